@@ -1,0 +1,35 @@
+# The two commands: `make run` starts the platform, `make test` runs every test.
+VENV ?= .venv
+PYTHON ?= python3
+STAMP := $(VENV)/.installed
+
+.PHONY: run test unit integration e2e lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/python -m launcher
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/python -m pytest
+
+unit: $(STAMP)
+	$(VENV)/bin/python -m pytest tests/unit
+
+integration: $(STAMP)
+	$(VENV)/bin/python -m pytest tests/integration
+
+e2e: $(STAMP)
+	$(VENV)/bin/python -m pytest tests/e2e
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf var .pytest_cache

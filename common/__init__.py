@@ -1,0 +1,1 @@
+"""Plumbing shared by every service: configuration, store, broker, logs, errors, health."""

@@ -1,0 +1,65 @@
+"""Configuration read from environment variables when needed, with localhost defaults."""
+
+from __future__ import annotations
+
+import os
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def get(name: str, default: str | None = None) -> str | None:
+    """Return the variable, or the default when unset or blank."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def get_int(name: str, default: int) -> int:
+    """Return the variable as an integer."""
+    return int(get(name, str(default)))
+
+
+def get_float(name: str, default: float) -> float:
+    """Return the variable as a float."""
+    return float(get(name, str(default)))
+
+
+def get_bool(name: str, default: bool = False) -> bool:
+    """Return the variable as a boolean (1, true, yes, on)."""
+    value = get(name)
+    return default if value is None else value.strip().lower() in _TRUE
+
+
+def mongo_url() -> str:
+    """Return the document store's URL."""
+    return get("MONGO_URL", "mongodb://127.0.0.1:27017/")
+
+
+def mongo_db() -> str:
+    """Return the database name every service shares (collections are prefixed by owner)."""
+    return get("MONGO_DB", "complaints")
+
+
+def amqp_url() -> str:
+    """Return the broker's URL."""
+    return get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+
+
+def exchange() -> str:
+    """Return the events exchange (tests give each run its own)."""
+    return get("EVENTS_EXCHANGE", "complaints.events")
+
+
+def queue_prefix() -> str:
+    """Return the prefix of this deployment's consumer queues."""
+    return get("QUEUE_PREFIX", "complaints")
+
+
+def secret_key() -> str:
+    """Return the key that signs tokens."""
+    return get("SECRET_KEY", "dev-only-secret-key-change-me")
+
+
+def service_url(name: str) -> str:
+    """Return the internal base URL of a service, as the gateway reaches it."""
+    default_ports = {"intake": 8081, "tracking": 8082, "notification": 8083, "feedback": 8084}
+    return get(f"{name.upper()}_URL", f"http://127.0.0.1:{default_ports[name]}")

@@ -1,0 +1,48 @@
+"""Liveness, readiness (store and broker) and metrics endpoints of every service."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from common import broker, metrics, mongo
+
+blueprint = Blueprint("health", __name__)
+
+
+_PROBES = {"store": mongo.ping, "broker": lambda: broker.publisher().check()}
+
+
+def check_dependencies(names) -> dict[str, str]:
+    """Return the state of each named dependency: "ok" or why it is down."""
+    checks = {}
+    for name in names:
+        try:
+            _PROBES[name]()
+            checks[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means not ready
+            checks[name] = f"down: {type(exc).__name__}"
+    return checks
+
+
+@blueprint.get("/health/live")
+def live():
+    """Answer while the process is running."""
+    return jsonify(status="ok", service=current_app.name)
+
+
+@blueprint.get("/health/ready")
+def ready():
+    """Answer 200 when the store and the broker answer, else 503 naming what is down."""
+    checks = check_dependencies(current_app.config["READY_CHECKS"])
+    down = sorted(name for name, state in checks.items() if state != "ok")
+    body = {"status": "ok" if not down else "unavailable", "service": current_app.name, "checks": checks}
+    if down:
+        body["down"] = down
+    return jsonify(body), 503 if down else 200
+
+
+@blueprint.get("/metrics")
+def metrics_endpoint():
+    """Expose Prometheus metrics in the text format."""
+    payload, content_type = metrics.exposition()
+    return Response(payload, content_type=content_type)

@@ -1,0 +1,68 @@
+"""One MongoClient per process, opened on first use after the fork."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+
+from pymongo import MongoClient
+from pymongo.database import Database
+
+from common import config
+
+_lock = threading.Lock()
+_client: MongoClient | None = None
+_pid: int | None = None
+_initializers: list[Callable[[Database], None]] = []
+_initialized: set[int] = set()
+
+
+def on_first_use(initializer: Callable[[Database], None]) -> None:
+    """Run this (indexes, seed data) once per process before the database is first used."""
+    if initializer not in _initializers:
+        _initializers.append(initializer)
+
+
+def client() -> MongoClient:
+    """Return this process's client, made anew after a fork."""
+    global _client, _pid
+    with _lock:
+        if _client is None or _pid != os.getpid():
+            _client = MongoClient(
+                config.mongo_url(),
+                tz_aware=True,
+                serverSelectionTimeoutMS=config.get_int("MONGO_TIMEOUT_MS", 3000),
+                connectTimeoutMS=2000,
+                appname=config.get("SERVICE_NAME", "complaints"),
+            )
+            _pid = os.getpid()
+            _initialized.clear()
+        return _client
+
+
+def database() -> Database:
+    """Return the platform's database, running pending initializers first."""
+    db = client()[config.mongo_db()]
+    if len(_initialized) < len(_initializers):
+        with _lock:
+            for initializer in _initializers:
+                if id(initializer) not in _initialized:
+                    initializer(db)
+                    _initialized.add(id(initializer))
+    return db
+
+
+def ping() -> None:
+    """Raise when the store does not answer."""
+    client().admin.command("ping")
+
+
+def reset() -> None:
+    """Forget the client (tests switch databases between runs)."""
+    global _client
+    with _lock:
+        if _client is not None:
+            _client.close()
+        _client = None
+        _initialized.clear()

@@ -1,0 +1,90 @@
+"""The Flask app every service starts from: errors, request ids, JSON logs, health, metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Flask, g, request
+
+from common import config, errors, health, logs, metrics
+from common.errors import BadRequest, UnsupportedMediaType
+from common.logs import request_id_var
+
+log = logging.getLogger("http")
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+def create_service_app(
+    name: str,
+    api: Blueprint | None = None,
+    test_config: dict | None = None,
+    *,
+    ready_checks: tuple[str, ...] = ("store", "broker"),
+) -> Flask:
+    """Return a Flask app for a service, with the plumbing every service shares."""
+    logs.setup(name)
+    app = Flask(name, static_folder=None)
+    app.config.update(
+        MAX_CONTENT_LENGTH=config.get_int("MAX_REQUEST_BYTES", 110 * 1024 * 1024),
+        READY_CHECKS=ready_checks,
+    )
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    if test_config:
+        app.config.update(test_config)
+    errors.register(app)
+    install_request_context(app, name)
+    app.register_blueprint(health.blueprint)
+    if api is not None:
+        app.register_blueprint(api)
+    return app
+
+
+def install_request_context(app: Flask, service: str) -> None:
+    """Carry a request id through logs and answers; count and time every request."""
+
+    @app.before_request
+    def _start():
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else logs.new_request_id()
+        g.request_id_token = request_id_var.set(request_id)
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response):
+        request_id = logs.current_request_id()
+        if request_id:
+            response.headers[REQUEST_ID_HEADER] = request_id
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        if not endpoint.startswith(("/health", "/metrics")):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": endpoint,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
+        metrics.HTTP_REQUESTS.labels(service, request.method, endpoint, response.status_code).inc()
+        metrics.HTTP_LATENCY.labels(service, endpoint).observe(elapsed)
+        return response
+
+    @app.teardown_request
+    def _reset(_exc):
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            request_id_var.reset(token)
+
+
+def json_body() -> dict:
+    """Return the request's JSON object, or raise the contract's 400 or 415."""
+    if not request.is_json:
+        raise UnsupportedMediaType("Send the body as application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return body

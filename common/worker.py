@@ -1,0 +1,45 @@
+"""A service's background process: its consumer, its outbox relay, and its periodic jobs."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from pymongo.collection import Collection
+
+from common import logs
+from common.consumer import Consumer, Handler
+from common.outbox import Relay
+
+log = logging.getLogger(__name__)
+
+
+def run(
+    service: str,
+    *,
+    handlers: dict[str, Handler] | None = None,
+    outboxes: tuple[Callable[[], Collection], ...] = (),
+) -> None:
+    """Run until SIGTERM or SIGINT: relay the outboxes and consume the handlers' event types."""
+    logs.setup(service)
+    stop = threading.Event()
+
+    def _stop(signum, _frame):
+        log.info("stopping", extra={"signal": signum})
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    relay = Relay(outboxes, stop) if outboxes else None
+    if relay:
+        relay.start()
+    log.info("worker started", extra={"consumes": sorted(handlers or {}), "relays": len(outboxes)})
+    if handlers:
+        Consumer(service, handlers).run(stop)
+    else:
+        stop.wait()
+    if relay:
+        relay.join(timeout=5)
+    log.info("worker stopped")

@@ -1,0 +1,100 @@
+"""The gateway's routes: the public API forwarded to the service that owns it, and health."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+from flask import Blueprint, Response, jsonify, request
+
+from common.errors import Unavailable
+from common.logs import current_request_id
+from gateway import clients
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("gateway", __name__)
+
+# method, public path, owning service
+ROUTES = [
+    ("GET", "/api/v1/catalog", "intake"),
+    ("POST", "/api/v1/complaints", "intake"),
+    ("POST", "/api/v1/tracking", "tracking"),
+    ("GET", "/api/v1/complaints/<number>", "tracking"),
+    ("GET", "/api/v1/stats", "feedback"),
+]
+FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
+FORWARDED_RESPONSE_HEADERS = (
+    "Content-Type",
+    "Content-Disposition",
+    "Retry-After",
+    "Location",
+    "Cache-Control",
+    "ETag",
+    "Last-Modified",
+)
+
+
+def forward(service: str) -> Response:
+    """Send the request to the service and return its answer; 503 when it cannot answer."""
+    headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
+    headers["X-Request-ID"] = current_request_id()
+    forwarded_for = request.headers.get("X-Forwarded-For")
+    client = request.remote_addr or ""
+    headers["X-Forwarded-For"] = f"{forwarded_for}, {client}" if forwarded_for else client
+    headers["X-Forwarded-Proto"] = request.scheme
+    url = clients.base_url(service) + request.full_path.rstrip("?")
+    try:
+        upstream = clients.session(service).request(
+            request.method,
+            url,
+            headers=headers,
+            data=request.get_data(),
+            timeout=clients.timeout(),
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})
+        raise Unavailable(f"The {service} service is unavailable; try again shortly.") from exc
+    is_json = upstream.headers.get("Content-Type", "").startswith("application/json")
+    if upstream.status_code >= 500 and not is_json:
+        # A crashed or overloaded worker answers in its server's words, not the contract's.
+        raise Unavailable(f"The {service} service is unavailable; try again shortly.")
+    response = Response(upstream.content, status=upstream.status_code)
+    for name in FORWARDED_RESPONSE_HEADERS:
+        if name in upstream.headers:
+            response.headers[name] = upstream.headers[name]
+    return response
+
+
+def _register_routes() -> None:
+    for method, path, service in ROUTES:
+        endpoint = f"{service}:{method}:{path}"
+        blueprint.add_url_rule(
+            path, endpoint, lambda service=service, **_: forward(service), methods=[method]
+        )
+
+
+_register_routes()
+
+
+def readiness(service: str) -> dict:
+    """Return a service's readiness as it reports it, or why it could not be asked."""
+    try:
+        answer = clients.session(service).get(f"{clients.base_url(service)}/health/ready", timeout=(1.0, 3.0))
+        body = answer.json()
+        body["status"] = "ok" if answer.status_code == 200 else body.get("status", "unavailable")
+        return body
+    except (requests.RequestException, ValueError) as exc:
+        return {"status": "unreachable", "error": type(exc).__name__}
+
+
+_pool = ThreadPoolExecutor(max_workers=len(clients.SERVICES), thread_name_prefix="health")
+
+
+@blueprint.get("/health")
+def health():
+    """Return 200 when every service is ready, else 503 with each one's state."""
+    states = dict(zip(clients.SERVICES, _pool.map(readiness, clients.SERVICES), strict=True))
+    ok = all(state["status"] == "ok" for state in states.values())
+    return jsonify(status="ok" if ok else "degraded", services=states), 200 if ok else 503

@@ -1,0 +1,115 @@
+"""`make run`: start the whole platform on embedded defaults, in the foreground."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from launcher import infra, supervisor
+from launcher.settings import Settings, load
+
+
+def say(message: str) -> None:
+    """Tell the person who ran `make run` what is happening."""
+    print(f"[make run] {message}", flush=True)
+
+
+def environment(settings: Settings, store_url: str, amqp_url: str) -> dict:
+    """Return the environment every process of the platform inherits."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATA_DIR": str(settings.data_dir),
+            "MONGO_URL": store_url,
+            "AMQP_URL": amqp_url,
+            "GATEWAY_PORT": str(settings.gateway_port),
+            "ADMIN_USERNAME": settings.admin_username,
+            "ADMIN_PASSWORD": settings.admin_password,
+            "SECRET_KEY": settings.secret_key,
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.setdefault("PUBLIC_URL", f"http://localhost:{settings.gateway_port}")
+    if not settings.smtp_external:
+        env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(settings.ports["smtp"])
+    for service in ("intake", "tracking", "notification", "feedback"):
+        env[f"{service.upper()}_URL"] = settings.url(service)
+    return env
+
+
+def wait_ready(settings: Settings, process: subprocess.Popen, timeout: float) -> bool:
+    """Wait until the gateway reports every service ready."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            if requests.get(f"{settings.url('gateway')}/health", timeout=2).status_code == 200:
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def main() -> int:
+    """Prepare, start and supervise every process until Ctrl-C or SIGTERM."""
+    started = time.monotonic()
+    settings = load()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.mail_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        store = None
+        store_url = settings.mongo_url
+        if not store_url:
+            store = infra.store_command(settings, say)
+            store_url = f"mongodb://127.0.0.1:{settings.ports['store']}/"
+        broker = None
+        amqp_url = settings.amqp_url
+        if not amqp_url:
+            infra.ensure_rabbitmq(say)
+            broker = infra.broker_program(settings)
+            amqp_url = f"amqp://guest:guest@127.0.0.1:{settings.ports['amqp']}/%2F"
+    except infra.SetupError as exc:
+        say(f"cannot start: {exc}")
+        return 2
+    config = supervisor.write_config(settings, store=store, broker=broker)
+    say(f"starting the platform (data in {settings.data_dir}, logs in {settings.log_dir})")
+    process = subprocess.Popen(
+        [str(os.path.join(os.path.dirname(sys.executable), "supervisord")), "-c", str(config)],
+        env=environment(settings, store_url, amqp_url),
+        start_new_session=True,
+    )
+
+    def stop(signum, _frame):
+        say("stopping every process...")
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    if wait_ready(settings, process, float(os.environ.get("RUN_READY_TIMEOUT", "180"))):
+        say(f"ready in {time.monotonic() - started:.1f} s")
+        say(f"gateway:  {settings.url('gateway')}  (health: {settings.url('gateway')}/health)")
+        say(f"admin:    {settings.admin_username} / {settings.admin_password}")
+        if not settings.smtp_external:
+            say(f"mail:     every email is filed under {settings.mail_dir}")
+        say(f"control:  .venv/bin/supervisorctl -c {config} status")
+        say("press Ctrl-C to stop")
+    elif process.poll() is None:
+        say(
+            f"not every service is ready yet; see {settings.url('gateway')}/health "
+            f"and the logs in {settings.log_dir}"
+        )
+    code = process.wait()
+    say("stopped")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

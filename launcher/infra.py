@@ -1,0 +1,153 @@
+"""The embedded infrastructure: FerretDB (or mongod), a private RabbitMQ node, the SMTP sink."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from launcher.settings import ROOT, Settings
+
+FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
+FERRETDB_VERSION = "v1.24.2"
+RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+TOOLS = ROOT / ".tools" / "bin"
+
+
+class SetupError(RuntimeError):
+    """Something the platform needs is missing and cannot be installed here."""
+
+
+def _go() -> str:
+    for candidate in (shutil.which("go"), "/usr/local/go/bin/go"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    raise SetupError(
+        "FerretDB is built with Go, which is not installed: install Go 1.21 or later, "
+        "or set MONGO_URL to a MongoDB server."
+    )
+
+
+def ensure_ferretdb(say) -> Path:
+    """Return the FerretDB binary, building it once from the Go module proxy."""
+    binary = TOOLS / f"ferretdb-{FERRETDB_VERSION}"
+    if binary.exists():
+        return binary
+    go = _go()
+    say(f"building FerretDB {FERRETDB_VERSION} (once; about two minutes)...")
+    info = json.loads(
+        subprocess.run(
+            [go, "mod", "download", "-json", f"{FERRETDB_MODULE}@{FERRETDB_VERSION}"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=tempfile.gettempdir(),
+        ).stdout
+    )
+    with tempfile.TemporaryDirectory(prefix="ferretdb-src-") as build:
+        source = Path(build) / "src"
+        shutil.copytree(info["Dir"], source)
+        for path in source.rglob("*"):
+            path.chmod(path.stat().st_mode | 0o200)
+        # A module download has no git metadata; FerretDB reads its version from these files.
+        version_dir = source / "build" / "version"
+        for name, value in (
+            ("version", FERRETDB_VERSION),
+            ("commit", "unknown"),
+            ("branch", "unknown"),
+            ("package", "source"),
+        ):
+            (version_dir / f"{name}.txt").write_text(value + "\n")
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        partial = TOOLS / f".ferretdb-{os.getpid()}"
+        subprocess.run(
+            [go, "build", "-o", str(partial), "./cmd/ferretdb"],
+            cwd=source,
+            check=True,
+            env={**os.environ, "CGO_ENABLED": "0"},
+        )
+        partial.replace(binary)
+    return binary
+
+
+def store_command(settings: Settings, say) -> list[str]:
+    """Return the command of the embedded document store: mongod when installed, else FerretDB."""
+    port = settings.ports["store"]
+    mongod = shutil.which("mongod")
+    if mongod:
+        folder = settings.data_dir / "mongod"
+        folder.mkdir(parents=True, exist_ok=True)
+        return [mongod, "--dbpath", str(folder), "--port", str(port), "--bind_ip", "127.0.0.1"]
+    folder = settings.data_dir / "ferretdb"
+    folder.mkdir(parents=True, exist_ok=True)
+    return [
+        str(ensure_ferretdb(say)),
+        "--handler=sqlite",
+        f"--sqlite-url=file:{folder}/",
+        f"--listen-addr=127.0.0.1:{port}",
+        "--telemetry=disable",
+        "--debug-addr=-",
+        f"--state-dir={folder}",
+        "--log-level=warn",
+    ]
+
+
+def ensure_rabbitmq(say) -> None:
+    """Install Debian's rabbitmq-server when missing and running as root; else say what to do."""
+    if RABBITMQ_SERVER.exists():
+        return
+    if os.geteuid() != 0:
+        raise SetupError(
+            "RabbitMQ is not installed. Install it with "
+            "`sudo apt-get install -y rabbitmq-server`, or set AMQP_URL to a broker."
+        )
+    say("installing rabbitmq-server from Debian's packages...")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", "rabbitmq-server"], check=True, env=env, stdout=subprocess.DEVNULL
+    )
+
+
+def broker_program(settings: Settings) -> tuple[list[str], dict, str | None]:
+    """Return the command, environment and user of a private RabbitMQ node under DATA_DIR."""
+    port = settings.ports["amqp"]
+    base = settings.data_dir / "rabbitmq"
+    (base / "mnesia").mkdir(parents=True, exist_ok=True)
+    (base / "log").mkdir(parents=True, exist_ok=True)
+    plugins = base / "enabled_plugins"
+    plugins.write_text("[].\n")
+    env = {
+        "RABBITMQ_NODENAME": f"complaints-{port}@localhost",
+        "RABBITMQ_NODE_PORT": str(port),
+        "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+        "RABBITMQ_DIST_PORT": str(port + 20000) if port + 20000 < 65536 else str(port - 1000),
+        "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
+        "RABBITMQ_LOG_BASE": str(base / "log"),
+        "RABBITMQ_PID_FILE": str(base / "rabbitmq.pid"),
+        "RABBITMQ_ENABLED_PLUGINS_FILE": str(plugins),
+    }
+    user = None
+    if os.geteuid() == 0:
+        # The node runs as the package's user; it must own its folder and reach it.
+        user = "rabbitmq"
+        account = pwd.getpwnam(user)
+        env["HOME"] = account.pw_dir
+        for path in [base, *base.rglob("*")]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+        _check_traversable(base, account.pw_uid)
+    return [str(RABBITMQ_SERVER)], env, user
+
+
+def _check_traversable(folder: Path, uid: int) -> None:
+    for parent in folder.parents:
+        mode = parent.stat().st_mode
+        if parent.stat().st_uid != uid and not mode & 0o001:
+            raise SetupError(
+                f"The rabbitmq user cannot reach {folder}: {parent} is not searchable "
+                f"by others. Choose another DATA_DIR or `chmod o+x {parent}`."
+            )

@@ -1,0 +1,88 @@
+"""What `make run` starts, where, and on which ports: read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("intake", "tracking", "notification", "feedback")
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _persistent_secret(path: Path, length: int = 32) -> str:
+    """Return a secret kept under DATA_DIR, made on first use."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(length)
+    path.write_text(value + "\n")
+    path.chmod(0o600)
+    return value
+
+
+@dataclass
+class Settings:
+    """Every port, folder and URL of one running platform."""
+
+    data_dir: Path
+    gateway_port: int
+    ports: dict = field(default_factory=dict)
+    mongo_url: str | None = None
+    amqp_url: str | None = None
+    smtp_external: bool = False
+    admin_username: str = "admin"
+    admin_password: str = ""
+    secret_key: str = ""
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "log"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def python(self) -> str:
+        return sys.executable
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}"
+
+
+def load() -> Settings:
+    """Return the settings of this run: API.md's variables, then derived defaults."""
+    data_dir = Path(_env("DATA_DIR", str(ROOT / "var"))).resolve()
+    gateway = int(_env("GATEWAY_PORT", "8080"))
+    # Every port defaults to an offset of the gateway's, so two platforms can run side by side.
+    offsets = {"intake": 1, "tracking": 2, "notification": 3, "feedback": 4, "smtp": 5, "store": 6, "amqp": 7}
+    ports = {
+        name: int(_env(f"{name.upper()}_PORT", str(gateway + offset))) for name, offset in offsets.items()
+    }
+    ports["gateway"] = gateway
+    settings = Settings(
+        data_dir=data_dir,
+        gateway_port=gateway,
+        ports=ports,
+        mongo_url=_env("MONGO_URL"),
+        amqp_url=_env("AMQP_URL"),
+        smtp_external=_env("SMTP_HOST") is not None,
+        admin_username=_env("ADMIN_USERNAME", "admin"),
+    )
+    settings.admin_password = _env("ADMIN_PASSWORD") or _persistent_secret(
+        data_dir / "secrets" / "admin-password", 12
+    )
+    settings.secret_key = _env("SECRET_KEY") or _persistent_secret(data_dir / "secrets" / "secret-key")
+    return settings

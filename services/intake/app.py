@@ -1,0 +1,16 @@
+"""Intake: receives complaints and owns the catalogue."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from common import mongo
+from common.web import create_service_app
+from services.intake import store
+from services.intake.api import api
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the intake app; nothing connects until the first request."""
+    mongo.on_first_use(store.ensure_indexes)
+    return create_service_app("intake", api, test_config)

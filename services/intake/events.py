@@ -1,0 +1,29 @@
+"""What intake publishes."""
+
+from __future__ import annotations
+
+from common.envelope import isoformat, new_event
+
+SOURCE = "intake"
+
+
+def complaint_submitted(complaint: dict, category: dict, district: dict) -> dict:
+    """Return the complaint.submitted event: the whole complaint, as the other services need it."""
+    data = {
+        "number": complaint["_id"],
+        "kind": complaint["kind"],
+        "category": complaint["category"],
+        "category_name": category["name"],
+        "department": category["department"],
+        "district": complaint["district"],
+        "district_name": district["name"],
+        "subject": complaint["subject"],
+        "description": complaint["description"],
+        "address": complaint["address"],
+        "location": complaint["location"],
+        "citizen": complaint["citizen"],
+        "submitted_at": isoformat(complaint["submitted_at"]),
+        "ack_due": isoformat(complaint["ack_due"]),
+        "answer_due": isoformat(complaint["answer_due"]),
+    }
+    return new_event("complaint.submitted", source=SOURCE, subject=complaint["_id"], data=data)

@@ -1,0 +1,54 @@
+"""What a citizen may submit: marshmallow schemas with unknown fields refused."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from common.schemas import Number, StrictSchema, Text
+from services.intake.catalog import KINDS
+
+LANGUAGES = ("fr", "ar", "en")
+
+
+class LocationSchema(StrictSchema):
+    lat = Number(required=True, validate=validate.Range(-90, 90))
+    lon = Number(required=True, validate=validate.Range(-180, 180))
+
+
+class CitizenSchema(StrictSchema):
+    name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    phone = Text(
+        validate=validate.Regexp(r"^\+?[0-9 ().-]{6,20}$", error="Not a valid phone number."),
+        load_default=None,
+        allow_none=True,
+    )
+    language = Text(validate=validate.OneOf(LANGUAGES), load_default="fr")
+
+
+class ComplaintSchema(StrictSchema):
+    kind = Text(required=True, validate=validate.OneOf(KINDS))
+    category = Text(required=True, validate=validate.Length(min=1, max=64))
+    district = Text(required=True, validate=validate.Length(min=1, max=64))
+    subject = Text(required=True, validate=validate.Length(min=1, max=200))
+    description = Text(required=True, validate=validate.Length(min=1, max=4000))
+    address = Text(validate=validate.Length(max=500), load_default=None, allow_none=True)
+    location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    citizen = fields.Nested(CitizenSchema, required=True)
+    consent = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+    @validates_schema
+    def _consent_given(self, data, **kwargs):
+        if data.get("consent") is not True:
+            raise ValidationError("Consent to the processing of personal data is required.", "consent")
+
+
+def check_catalogue(data: dict, districts: dict, categories: dict) -> None:
+    """Refuse a district or category that is not an active catalogue entry."""
+    errors = {}
+    if data["district"] not in districts:
+        errors["district"] = ["Unknown district."]
+    if data["category"] not in categories:
+        errors["category"] = ["Unknown category."]
+    if errors:
+        raise ValidationError(errors)

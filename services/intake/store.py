@@ -1,0 +1,57 @@
+"""Intake's collections: the catalogue and the complaints as submitted."""
+
+from __future__ import annotations
+
+import time
+
+from pymongo import ASCENDING, UpdateOne
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from common import outbox
+from services.intake import catalog
+
+COMPLAINTS = "intake_complaints"
+DISTRICTS = "catalog_districts"
+CATEGORIES = "catalog_categories"
+
+_cache: dict = {"at": 0.0, "value": None}
+CATALOG_CACHE_SECONDS = 5.0
+
+
+def ensure_indexes(db: Database) -> None:
+    """Create intake's indexes and seed the default catalogue where it is missing."""
+    db[COMPLAINTS].create_index([("outbox_pending", ASCENDING)], sparse=True)
+    db[COMPLAINTS].create_index([("submitted_at", ASCENDING)])
+    seed_catalog(db)
+
+
+def seed_catalog(db: Database) -> None:
+    """Insert the default entries that are missing; never overwrite an administrator's edits."""
+    for name, entries in (
+        (DISTRICTS, catalog.default_districts()),
+        (CATEGORIES, catalog.default_categories()),
+    ):
+        db[name].bulk_write(
+            [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": e}, upsert=True) for e in entries],
+            ordered=False,
+        )
+
+
+def active_catalog(db: Database) -> dict:
+    """Return the active districts and categories by code, cached for a few seconds."""
+    now = time.monotonic()
+    if _cache["value"] is None or now - _cache["at"] > CATALOG_CACHE_SECONDS:
+        districts = {d["_id"]: d for d in db[DISTRICTS].find({"active": True}).sort("position")}
+        categories = {c["_id"]: c for c in db[CATEGORIES].find({"active": True}).sort("position")}
+        _cache.update(at=now, value={"districts": districts, "categories": categories})
+    return _cache["value"]
+
+
+def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dict:
+    """Insert a complaint and its events in one write; raise DuplicateKeyError on a taken number."""
+    db[COMPLAINTS].insert_one({**document, **outbox.new_document_fields(events)})
+    return document
+
+
+__all__ = ["DuplicateKeyError", "active_catalog", "create_complaint", "ensure_indexes"]

@@ -1,0 +1,59 @@
+"""Sending email over SMTP, with STARTTLS and authentication when configured."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from common import config
+
+
+class TemporaryFailure(RuntimeError):
+    """The server could not take the message now; try again later."""
+
+
+class PermanentFailure(RuntimeError):
+    """The server refused the message for good."""
+
+
+def sender() -> str:
+    """Return the From address."""
+    return config.get("MAIL_FROM", "Réclamations Casablanca <no-reply@reclamations.localhost>")
+
+
+def build(*, to: str, subject: str, text: str, html: str, headers: dict | None = None) -> EmailMessage:
+    """Return a message with plain text and HTML alternatives."""
+    message = EmailMessage()
+    message["From"] = sender()
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=sender().rpartition("@")[2].rstrip(">") or None)
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def send(message: EmailMessage) -> None:
+    """Deliver the message, or raise TemporaryFailure or PermanentFailure."""
+    host = config.get("SMTP_HOST", "127.0.0.1")
+    port = config.get_int("SMTP_PORT", 8025)
+    try:
+        with smtplib.SMTP(host, port, timeout=config.get_float("SMTP_TIMEOUT", 10)) as smtp:
+            if config.get_bool("SMTP_STARTTLS"):
+                smtp.starttls()
+            user = config.get("SMTP_USER")
+            if user:
+                smtp.login(user, config.get("SMTP_PASSWORD", ""))
+            smtp.send_message(message)
+    except smtplib.SMTPResponseException as exc:
+        if 500 <= exc.smtp_code < 600:
+            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        raise TemporaryFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise PermanentFailure(f"recipients refused: {exc.recipients!r}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TemporaryFailure(repr(exc)) from exc
