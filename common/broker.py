@@ -149,6 +149,19 @@ class Publisher:
             self.close()
             raise BrokerUnavailable(repr(exc)) from exc
 
+    def check_queue(self, queue: str) -> None:
+        """Raise BrokerUnavailable unless the queue exists (on a channel of its own)."""
+        self._open_channel()
+        try:
+            probe = self._connection.channel()
+            probe.queue_declare(queue, passive=True)
+            probe.close()
+        except pika.exceptions.ChannelClosedByBroker as exc:
+            raise BrokerUnavailable(f"queue {queue} not declared yet") from exc
+        except (AMQPError, OSError) as exc:
+            self.close()
+            raise BrokerUnavailable(repr(exc)) from exc
+
     def close(self) -> None:
         """Close the connection, ignoring errors of an already broken one."""
         connection, self._connection, self._channel = self._connection, None, None

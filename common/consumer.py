@@ -51,7 +51,7 @@ class Consumer:
             except (AMQPError, OSError) as exc:
                 log.warning("broker connection lost", extra={"error": repr(exc)})
                 stop.wait(backoff)
-                backoff = min(backoff * 2, 15.0)
+                backoff = min(backoff * 2, 5.0)
             finally:
                 if connection is not None and connection.is_open:
                     try:
@@ -89,6 +89,7 @@ class Consumer:
             log.exception("event handler failed", extra={"event_id": event["id"], "type": event["type"]})
             self._retry(channel, props, body, event, attempt=self._attempt(props) + 1, error=exc)
         finally:
+            log.info("event %s", outcome, extra={"type": event["type"], "event_id": event["id"]})
             request_id_var.reset(token)
         channel.basic_ack(method.delivery_tag)
         metrics.EVENTS_CONSUMED.labels(self.service, event["type"], outcome).inc()

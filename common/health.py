@@ -4,20 +4,30 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from common import broker, metrics, mongo
+from common import broker, config, metrics, mongo
 
 blueprint = Blueprint("health", __name__)
 
 
-_PROBES = {"store": mongo.ping, "broker": lambda: broker.publisher().check()}
+def _queue_declared(service: str) -> None:
+    # Events published before a consumer's queue first exists would be dropped: a service
+    # that consumes is ready only once its worker has declared its queue.
+    broker.publisher().check_queue(f"{config.queue_prefix()}.{service}")
 
 
-def check_dependencies(names) -> dict[str, str]:
+_PROBES = {
+    "store": lambda _service: mongo.ping(),
+    "broker": lambda _service: broker.publisher().check(),
+    "queue": _queue_declared,
+}
+
+
+def check_dependencies(service: str, names) -> dict[str, str]:
     """Return the state of each named dependency: "ok" or why it is down."""
     checks = {}
     for name in names:
         try:
-            _PROBES[name]()
+            _PROBES[name](service)
             checks[name] = "ok"
         except Exception as exc:  # noqa: BLE001 - any failure means not ready
             checks[name] = f"down: {type(exc).__name__}"
@@ -33,7 +43,7 @@ def live():
 @blueprint.get("/health/ready")
 def ready():
     """Answer 200 when the store and the broker answer, else 503 naming what is down."""
-    checks = check_dependencies(current_app.config["READY_CHECKS"])
+    checks = check_dependencies(current_app.name, current_app.config["READY_CHECKS"])
     down = sorted(name for name, state in checks.items() if state != "ok")
     body = {"status": "ok" if not down else "unavailable", "service": current_app.name, "checks": checks}
     if down:

@@ -13,4 +13,4 @@ from services.feedback.api import api
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the feedback app; nothing connects until the first request."""
     mongo.on_first_use(store.ensure_indexes)
-    return create_service_app("feedback", api, test_config)
+    return create_service_app("feedback", api, test_config, ready_checks=("store", "broker", "queue"))

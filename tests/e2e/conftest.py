@@ -1,0 +1,119 @@
+"""The whole platform, started with `make run` as a user starts it, on ports of its own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support import free_port_block, shared_tmp_dir, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("intake", "tracking", "notification", "feedback")
+
+
+class Platform:
+    """A running platform: its URL, its folders, and control of its processes."""
+
+    def __init__(self, base_port: int, data_dir: Path, process: subprocess.Popen, log: Path):
+        self.base_port = base_port
+        self.url = f"http://127.0.0.1:{base_port}"
+        self.data_dir = data_dir
+        self.mail_dir = data_dir / "mail"
+        self.process = process
+        self.log = log
+        self.http = requests.Session()
+
+    def service_url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.base_port + 1 + SERVICES.index(service)}"
+
+    def ctl(self, *args: str) -> str:
+        """Run supervisorctl against this platform's process group."""
+        conf = self.data_dir / "run" / "supervisord.conf"
+        result = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(conf), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return result.stdout
+
+    def healthy(self) -> bool:
+        try:
+            return self.http.get(f"{self.url}/health", timeout=3).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def emails(self) -> list:
+        """Return every message the SMTP sink has filed."""
+        parser = BytesParser(policy=policy.default)
+        return [parser.parsebytes(path.read_bytes()) for path in sorted(self.mail_dir.glob("*.eml"))]
+
+    def emails_for(self, number: str) -> list:
+        return [m for m in self.emails() if m["X-Complaint-Number"] == number]
+
+    def submit(self, **changes) -> requests.Response:
+        body = {
+            "kind": "complaint",
+            "category": "roads",
+            "district": "anfa",
+            "subject": "Nid de poule",
+            "description": "Un trou profond devant le numéro 12.",
+            "citizen": {"name": "Amina", "email": "amina@example.ma", "language": "fr"},
+            "consent": True,
+        }
+        body.update(changes)
+        return self.http.post(f"{self.url}/api/v1/complaints", json=body, timeout=10)
+
+    def track(self, number: str, email: str) -> requests.Response:
+        return self.http.post(
+            f"{self.url}/api/v1/tracking", json={"number": number, "email": email}, timeout=10
+        )
+
+
+@pytest.fixture(scope="session")
+def platform():
+    """Start `make run` on a fresh DATA_DIR and free ports; stop it with SIGTERM afterwards."""
+    data_dir = shared_tmp_dir("complaints-e2e-")
+    base = free_port_block(8)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("MONGO_URL", "AMQP_URL", "MONGO_DB", "EVENTS_EXCHANGE", "QUEUE_PREFIX")
+    }
+    env.update({"GATEWAY_PORT": str(base), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": "e2e-admin-pass"})
+    log = data_dir / "make-run.log"
+    started = time.monotonic()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            ["make", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    running = Platform(base, data_dir, process, log)
+    try:
+        wait_for(lambda: "ready in" in log.read_text(), 300, 0.5, "make run to report ready")
+        running.cold_start = time.monotonic() - started
+        yield running
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(120)
+        pid_file = data_dir / "run" / "supervisord.pid"
+        if pid_file.exists():
+            pid = int(pid_file.read_text())
+            wait_for(lambda: not _alive(pid), 90, 0.5, "every process to stop")
+    assert not running.healthy(), "the platform still answers after SIGTERM"
+    assert "stopped" in log.read_text()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False

@@ -1,0 +1,101 @@
+"""The real broker and document store for integration tests, with names unique to this run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pika
+import pytest
+
+from common import mongo
+from tests.support import Infrastructure
+
+
+@pytest.fixture(scope="session")
+def infrastructure():
+    """Start (or reuse, from MONGO_URL / AMQP_URL) a real store and broker for the session."""
+    infra = Infrastructure().start()
+    run = uuid.uuid4().hex[:10]
+    previous = {
+        k: os.environ.get(k)
+        for k in (
+            "MONGO_URL",
+            "AMQP_URL",
+            "MONGO_DB",
+            "EVENTS_EXCHANGE",
+            "QUEUE_PREFIX",
+            "RETRY_DELAYS",
+            "OUTBOX_GRACE_SECONDS",
+        )
+    }
+    os.environ.update(
+        {
+            "MONGO_URL": infra.mongo_url,
+            "AMQP_URL": infra.amqp_url,
+            "MONGO_DB": f"test_{run}",
+            "EVENTS_EXCHANGE": f"test.{run}.events",
+            "QUEUE_PREFIX": f"test.{run}",
+            "RETRY_DELAYS": "1,1",
+            "OUTBOX_GRACE_SECONDS": "0",
+        }
+    )
+    mongo.reset()
+    yield infra
+    try:
+        mongo.client().drop_database(os.environ["MONGO_DB"])
+    finally:
+        mongo.reset()
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        infra.stop()
+
+
+@pytest.fixture
+def db(infrastructure):
+    """Return the run's database."""
+    return mongo.database()
+
+
+@pytest.fixture
+def amqp(infrastructure):
+    """Return a channel on the real broker, closed after the test."""
+    connection = pika.BlockingConnection(pika.URLParameters(infrastructure.amqp_url))
+    channel = connection.channel()
+    yield channel
+    connection.close()
+
+
+@pytest.fixture
+def listener(amqp):
+    """Return a function that binds a fresh queue to event types and returns its messages."""
+    from common import broker, config, envelope
+
+    broker.declare_exchange(amqp)
+
+    def listen(*keys: str):
+        queue = amqp.queue_declare("", exclusive=True).method.queue
+        for key in keys:
+            amqp.queue_bind(queue, config.exchange(), routing_key=key)
+
+        def messages(expected: int, timeout: float = 10.0) -> list[dict]:
+            from tests.support import wait_for
+
+            received: list[dict] = []
+
+            def enough():
+                method, _props, body = amqp.basic_get(queue, auto_ack=True)
+                while method is not None:
+                    received.append(envelope.decode(body))
+                    method, _props, body = amqp.basic_get(queue, auto_ack=True)
+                return len(received) >= expected
+
+            wait_for(enough, timeout, message=f"{expected} events on {keys}")
+            return received
+
+        return messages
+
+    return listen

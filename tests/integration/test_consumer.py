@@ -1,0 +1,101 @@
+"""The consumer loop: each event handled once, failures retried, then dead-lettered."""
+
+from __future__ import annotations
+
+import threading
+
+import pika
+import pytest
+
+from common import broker, config, envelope
+from common.consumer import Consumer
+from tests.support import wait_for
+
+
+@pytest.fixture
+def run_consumer(infrastructure):
+    stops = []
+
+    def start(service: str, handlers: dict) -> Consumer:
+        consumer = Consumer(service, handlers)
+        stop = threading.Event()
+        thread = threading.Thread(target=consumer.run, args=(stop,), daemon=True)
+        thread.start()
+        stops.append((stop, thread))
+        return consumer
+
+    yield start
+    for stop, thread in stops:
+        stop.set()
+        thread.join(5)
+
+
+def _queue_depth(amqp, queue: str) -> int:
+    # A passive declare of a missing queue closes its channel: ask on a channel of its own.
+    channel = amqp.connection.channel()
+    try:
+        return channel.queue_declare(queue, passive=True).method.message_count
+    finally:
+        if channel.is_open:
+            channel.close()
+
+
+def _wait_bound(amqp, consumer: Consumer):
+    wait_for(lambda: _queue_depth(amqp, consumer.queue) == 0, 10, 0.1, "the queue")
+
+
+def test_an_event_delivered_twice_is_handled_once(run_consumer, amqp):
+    seen = []
+    consumer = run_consumer("dedup", {"test.once": lambda e: seen.append(e["id"])})
+    _wait_bound(amqp, consumer)
+    event = envelope.new_event("test.once", source="test", subject="RC-1", data={})
+    publisher = broker.Publisher()
+    publisher.publish(event)
+    publisher.publish(event)
+    wait_for(lambda: consumer.processed().find_one({"_id": event["id"]}), message="processing")
+    wait_for(lambda: _queue_depth(amqp, consumer.queue) == 0, message="an empty queue")
+    assert seen == [event["id"]]
+
+
+def test_a_failing_handler_is_retried_then_dead_lettered(run_consumer, amqp):
+    attempts = []
+
+    def always_fails(event):
+        attempts.append(event["id"])
+        raise ValueError("cannot handle")
+
+    consumer = run_consumer("failing", {"test.fails": always_fails})
+    _wait_bound(amqp, consumer)
+    event = envelope.new_event("test.fails", source="test", subject="RC-2", data={})
+    broker.Publisher().publish(event)
+    dead = f"{consumer.queue}.dead"
+    wait_for(lambda: _queue_depth(amqp, dead) == 1, 20, 0.2, "the dead letter")
+    assert len(attempts) == 1 + len(broker.retry_delays())
+    method, props, body = amqp.basic_get(dead, auto_ack=True)
+    assert envelope.decode(body)["id"] == event["id"]
+    assert "cannot handle" in props.headers["x-error"]
+    assert consumer.processed().find_one({"_id": event["id"]}) is None
+
+
+def test_a_handler_that_recovers_succeeds_on_retry(run_consumer, amqp):
+    calls = []
+
+    def flaky(event):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("transient")
+
+    consumer = run_consumer("flaky", {"test.flaky": flaky})
+    _wait_bound(amqp, consumer)
+    event = envelope.new_event("test.flaky", source="test", subject="RC-3", data={})
+    broker.Publisher().publish(event)
+    wait_for(lambda: consumer.processed().find_one({"_id": event["id"]}), 15, 0.1, "the retry")
+    assert len(calls) == 2
+    assert _queue_depth(amqp, f"{consumer.queue}.dead") == 0
+
+
+def test_an_unreadable_message_is_set_aside(run_consumer, amqp):
+    consumer = run_consumer("garbage", {"test.garbage": lambda e: None})
+    _wait_bound(amqp, consumer)
+    amqp.basic_publish(config.exchange(), "test.garbage", b"not json", pika.BasicProperties(delivery_mode=2))
+    wait_for(lambda: _queue_depth(amqp, f"{consumer.queue}.dead") == 1, 10, 0.1, "the dead letter")

@@ -1,0 +1,63 @@
+"""The store operations the services rely on keep their types on the real server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pymongo import UpdateOne
+from pymongo.errors import DuplicateKeyError
+
+
+def test_pushed_subdocuments_and_set_datetimes_keep_their_types(db):
+    coll = db["t_types"]
+    at = datetime(2026, 5, 1, 12, 30, 15, 123000, tzinfo=UTC)
+    coll.insert_one({"_id": "RC-1", "timeline": [], "created": at})
+    coll.update_one(
+        {"_id": "RC-1"},
+        {
+            "$push": {"timeline": {"at": at, "status": "received"}},
+            "$set": {"updated_at": at, "nested.map": {"a": 1}},
+        },
+    )
+    doc = coll.find_one({"_id": "RC-1"})
+    assert doc["timeline"] == [{"at": at, "status": "received"}]
+    assert isinstance(doc["timeline"][0], dict)
+    assert doc["updated_at"] == at and doc["created"] == at
+    assert doc["nested"] == {"map": {"a": 1}}
+
+
+def test_outbox_map_entries_are_removed_one_by_one(db):
+    coll = db["t_outbox"]
+    coll.insert_one(
+        {"_id": "x", "outbox": {"e1": {"type": "a"}, "e2": {"type": "b"}}, "outbox_pending": True}
+    )
+    coll.update_one({"_id": "x"}, {"$unset": {"outbox.e1": ""}})
+    assert coll.find_one({"_id": "x"})["outbox"] == {"e2": {"type": "b"}}
+    assert coll.update_one({"_id": "x", "outbox": {}}, {"$unset": {"outbox_pending": ""}}).modified_count == 0
+    coll.update_one({"_id": "x"}, {"$unset": {"outbox.e2": ""}})
+    assert coll.update_one({"_id": "x", "outbox": {}}, {"$unset": {"outbox_pending": ""}}).modified_count == 1
+    assert list(coll.find({"outbox_pending": True})) == []
+
+
+def test_duplicate_ids_are_refused(db):
+    coll = db["t_unique"]
+    coll.insert_one({"_id": "event-1"})
+    with pytest.raises(DuplicateKeyError):
+        coll.insert_one({"_id": "event-1"})
+
+
+def test_upserts_with_set_on_insert_do_not_overwrite(db):
+    coll = db["t_upsert"]
+    ops = [UpdateOne({"_id": "anfa"}, {"$setOnInsert": {"active": True}}, upsert=True)]
+    coll.bulk_write(ops)
+    coll.update_one({"_id": "anfa"}, {"$set": {"active": False}})
+    coll.bulk_write(ops)
+    assert coll.find_one({"_id": "anfa"})["active"] is False
+
+
+def test_group_by_month_with_sum(db):
+    coll = db["t_group"]
+    coll.insert_many([{"month": "2026-01"}, {"month": "2026-01"}, {"month": "2026-02"}])
+    rows = list(coll.aggregate([{"$group": {"_id": "$month", "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}]))
+    assert rows == [{"_id": "2026-01", "n": 2}, {"_id": "2026-02", "n": 1}]

@@ -1,0 +1,138 @@
+"""Helpers for tests: free ports, polling with a deadline, and the real broker and store."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pika
+import pymongo
+
+from launcher import infra
+from launcher.settings import Settings
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_port_block(size: int) -> int:
+    """Return the first of `size` consecutive free ports, low enough for RabbitMQ's +20000 port."""
+    for _ in range(500):
+        base = random.randrange(20000, 44000)
+        sockets = []
+        try:
+            for offset in range(size):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", base + offset))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError("no block of free ports")
+
+
+def wait_for(
+    check: Callable[[], object], timeout: float = 10.0, interval: float = 0.05, message: str = "condition"
+) -> object:
+    """Poll until check() returns something truthy, or fail after the deadline."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out waiting for {message}" + (f": {last_error!r}" if last_error else ""))
+
+
+def shared_tmp_dir(prefix: str) -> Path:
+    """Return a new folder that the rabbitmq user can reach too."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    folder.chmod(0o755)
+    return folder
+
+
+class Infrastructure:
+    """A private FerretDB (or mongod) and RabbitMQ node, unless MONGO_URL / AMQP_URL are given."""
+
+    def __init__(self) -> None:
+        self.folder = shared_tmp_dir("complaints-it-")
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.settings = Settings(
+            data_dir=self.folder, gateway_port=0, ports={"store": free_port(), "amqp": free_port_block(1)}
+        )
+        self.mongo_url = os.environ.get("MONGO_URL")
+        self.amqp_url = os.environ.get("AMQP_URL")
+        self.broker_command = None
+
+    def start(self) -> Infrastructure:
+        if not self.mongo_url:
+            command = infra.store_command(self.settings, print)
+            self.processes["store"] = self._spawn("store", command)
+            self.mongo_url = f"mongodb://127.0.0.1:{self.settings.ports['store']}/"
+        if not self.amqp_url:
+            infra.ensure_rabbitmq(print)
+            self.broker_command = infra.broker_program(self.settings)
+            self.start_broker()
+            self.amqp_url = f"amqp://guest:guest@127.0.0.1:{self.settings.ports['amqp']}/%2F"
+        wait_for(self._store_answers, 30, 0.2, "the document store")
+        wait_for(self.broker_answers, 60, 0.3, "the broker")
+        return self
+
+    def start_broker(self) -> None:
+        command, env, user = self.broker_command
+        self.processes["broker"] = self._spawn("broker", command, env, user)
+
+    def stop_broker(self) -> None:
+        process = self.processes.pop("broker")
+        process.terminate()
+        process.wait(60)
+
+    def _spawn(self, name, command, env=None, user=None) -> subprocess.Popen:
+        log = open(self.folder / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        return subprocess.Popen(
+            command,
+            env={**os.environ, **(env or {})},
+            user=user,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.folder,
+        )
+
+    def _store_answers(self) -> bool:
+        with pymongo.MongoClient(self.mongo_url, serverSelectionTimeoutMS=500) as client:
+            return client.admin.command("ping")["ok"] == 1
+
+    def broker_answers(self) -> bool:
+        url = self.amqp_url or f"amqp://guest:guest@127.0.0.1:{self.settings.ports['amqp']}/%2F"
+        connection = pika.BlockingConnection(pika.URLParameters(url))
+        connection.close()
+        return True
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,37 @@
+import pytest
+
+from gateway.app import create_app
+from tests.support import free_port
+
+
+@pytest.fixture
+def gateway(monkeypatch):
+    for service in ("intake", "tracking", "notification", "feedback"):
+        monkeypatch.setenv(f"{service.upper()}_URL", f"http://127.0.0.1:{free_port()}")
+    return create_app().test_client()
+
+
+def test_a_service_that_is_down_gives_503_in_the_contract_shape(gateway):
+    answer = gateway.post("/api/v1/complaints", json={"kind": "complaint"})
+    assert answer.status_code == 503
+    assert answer.json["error"]["code"] == "service_unavailable"
+    assert "intake" in answer.json["error"]["message"]
+    assert "Traceback" not in answer.get_data(as_text=True)
+
+
+def test_health_is_degraded_and_names_each_service(gateway):
+    answer = gateway.get("/health")
+    assert answer.status_code == 503
+    assert answer.json["status"] == "degraded"
+    assert set(answer.json["services"]) == {"intake", "tracking", "notification", "feedback"}
+    assert all(s["status"] == "unreachable" for s in answer.json["services"].values())
+
+
+def test_unknown_paths_are_404_in_the_shape(gateway):
+    answer = gateway.get("/api/v1/nothing-here")
+    assert answer.status_code == 404 and answer.json["error"]["code"] == "not_found"
+
+
+def test_the_gateway_answers_its_own_liveness_and_metrics(gateway):
+    assert gateway.get("/health/live").status_code == 200
+    assert b"http_requests_total" in gateway.get("/metrics").data
