@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[dict], None]
 
 
+class DependencyUnavailable(RuntimeError):
+    """A handler's dependency (a mail server, another service) is down: try the event later."""
+
+
 class Consumer:
     """Consume a service's queue and hand each event to the handler of its type."""
 
@@ -77,13 +81,13 @@ class Consumer:
             else:
                 handler(event)
                 self._remember(event)
-        except PyMongoError as exc:
-            # The store is down: wait for it without spending the event's attempts.
+        except (PyMongoError, DependencyUnavailable) as exc:
+            # A dependency is down: wait for it without spending the event's attempts.
             outcome = "deferred"
             log.warning(
-                "store unavailable, event deferred", extra={"event_id": event["id"], "error": str(exc)}
+                "dependency unavailable, event deferred", extra={"event_id": event["id"], "error": str(exc)}
             )
-            self._retry(channel, props, body, event, attempt=None)
+            self._defer(channel, props, body)
         except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
             outcome = "failed"
             log.exception("event handler failed", extra={"event_id": event["id"], "type": event["type"]})
@@ -108,13 +112,19 @@ class Consumer:
     def _attempt(props) -> int:
         return int((props.headers or {}).get("x-attempt", 0))
 
-    def _retry(self, channel, props, body, event, *, attempt: int | None, error=None) -> None:
-        if attempt is not None and attempt > len(self.delays):
+    def _retry(self, channel, props, body, event, *, attempt: int, error) -> None:
+        if attempt > len(self.delays):
             self._dead_letter(channel, props, body, repr(error))
             return
-        delay = self.delays[0] if attempt is None else self.delays[attempt - 1]
-        headers = dict(props.headers or {})
-        headers["x-attempt"] = attempt if attempt is not None else self._attempt(props)
+        self._delay(channel, props, body, self.delays[attempt - 1], {"x-attempt": attempt})
+
+    def _defer(self, channel, props, body) -> None:
+        deferrals = int((props.headers or {}).get("x-deferrals", 0)) + 1
+        delay = self.delays[min(deferrals, len(self.delays)) - 1]
+        self._delay(channel, props, body, delay, {"x-deferrals": deferrals})
+
+    def _delay(self, channel, props, body, delay: int, headers: dict) -> None:
+        """Park the message in the retry queue of this delay; it comes back when it expires."""
         channel.basic_publish(
             "",
             f"{self.queue}.retry.{delay}s",
@@ -124,7 +134,7 @@ class Consumer:
                 delivery_mode=2,
                 message_id=props.message_id,
                 type=props.type,
-                headers=headers,
+                headers={**(props.headers or {}), **headers},
             ),
         )
 

@@ -57,11 +57,29 @@ def wait_ready(settings: Settings, process: subprocess.Popen, timeout: float) ->
     return False
 
 
+def already_running(settings: Settings) -> int | None:
+    """Return the pid of a platform already running on this DATA_DIR, if any."""
+    pid_file = settings.run_dir / "supervisord.pid"
+    try:
+        pid = int(pid_file.read_text())
+        os.kill(pid, 0)
+        return pid
+    except (OSError, ValueError):
+        return None
+
+
 def main() -> int:
     """Prepare, start and supervise every process until Ctrl-C or SIGTERM."""
     started = time.monotonic()
     settings = load()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    running = already_running(settings)
+    if running:
+        say(
+            f"another platform (supervisord pid {running}) is running on {settings.data_dir}; "
+            "stop it first, or choose another DATA_DIR"
+        )
+        return 1
     settings.mail_dir.mkdir(parents=True, exist_ok=True)
     try:
         store = None
@@ -87,10 +105,12 @@ def main() -> int:
     )
 
     def stop(signum, _frame):
-        say("stopping every process...")
-        if process.poll() is None:
+        if process.poll() is None and not stopping:
+            stopping.append(signum)
+            say("stopping every process...")
             process.send_signal(signal.SIGTERM)
 
+    stopping: list[int] = []
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     if wait_ready(settings, process, float(os.environ.get("RUN_READY_TIMEOUT", "180"))):
@@ -107,6 +127,8 @@ def main() -> int:
             f"and the logs in {settings.log_dir}"
         )
     code = process.wait()
+    if code:
+        say(f"the process group exited with status {code}; see {settings.log_dir / 'supervisord.log'}")
     say("stopped")
     return code
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pymongo.database import Database
 
 from common import config, outbox
+from common.consumer import DependencyUnavailable
 from common.envelope import new_event
 from services.notification import mail, store, templates
 
@@ -21,7 +22,7 @@ def public_url() -> str:
     return config.get("PUBLIC_URL", default).rstrip("/")
 
 
-def format_date(value: str, language: str) -> str:
+def format_date(value: str) -> str:
     """Return a day as citizens read it (day/month/year, UTC)."""
     return datetime.fromisoformat(value).strftime("%d/%m/%Y")
 
@@ -37,9 +38,9 @@ def acknowledgement(db: Database, event: dict) -> None:
         "complaint_subject": data["subject"],
         "category_name": (data.get("category_name") or {}).get(language, data["category"]),
         "district_name": (data.get("district_name") or {}).get(language, data["district"]),
-        "submitted_at": format_date(data["submitted_at"], language),
-        "ack_due": format_date(data["ack_due"], language),
-        "answer_due": format_date(data["answer_due"], language),
+        "submitted_at": format_date(data["submitted_at"]),
+        "ack_due": format_date(data["ack_due"]),
+        "answer_due": format_date(data["answer_due"]),
         "tracking_url": f"{public_url()}/track?number={data['number']}",
     }
     deliver(
@@ -81,6 +82,9 @@ def deliver(
     }
     try:
         mail.send(message)
+    except mail.TemporaryFailure as exc:
+        # The mail server is down or busy: the consumer brings the event back later.
+        raise DependencyUnavailable(f"mail server: {exc}") from exc
     except mail.PermanentFailure as exc:
         failed = new_event(
             "notification.failed", source=SOURCE, subject=number, data={**report, "reason": str(exc)}

@@ -63,3 +63,17 @@ def test_requests_made_while_the_store_is_down_get_503_and_change_nothing(platfo
     time.sleep(1)
     assert platform.http.get(figures, timeout=5).json()["received"] == before
     assert len(platform.emails()) == mails_before
+
+
+def test_an_acknowledgement_waits_for_the_mail_server_and_is_sent_once(platform):
+    assert "stopped" in platform.ctl("stop", "smtp")
+    try:
+        number = platform.submit(citizen={"email": "patient@example.ma", "language": "fr"}).json()["number"]
+        wait_for(lambda: platform.track(number, "patient@example.ma").status_code == 200, 5)
+        time.sleep(3)
+        assert platform.emails_for(number) == []
+    finally:
+        platform.ctl("start", "smtp")
+    mails = wait_for(lambda: platform.emails_for(number), 60, 0.2, "the delayed acknowledgement")
+    time.sleep(2)
+    assert len(platform.emails_for(number)) == len(mails) == 1
