@@ -2,8 +2,6 @@
 
 import os
 
-from common.logs import JsonFormatter  # noqa: F401 - referenced by logconfig_dict
-
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = os.environ.get("WORKER_CLASS", "gthread")

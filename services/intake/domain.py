@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from common import outbox
 from common.envelope import isoformat, utcnow
@@ -65,7 +66,7 @@ def submit(db: Database, data: dict) -> dict:
         try:
             store.create_complaint(db, document=document, events=[event])
             break
-        except store.DuplicateKeyError:
+        except DuplicateKeyError:
             continue  # a number already given: draw another
     else:
         raise RuntimeError("no free complaint number after 8 draws")

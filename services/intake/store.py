@@ -6,7 +6,6 @@ import time
 
 from pymongo import ASCENDING, UpdateOne
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
 from common import outbox
 from services.intake import catalog
@@ -52,6 +51,3 @@ def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dic
     """Insert a complaint and its events in one write; raise DuplicateKeyError on a taken number."""
     db[COMPLAINTS].insert_one({**document, **outbox.new_document_fields(events)})
     return document
-
-
-__all__ = ["DuplicateKeyError", "active_catalog", "create_complaint", "ensure_indexes"]
