@@ -15,5 +15,6 @@ _stats_query = StatsQuerySchema()
 @api.get("/stats")
 def get_stats():
     """Return the quality figures, filtered by district, category and period."""
-    query = _stats_query.load(request.args.to_dict())
+    # A blank parameter (?district=) means no filter, as in a form left empty.
+    query = _stats_query.load({key: value for key, value in request.args.items() if value.strip()})
     return jsonify(domain.figures(mongo.database(), query))

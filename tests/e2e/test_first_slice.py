@@ -193,5 +193,7 @@ def test_the_figures_count_complaints_without_personal_data(platform):
     figures = platform.http.get(f"{platform.url}/api/v1/stats?district=hay-hassani", timeout=5)
     assert figures.json()["received"] >= 1
     assert "amina" not in figures.text and number not in figures.text
+    blank = platform.http.get(f"{platform.url}/api/v1/stats?district=&category=&from=&to=", timeout=5)
+    assert blank.status_code == 200 and blank.json()["received"] >= before + 1
     bad = platform.http.get(f"{platform.url}/api/v1/stats?from=yesterday", timeout=5)
     assert bad.status_code == 400 and "from" in bad.json()["error"]["fields"]
