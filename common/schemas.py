@@ -28,3 +28,10 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class Flag(fields.Boolean):
+    """A JSON true or false; "true", 1 and other look-alikes are refused."""
+
+    truthy = {True}
+    falsy = {False}

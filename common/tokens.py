@@ -33,3 +33,36 @@ def bearer(header: str | None) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer access token is required.")
     return token.strip()
+
+
+STAFF_PURPOSE = "staff"
+ALL_DISTRICTS = "*"
+
+
+def staff_token_ttl() -> int:
+    """Return how long a staff member's token lasts, in seconds."""
+    return config.get_int("STAFF_TOKEN_TTL", 8 * 3600)
+
+
+def issue_staff(username: str, role: str, districts: list[str]) -> str:
+    """Return a signed token for a staff member."""
+    return issue(STAFF_PURPOSE, {"sub": username, "role": role, "districts": districts})
+
+
+def staff_claims(authorization: str | None) -> dict:
+    """Return the claims of a valid staff token, or raise Unauthorized."""
+    return verify(STAFF_PURPOSE, bearer(authorization), staff_token_ttl())
+
+
+def require_role(claims: dict, *roles: str) -> None:
+    """Raise Forbidden unless the staff member has one of these roles."""
+    from common.errors import Forbidden
+
+    if claims.get("role") not in roles:
+        raise Forbidden("Your role does not allow this action.")
+
+
+def covers_district(claims: dict, district: str) -> bool:
+    """Return whether the staff member works for this district."""
+    districts = claims.get("districts") or []
+    return ALL_DISTRICTS in districts or district in districts

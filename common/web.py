@@ -18,7 +18,7 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 def create_service_app(
     name: str,
-    api: Blueprint | None = None,
+    api: Blueprint | list[Blueprint] | None = None,
     test_config: dict | None = None,
     *,
     ready_checks: tuple[str, ...] = ("store", "broker"),
@@ -37,8 +37,8 @@ def create_service_app(
     errors.register(app)
     install_request_context(app, name)
     app.register_blueprint(health.blueprint)
-    if api is not None:
-        app.register_blueprint(api)
+    for blueprint in api if isinstance(api, list) else [api] if api else []:
+        app.register_blueprint(blueprint)
     return app
 
 

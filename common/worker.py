@@ -21,6 +21,7 @@ def run(
     *,
     handlers: dict[str, Handler] | None = None,
     outboxes: tuple[Callable[[], Collection], ...] = (),
+    periodic: tuple[tuple[float, Callable[[], None]], ...] = (),
 ) -> None:
     """Run until SIGTERM or SIGINT: relay the outboxes and consume the handlers' event types."""
     logs.setup(service)
@@ -35,6 +36,8 @@ def run(
     relay = Relay(outboxes, stop) if outboxes else None
     if relay:
         relay.start()
+    for interval, job in periodic:
+        threading.Thread(target=_every, args=(interval, job, stop), name=job.__name__, daemon=True).start()
     log.info("worker started", extra={"consumes": sorted(handlers or {}), "relays": len(outboxes)})
     if handlers:
         Consumer(service, handlers).run(stop)
@@ -43,3 +46,13 @@ def run(
     if relay:
         relay.join(timeout=5)
     log.info("worker stopped")
+
+
+def _every(interval: float, job: Callable[[], None], stop: threading.Event) -> None:
+    """Run the job now and then every interval until stopped; a failed run waits for the next."""
+    while not stop.is_set():
+        try:
+            job()
+        except Exception:  # noqa: BLE001 - a periodic job must survive its dependencies' outages
+            log.exception("periodic job failed", extra={"job": job.__name__})
+        stop.wait(interval)

@@ -15,16 +15,20 @@ from gateway import clients
 log = logging.getLogger(__name__)
 blueprint = Blueprint("gateway", __name__)
 
-# method, public path, owning service
+# public path, methods, owning service; the most specific path wins
 ROUTES = [
-    ("GET", "/api/v1/catalog", "intake"),
-    ("POST", "/api/v1/complaints", "intake"),
-    ("POST", "/api/v1/tracking", "tracking"),
-    ("GET", "/api/v1/complaints/<number>", "tracking"),
-    ("GET", "/api/v1/stats", "feedback"),
+    ("/api/v1/catalog", ("GET",), "intake"),
+    ("/api/v1/complaints", ("POST",), "intake"),
+    ("/api/v1/staff/catalog", ("GET",), "intake"),
+    ("/api/v1/staff/catalog/<path:rest>", ("POST", "PATCH"), "intake"),
+    ("/api/v1/tracking", ("POST",), "tracking"),
+    ("/api/v1/complaints/<path:rest>", ("GET", "POST"), "tracking"),
+    ("/api/v1/staff/<path:rest>", ("GET", "POST", "PATCH"), "tracking"),
+    ("/api/v1/stats", ("GET",), "feedback"),
 ]
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
 FORWARDED_RESPONSE_HEADERS = (
+    "X-Content-Type-Options",
     "Content-Type",
     "Content-Disposition",
     "Retry-After",
@@ -68,10 +72,9 @@ def forward(service: str) -> Response:
 
 
 def _register_routes() -> None:
-    for method, path, service in ROUTES:
-        endpoint = f"{service}:{method}:{path}"
+    for path, methods, service in ROUTES:
         blueprint.add_url_rule(
-            path, endpoint, lambda service=service, **_: forward(service), methods=[method]
+            path, f"{service}:{path}", lambda service=service, **_: forward(service), methods=list(methods)
         )
 
 

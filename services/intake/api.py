@@ -1,16 +1,50 @@
-"""Intake's HTTP API: the catalogue and complaint submission."""
+"""Intake's HTTP API: the catalogue and complaint submission (JSON, or multipart with documents)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import json
 
-from common import mongo
+from flask import Blueprint, jsonify, request
+
+from common import mongo, uploads
+from common.errors import BadRequest, UnsupportedMediaType
 from common.web import json_body
 from services.intake import domain
 from services.intake.schemas import ComplaintSchema
 
 api = Blueprint("intake", __name__, url_prefix="/api/v1")
 _complaint_schema = ComplaintSchema()
+
+
+def submission() -> tuple[dict, list]:
+    """Return the complaint's fields and its documents, checked by content, from JSON or multipart."""
+    if request.mimetype != "multipart/form-data":
+        if not request.is_json:
+            raise UnsupportedMediaType("Send the complaint as application/json or multipart/form-data.")
+        return _complaint_schema.load(json_body()), []
+    part = request.form.get("complaint")
+    if part is None and "complaint" in request.files:
+        part = request.files["complaint"].read().decode("utf-8", "replace")
+    if part is None:
+        raise BadRequest(
+            "The part 'complaint' with the complaint as JSON is missing.", fields={"complaint": ["required"]}
+        )
+    try:
+        body = json.loads(part)
+    except ValueError as exc:
+        raise BadRequest("The part 'complaint' is not JSON.", fields={"complaint": ["not JSON"]}) from exc
+    if not isinstance(body, dict):
+        raise BadRequest(
+            "The part 'complaint' must be a JSON object.", fields={"complaint": ["not an object"]}
+        )
+    data = _complaint_schema.load(body)
+    files = [f for f in request.files.getlist("documents") if f.filename or f.content_length]
+    if len(files) > uploads.max_count():
+        raise uploads.TooManyDocuments(
+            f"A complaint may hold at most {uploads.max_count()} documents.",
+            fields={"documents": [f"at most {uploads.max_count()}"]},
+        )
+    return data, [uploads.read_upload(f, "documents") for f in files]
 
 
 @api.get("/catalog")
@@ -22,5 +56,5 @@ def get_catalog():
 @api.post("/complaints")
 def post_complaint():
     """File a complaint and return its number and deadlines."""
-    data = _complaint_schema.load(json_body())
-    return jsonify(domain.submit(mongo.database(), data)), 201
+    data, documents = submission()
+    return jsonify(domain.submit(mongo.database(), data, documents)), 201

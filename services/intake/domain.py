@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox
+from common import blobs, outbox
 from common.envelope import isoformat, utcnow
+from common.errors import BadRequest, Conflict, NotFound
 from services.intake import events, numbers, store
 from services.intake.catalog import KINDS
 from services.intake.schemas import check_catalogue
@@ -33,10 +35,20 @@ def catalog_view(db: Database) -> dict:
     }
 
 
-def submit(db: Database, data: dict) -> dict:
-    """Record a validated complaint with its event, publish it, and return the receipt."""
+def submit(db: Database, data: dict, documents: list[tuple[bytes, str, str]] = ()) -> dict:
+    """Record a validated complaint (and its checked documents) with its event; return the receipt."""
     current = store.active_catalog(db)
     check_catalogue(data, current["districts"], current["categories"])
+    stored = [
+        {
+            "id": uuid.uuid4().hex,
+            "blob": blobs.put(db, content, content_type),
+            "filename": filename,
+            "content_type": content_type,
+            "size": len(content),
+        }
+        for content, content_type, filename in documents
+    ]
     category = current["categories"][data["category"]]
     district = current["districts"][data["district"]]
     now = utcnow()
@@ -59,6 +71,7 @@ def submit(db: Database, data: dict) -> dict:
         "submitted_at": now,
         "ack_due": now + timedelta(days=category["ack_days"]),
         "answer_due": now + timedelta(days=category["answer_days"]),
+        "documents": stored,
     }
     for _ in range(8):
         document = {"_id": numbers.generate(now.year), **base}
@@ -78,3 +91,43 @@ def submit(db: Database, data: dict) -> dict:
         "ack_due": isoformat(document["ack_due"]),
         "answer_due": isoformat(document["answer_due"]),
     }
+
+
+CATALOG_KINDS = {"districts": store.DISTRICTS, "categories": store.CATEGORIES}
+
+
+def _entry_view(entry: dict) -> dict:
+    view = {"code": entry["_id"], **{k: v for k, v in entry.items() if k not in ("_id", "position")}}
+    return view
+
+
+def full_catalog(db: Database) -> dict:
+    """Return the catalogue as administrators see it, retired entries included."""
+    current = store.full_catalog(db)
+    return {"kinds": list(KINDS), **{kind: [_entry_view(e) for e in current[kind]] for kind in CATALOG_KINDS}}
+
+
+def add_catalog_entry(db: Database, kind: str, data: dict, *, by: str) -> dict:
+    """Add a district or category; 409 when its code is taken."""
+    entry = {"_id": data.pop("code"), "active": data.pop("active", True), **data}
+    audit = {"at": utcnow(), "by": by, "action": "created"}
+    if not store.add_entry(db, CATALOG_KINDS[kind], entry, audit):
+        raise Conflict("This code is taken.")
+    return _entry_view({k: v for k, v in entry.items() if k != "history"})
+
+
+def change_catalog_entry(db: Database, kind: str, code: str, data: dict, *, by: str) -> dict:
+    """Rename, retire, reactivate or change the deadlines of an entry."""
+    if kind == "categories" and ("ack_days" in data) != ("answer_days" in data):
+        current = next((c for c in store.full_catalog(db)["categories"] if c["_id"] == code), None)
+        if current and data.get("ack_days", current["ack_days"]) > data.get(
+            "answer_days", current["answer_days"]
+        ):
+            raise BadRequest(
+                "Acknowledgement cannot be due after the answer.", fields={"ack_days": ["after answer_days"]}
+            )
+    audit = {"at": utcnow(), "by": by, "action": "changed", "changes": sorted(data)}
+    entry = store.change_entry(db, CATALOG_KINDS[kind], code, data, audit)
+    if entry is None:
+        raise NotFound("No such entry.")
+    return _entry_view(entry)

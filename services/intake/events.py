@@ -25,5 +25,8 @@ def complaint_submitted(complaint: dict, category: dict, district: dict) -> dict
         "submitted_at": isoformat(complaint["submitted_at"]),
         "ack_due": isoformat(complaint["ack_due"]),
         "answer_due": isoformat(complaint["answer_due"]),
+        "ack_days": category["ack_days"],
+        "answer_days": category["answer_days"],
+        "documents": complaint.get("documents", []),
     }
     return new_event("complaint.submitted", source=SOURCE, subject=complaint["_id"], data=data)

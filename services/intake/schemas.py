@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from common.schemas import Number, StrictSchema, Text
+from common.schemas import Flag, Number, StrictSchema, Text
 from services.intake.catalog import KINDS
 
 LANGUAGES = ("fr", "ar", "en")
@@ -35,7 +35,7 @@ class ComplaintSchema(StrictSchema):
     address = Text(validate=validate.Length(max=500), load_default=None, allow_none=True)
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
     citizen = fields.Nested(CitizenSchema, required=True)
-    consent = fields.Boolean(required=True, truthy={True}, falsy={False})
+    consent = Flag(required=True)
 
     @validates_schema
     def _consent_given(self, data, **kwargs):
@@ -52,3 +52,45 @@ def check_catalogue(data: dict, districts: dict, categories: dict) -> None:
         errors["category"] = ["Unknown category."]
     if errors:
         raise ValidationError(errors)
+
+
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{1,63}$", error="2 to 64 lowercase letters, digits and dashes")
+
+
+class NamesSchema(StrictSchema):
+    fr = Text(required=True, validate=validate.Length(min=1, max=120))
+    ar = Text(required=True, validate=validate.Length(min=1, max=120))
+    en = Text(required=True, validate=validate.Length(min=1, max=120))
+
+
+class DistrictSchema(StrictSchema):
+    code = Text(required=True, validate=CODE)
+    name = fields.Nested(NamesSchema, required=True)
+
+
+class DistrictChangeSchema(StrictSchema):
+    name = fields.Nested(NamesSchema)
+    active = Flag()
+
+
+class CategoryChangeSchema(StrictSchema):
+    # Decree 2-17-265: at most 15 days to acknowledge and 60 to answer.
+    name = fields.Nested(NamesSchema)
+    department = Text(validate=validate.Length(min=1, max=64))
+    ack_days = fields.Integer(strict=True, validate=validate.Range(1, 15))
+    answer_days = fields.Integer(strict=True, validate=validate.Range(1, 60))
+    active = Flag()
+
+    @validates_schema
+    def _ack_before_answer(self, data, **kwargs):
+        if "ack_days" in data and "answer_days" in data and data["ack_days"] > data["answer_days"]:
+            raise ValidationError("Acknowledgement cannot be due after the answer.", "ack_days")
+
+
+class CategorySchema(CategoryChangeSchema):
+    code = Text(required=True, validate=CODE)
+    name = fields.Nested(NamesSchema, required=True)
+    department = Text(required=True, validate=validate.Length(min=1, max=64))
+    ack_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 15))
+    answer_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 60))
+    active = Flag(load_default=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from pymongo import ASCENDING, UpdateOne
+from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from common import outbox
 from services.intake import catalog
@@ -45,6 +46,43 @@ def active_catalog(db: Database) -> dict:
         categories = {c["_id"]: c for c in db[CATEGORIES].find({"active": True}).sort("position")}
         _cache.update(at=now, value={"districts": districts, "categories": categories})
     return _cache["value"]
+
+
+def invalidate_catalog() -> None:
+    """Forget the cached catalogue (after an administrator's change)."""
+    _cache["value"] = None
+
+
+def full_catalog(db: Database) -> dict:
+    """Return every district and category, retired ones included."""
+    return {
+        "districts": list(db[DISTRICTS].find({}, {"history": 0}).sort("position")),
+        "categories": list(db[CATEGORIES].find({}, {"history": 0}).sort("position")),
+    }
+
+
+def add_entry(db: Database, collection: str, entry: dict, audit: dict) -> bool:
+    """Add a catalogue entry at the end of its list; return False when the code is taken."""
+    last = list(db[collection].find({}, {"position": 1}).sort("position", -1).limit(1))
+    entry = {**entry, "position": (last[0]["position"] + 1) if last else 0, "history": [audit]}
+    try:
+        db[collection].insert_one(entry)
+    except DuplicateKeyError:
+        return False
+    invalidate_catalog()
+    return True
+
+
+def change_entry(db: Database, collection: str, code: str, changes: dict, audit: dict) -> dict | None:
+    """Change a catalogue entry, keeping who changed what; return it, or None when absent."""
+    # No projection: FerretDB's findAndModify does not support one.
+    entry = db[collection].find_one_and_update(
+        {"_id": code}, {"$set": changes, "$push": {"history": audit}}, return_document=ReturnDocument.AFTER
+    )
+    invalidate_catalog()
+    if entry is not None:
+        entry.pop("history", None)
+    return entry
 
 
 def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dict:

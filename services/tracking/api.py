@@ -1,16 +1,47 @@
-"""Tracking's HTTP API: find a complaint by number and email, then read it with the token."""
+"""Tracking's citizen API: find a complaint by number and email, then follow and act on it."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from common import mongo
+from common.errors import BadRequest
 from common.web import json_body
 from services.tracking import domain
-from services.tracking.schemas import TrackingRequestSchema
+from services.tracking.schemas import RemarkSchema, ReopenSchema, TrackingRequestSchema
 
 api = Blueprint("tracking", __name__, url_prefix="/api/v1")
 _tracking_schema = TrackingRequestSchema()
+_remark_schema = RemarkSchema()
+_reopen_schema = ReopenSchema()
+
+
+def _citizen(number: str) -> str:
+    return domain.authorize(request.headers.get("Authorization"), number)
+
+
+def file_part(name: str = "file"):
+    """Return the uploaded file of a multipart request, or raise the contract's 400."""
+    upload = request.files.get(name)
+    if upload is None:
+        raise BadRequest(
+            f"Send the document as multipart/form-data in the part '{name}'.", fields={name: ["required"]}
+        )
+    return upload
+
+
+def send_document(document: dict, content) -> Response:
+    """Return a stored document's bytes as a download that browsers do not sniff or run."""
+    from werkzeug.http import dump_options_header
+
+    response = Response(content, mimetype=document["content_type"])
+    response.headers["Content-Length"] = str(document["size"])
+    response.headers["Content-Disposition"] = dump_options_header(
+        "attachment", {"filename": document["filename"]}
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @api.post("/tracking")
@@ -23,5 +54,34 @@ def post_tracking():
 @api.get("/complaints/<number>")
 def get_complaint(number: str):
     """Return the complaint's public view to the holder of its access token."""
-    domain.authorize(request.headers.get("Authorization"), number)
-    return jsonify(domain.view(mongo.database(), number))
+    return jsonify(domain.view(mongo.database(), _citizen(number)))
+
+
+@api.post("/complaints/<number>/documents")
+def post_document(number: str):
+    """Add a PDF, JPEG or PNG document to the complaint."""
+    number = _citizen(number)
+    return jsonify(domain.add_document(mongo.database(), number, file_part(), by="citizen")), 201
+
+
+@api.get("/complaints/<number>/documents/<document_id>")
+def get_document(number: str, document_id: str):
+    """Download one of the complaint's documents."""
+    document, content = domain.open_document(mongo.database(), _citizen(number), document_id)
+    return send_document(document, content)
+
+
+@api.post("/complaints/<number>/remarks")
+def post_remark(number: str):
+    """Add a remark or suggestion about the handling of the complaint."""
+    number = _citizen(number)
+    data = _remark_schema.load(json_body())
+    return jsonify(domain.add_remark(mongo.database(), number, data["text"])), 201
+
+
+@api.post("/complaints/<number>/reopen")
+def post_reopen(number: str):
+    """Reopen an answered complaint, with a reason."""
+    number = _citizen(number)
+    data = _reopen_schema.load(json_body())
+    return jsonify(domain.reopen(mongo.database(), number, data["reason"]))

@@ -1,18 +1,24 @@
-"""Tracking's rules: record complaints, let a citizen find theirs, show the public view."""
+"""Tracking's citizen-side rules: record complaints, find them, and the citizen's own actions."""
 
 from __future__ import annotations
 
 import hmac
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from pymongo.database import Database
 
-from common import config, tokens
-from common.envelope import isoformat, utcnow
-from common.errors import NotFound
-from services.tracking import store
+from common import blobs, config, outbox, tokens, uploads
+from common.envelope import utcnow
+from common.errors import BadRequest, Conflict, NotFound
+from services.tracking import events, lifecycle, store, views
 
 TOKEN_PURPOSE = "complaint-access"
 NOT_FOUND = "No complaint matches this number and email address."
+
+# A change returns the update to apply, the events it causes, and what to answer.
+Change = Callable[[dict, datetime], tuple[dict, list[dict]]]
 
 
 def token_ttl() -> int:
@@ -20,9 +26,20 @@ def token_ttl() -> int:
     return config.get_int("TRACKING_TOKEN_TTL", 3600)
 
 
+def normalize_email(email: str) -> str:
+    """Return the email as compared for tracking (case-insensitive)."""
+    return email.strip().casefold()
+
+
+def normalize_number(number: str) -> str:
+    """Return the number as stored, whatever the citizen's spacing and case."""
+    return "".join(number.split()).upper()
+
+
 def record_submitted(db: Database, data: dict) -> bool:
     """Record a complaint from its submitted event; idempotent."""
     citizen = data["citizen"]
+    submitted = data["submitted_at"]
     document = {
         "_id": data["number"],
         **{
@@ -36,32 +53,49 @@ def record_submitted(db: Database, data: dict) -> bool:
                 "description",
                 "address",
                 "location",
+                "ack_due",
+                "answer_due",
+                "answer_days",
             )
         },
         "citizen": citizen,
         "email_key": normalize_email(citizen.get("email", "")),
-        "status": "received",
-        "submitted_at": data["submitted_at"],
-        "updated_at": data["submitted_at"],
-        "ack_due": data["ack_due"],
-        "answer_due": data["answer_due"],
-        "timeline": [{"at": data["submitted_at"], "status": "received", "note": None, "by": "citizen"}],
-        "documents": [],
+        "status": lifecycle.RECEIVED,
+        "submitted_at": submitted,
+        "updated_at": submitted,
+        "timeline": [{"at": submitted, "status": lifecycle.RECEIVED, "note": None, "by": "citizen"}],
+        "documents": [{**d, "added_at": submitted, "by": "citizen"} for d in data.get("documents", [])],
         "remarks": [],
+        "notes": [],
         "feedback": [],
+        "reopen_count": 0,
+        "answer_seq": 0,
+        "overdue_notified": [],
+        "audit": [],
+        "version": 0,
         "recorded_at": utcnow(),
     }
     return store.record_submission(db, document=document)
 
 
-def normalize_email(email: str) -> str:
-    """Return the email as compared for tracking (case-insensitive)."""
-    return email.strip().casefold()
-
-
-def normalize_number(number: str) -> str:
-    """Return the number as stored, whatever the citizen's spacing and case."""
-    return "".join(number.split()).upper()
+def apply(db: Database, number: str, change: Change) -> dict:
+    """Apply a change to the complaint as it is now (retrying on a concurrent change); return it after."""
+    for _attempt in range(5):
+        complaint = store.find_by_number(db, number)
+        if complaint is None:
+            raise NotFound("No such complaint.")
+        now = utcnow()
+        update, new_events = change(complaint, now)
+        if not update and not new_events:
+            return complaint
+        update.setdefault("$set", {})["updated_at"] = now
+        if new_events:
+            update["$set"].update(outbox.fields(new_events))
+        if store.update_if_unchanged(db, number, complaint["version"], update):
+            if new_events:
+                outbox.publish_now(db[store.COMPLAINTS], number, new_events)
+            return store.find_by_number(db, number)
+    raise Conflict("The complaint was changed at the same time; try again.")
 
 
 def track(db: Database, number: str, email: str) -> dict:
@@ -72,14 +106,15 @@ def track(db: Database, number: str, email: str) -> dict:
     if complaint is None or not matches:
         raise NotFound(NOT_FOUND)
     token = tokens.issue(TOKEN_PURPOSE, {"number": complaint["_id"]})
-    return {"access_token": token, "expires_in": token_ttl(), "complaint": public_view(complaint)}
+    return {"access_token": token, "expires_in": token_ttl(), "complaint": views.public_view(complaint)}
 
 
-def authorize(authorization: str | None, number: str) -> None:
-    """Raise unless the bearer token was issued for this complaint."""
+def authorize(authorization: str | None, number: str) -> str:
+    """Return the complaint number the bearer token was issued for, if it is this one."""
     payload = tokens.verify(TOKEN_PURPOSE, tokens.bearer(authorization), token_ttl())
     if payload.get("number") != normalize_number(number):
         raise NotFound(NOT_FOUND)
+    return payload["number"]
 
 
 def view(db: Database, number: str) -> dict:
@@ -87,37 +122,94 @@ def view(db: Database, number: str) -> dict:
     complaint = store.find_by_number(db, normalize_number(number))
     if complaint is None:
         raise NotFound(NOT_FOUND)
-    return public_view(complaint)
+    return views.public_view(complaint)
 
 
-def public_view(complaint: dict) -> dict:
-    """Return what the citizen sees: no internal note, no staff name, no contact data."""
-    return {
-        "number": complaint["_id"],
-        "kind": complaint["kind"],
-        "category": complaint["category"],
-        "district": complaint["district"],
-        "subject": complaint["subject"],
-        "description": complaint["description"],
-        "address": complaint.get("address"),
-        "location": complaint.get("location"),
-        "status": complaint["status"],
-        "submitted_at": isoformat(complaint["submitted_at"]),
-        "updated_at": isoformat(complaint["updated_at"]),
-        "ack_due": isoformat(complaint["ack_due"]),
-        "answer_due": isoformat(complaint["answer_due"]),
-        "timeline": [
-            {
-                "at": isoformat(entry["at"]),
-                "status": entry["status"],
-                "note": entry.get("note"),
-                "by": entry["by"],
-            }
-            for entry in complaint.get("timeline", [])
-        ],
-        "documents": complaint.get("documents", []),
-        "remarks": complaint.get("remarks", []),
-        "feedback": complaint.get("feedback", []),
-        "can_reopen": False,
-        "can_rate": False,
+def add_document(db: Database, number: str, upload, *, by: str) -> dict:
+    """Store a checked document and add it to the complaint; return its description."""
+    data, content_type, filename = uploads.read_upload(upload)
+    blob = blobs.put(db, data, content_type)
+    document = {
+        "id": uuid.uuid4().hex,
+        "blob": blob,
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(data),
+        "by": by,
     }
+
+    def change(complaint: dict, now: datetime):
+        if complaint["status"] == lifecycle.CLOSED:
+            raise Conflict("The complaint is closed.")
+        if len(complaint.get("documents", [])) >= uploads.max_count():
+            raise uploads.TooManyDocuments(f"A complaint may hold at most {uploads.max_count()} documents.")
+        added = {**document, "added_at": now}
+        return {"$push": {"documents": added}}, [events.document_added(complaint, added)]
+
+    after = apply(db, number, change)
+    return views.document_view(next(d for d in after["documents"] if d["id"] == document["id"]))
+
+
+def open_document(db: Database, number: str, document_id: str) -> tuple[dict, object]:
+    """Return a document's description and an iterator over its bytes."""
+    complaint = store.find_by_number(db, number)
+    found = next((d for d in (complaint or {}).get("documents", []) if d["id"] == document_id), None)
+    if found is None or blobs.head(db, found["blob"]) is None:
+        raise NotFound("No such document.")
+    return found, blobs.read(db, found["blob"])
+
+
+def add_remark(db: Database, number: str, text: str) -> dict:
+    """Add a citizen's remark or suggestion, at any time; return it."""
+    remark = {"id": uuid.uuid4().hex, "text": text, "by": "citizen"}
+
+    def change(complaint: dict, now: datetime):
+        added = {**remark, "at": now}
+        remark["at"] = now
+        return {"$push": {"remarks": added}}, [events.remark_added(complaint, added)]
+
+    apply(db, number, change)
+    return views.remark_view(remark)
+
+
+def reopen(db: Database, number: str, reason: str) -> dict:
+    """Reopen an answered complaint within the window and the limit; return the view."""
+
+    def change(complaint: dict, now: datetime):
+        refusal = lifecycle.reopen_refusal(complaint, now)
+        if refusal:
+            raise Conflict(refusal)
+        count = complaint.get("reopen_count", 0) + 1
+        answer_due = now + timedelta(days=complaint.get("answer_days") or 60)
+        entry = {"at": now, "status": lifecycle.REOPENED, "note": reason, "by": "citizen"}
+        update = {
+            "$set": {
+                "status": lifecycle.REOPENED,
+                "reopen_count": count,
+                "answer_due": answer_due,
+                "reopened_at": now,
+            },
+            "$push": {"timeline": entry},
+        }
+        after = {**complaint, "answer_due": answer_due}
+        return update, [
+            events.status_changed(
+                after,
+                previous=complaint["status"],
+                status=lifecycle.REOPENED,
+                at=now,
+                by="citizen",
+                note=reason,
+                reason=None,
+            ),
+            events.reopened(after, reason=reason, at=now, count=count, answer_due=answer_due),
+        ]
+
+    return views.public_view(apply(db, number, change))
+
+
+def require_text(value: str | None, field: str, message: str) -> str:
+    """Return a non-blank text, or raise a 400 naming the field."""
+    if not value:
+        raise BadRequest(message, fields={field: [message]})
+    return value

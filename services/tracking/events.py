@@ -1,16 +1,111 @@
-"""The events tracking consumes."""
+"""What tracking publishes, and the events it consumes."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from common import mongo
-from services.tracking import domain
+from common.envelope import isoformat, new_event
 from services.tracking.schemas import SubmittedSchema
+
+SOURCE = "tracking"
+
+
+def _event(type_: str, complaint: dict, **data) -> dict:
+    base = {
+        "number": complaint["_id"],
+        "district": complaint["district"],
+        "category": complaint["category"],
+        "department": complaint.get("department"),
+    }
+    clean = {key: isoformat(value) if isinstance(value, datetime) else value for key, value in data.items()}
+    return new_event(type_, source=SOURCE, subject=complaint["_id"], data={**base, **clean})
+
+
+def status_changed(
+    complaint: dict,
+    *,
+    previous: str,
+    status: str,
+    at: datetime,
+    by: str,
+    note: str | None,
+    reason: str | None,
+) -> dict:
+    """Return complaint.status_changed: the public note and reason only, never the internal note."""
+    return _event(
+        "complaint.status_changed",
+        complaint,
+        previous=previous,
+        status=status,
+        at=at,
+        by=by,
+        public_note=note,
+        reason=reason,
+        answer_due=complaint["answer_due"],
+    )
+
+
+def reopened(complaint: dict, *, reason: str, at: datetime, count: int, answer_due: datetime) -> dict:
+    """Return complaint.reopened."""
+    return _event(
+        "complaint.reopened", complaint, reason=reason, at=at, reopen_count=count, answer_due=answer_due
+    )
+
+
+def document_added(complaint: dict, document: dict) -> dict:
+    """Return complaint.document_added."""
+    return _event(
+        "complaint.document_added",
+        complaint,
+        document={
+            "id": document["id"],
+            "filename": document["filename"],
+            "content_type": document["content_type"],
+            "size": document["size"],
+        },
+        by=document["by"],
+        at=document["added_at"],
+    )
+
+
+def remark_added(complaint: dict, remark: dict) -> dict:
+    """Return complaint.remark_added."""
+    return _event(
+        "complaint.remark_added",
+        complaint,
+        remark_id=remark["id"],
+        text=remark["text"],
+        by=remark["by"],
+        at=remark["at"],
+    )
+
+
+def assigned(complaint: dict, assignment: dict) -> dict:
+    """Return complaint.assigned."""
+    return _event(
+        "complaint.assigned",
+        complaint,
+        assigned_department=assignment.get("department"),
+        agent=assignment.get("agent"),
+        at=assignment["at"],
+    )
+
+
+def overdue(complaint: dict, *, deadline: str, due: datetime, at: datetime) -> dict:
+    """Return complaint.overdue, once per deadline."""
+    return _event(
+        "complaint.overdue", complaint, deadline=deadline, due=due, status=complaint["status"], at=at
+    )
+
 
 _submitted = SubmittedSchema()
 
 
 def on_submitted(event: dict) -> None:
     """Record a new complaint so that its citizen can track it."""
+    from services.tracking import domain
+
     domain.record_submitted(mongo.database(), _submitted.load(event["data"]))
 
 

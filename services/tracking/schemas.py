@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from common.schemas import StrictSchema, Text
+from common.schemas import Flag, StrictSchema, Text
 
 
 class TrackingRequestSchema(StrictSchema):
@@ -31,3 +31,73 @@ class SubmittedSchema(Schema):
     submitted_at = fields.AwareDateTime(required=True)
     ack_due = fields.AwareDateTime(required=True)
     answer_due = fields.AwareDateTime(required=True)
+    answer_days = fields.Integer(load_default=60)
+    documents = fields.List(fields.Dict(), load_default=list)
+
+
+class RemarkSchema(StrictSchema):
+    text = Text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReopenSchema(StrictSchema):
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class LoginSchema(StrictSchema):
+    username = Text(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TransitionSchema(StrictSchema):
+    to = Text(required=True, validate=validate.Length(min=1, max=32))
+    public_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
+    internal_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
+    reason = Text(validate=validate.Length(max=2000), load_default=None, allow_none=True)
+
+
+class AssignmentSchema(StrictSchema):
+    department = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
+    agent = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
+
+
+class NoteSchema(StrictSchema):
+    text = Text(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class QueueQuerySchema(StrictSchema):
+    status = Text(
+        validate=validate.OneOf(
+            ("received", "acknowledged", "in_progress", "resolved", "rejected", "reopened", "closed")
+        ),
+        load_default=None,
+    )
+    district = Text(validate=validate.Length(max=64), load_default=None)
+    category = Text(validate=validate.Length(max=64), load_default=None)
+    overdue = fields.Boolean(load_default=None)
+    q = Text(validate=validate.Length(max=200), load_default=None)
+    page = fields.Integer(validate=validate.Range(min=1, max=100000), load_default=1)
+    page_size = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)
+
+
+USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$", error="3 to 64 lowercase letters, digits, . _ -")
+ROLES = ("agent", "supervisor", "admin")
+
+
+class StaffMemberSchema(StrictSchema):
+    username = Text(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=validate.Length(min=10, max=256))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
+    districts = fields.List(Text(validate=validate.Length(min=1, max=64)), load_default=list)
+    name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True)
+    department = Text(validate=validate.Length(max=64), load_default=None, allow_none=True)
+
+
+class StaffChangeSchema(StrictSchema):
+    password = fields.String(validate=validate.Length(min=10, max=256))
+    role = Text(validate=validate.OneOf(ROLES))
+    districts = fields.List(Text(validate=validate.Length(min=1, max=64)))
+    name = Text(validate=validate.Length(max=200), allow_none=True)
+    email = fields.Email(allow_none=True)
+    department = Text(validate=validate.Length(max=64), allow_none=True)
+    active = Flag()

@@ -1,18 +1,23 @@
-"""Tracking's collection: each complaint's living record, status and timeline."""
+"""Tracking's collections: each complaint's living record, and the staff accounts."""
 
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 COMPLAINTS = "tracking_complaints"
+STAFF = "tracking_staff"
+# What lists never need: the outbox, the audit trail, the citizen's contact.
+SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "documents": 0, "remarks": 0}
 
 
 def ensure_indexes(db: Database) -> None:
     """Create tracking's indexes."""
-    db[COMPLAINTS].create_index([("outbox_pending", ASCENDING)], sparse=True)
-    db[COMPLAINTS].create_index([("status", ASCENDING), ("district", ASCENDING)])
+    complaints = db[COMPLAINTS]
+    complaints.create_index([("outbox_pending", ASCENDING)], sparse=True)
+    complaints.create_index([("district", ASCENDING), ("status", ASCENDING), ("submitted_at", DESCENDING)])
+    complaints.create_index([("status", ASCENDING), ("answer_due", ASCENDING)])
 
 
 def record_submission(db: Database, *, document: dict) -> bool:
@@ -24,6 +29,63 @@ def record_submission(db: Database, *, document: dict) -> bool:
         return False
 
 
-def find_by_number(db: Database, number: str) -> dict | None:
+def find_by_number(db: Database, number: str, *, with_audit: bool = False) -> dict | None:
     """Return the complaint with this number, or None."""
-    return db[COMPLAINTS].find_one({"_id": number}, {"outbox": 0})
+    projection = {"outbox": 0} if with_audit else {"outbox": 0, "audit": 0}
+    return db[COMPLAINTS].find_one({"_id": number}, projection)
+
+
+def update_if_unchanged(db: Database, number: str, version: int, update: dict) -> bool:
+    """Apply the update only if nobody changed the complaint since it was read at this version."""
+    update.setdefault("$inc", {})["version"] = 1
+    return db[COMPLAINTS].update_one({"_id": number, "version": version}, update).modified_count == 1
+
+
+def append_audit(db: Database, number: str, entry: dict) -> None:
+    """Add an entry to a complaint's audit trail (reads by staff, which change nothing else)."""
+    db[COMPLAINTS].update_one({"_id": number}, {"$push": {"audit": entry}})
+
+
+def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dict], int]:
+    """Return one page of the complaints matching, newest first, and how many match in all."""
+    cursor = (
+        db[COMPLAINTS]
+        .find(match, SUMMARY_EXCLUDE)
+        .sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
+        .skip(skip)
+        .limit(limit)
+    )
+    return list(cursor), db[COMPLAINTS].count_documents(match)
+
+
+def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:
+    """Return complaints a periodic job must look at."""
+    return list(db[COMPLAINTS].find(match, {"outbox": 0, "audit": 0}).limit(limit))
+
+
+def find_staff(db: Database, username: str) -> dict | None:
+    """Return a staff member's account, or None."""
+    return db[STAFF].find_one({"_id": username})
+
+
+def create_staff(db: Database, account: dict) -> bool:
+    """Insert a staff account; return False when the username is taken."""
+    try:
+        db[STAFF].insert_one(account)
+        return True
+    except DuplicateKeyError:
+        return False
+
+
+def update_staff(db: Database, username: str, changes: dict) -> dict | None:
+    """Change a staff account and return it as it now is."""
+    from pymongo import ReturnDocument
+
+    return db[STAFF].find_one_and_update(
+        {"_id": username}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+def list_staff(db: Database) -> list[dict]:
+    """Return every staff account, by username."""
+    return list(db[STAFF].find({}, {"password_hash": 0}).sort("_id"))

@@ -1,14 +1,25 @@
-"""Tracking's worker: records submitted complaints and relays tracking's outbox."""
+"""Tracking's worker: records submitted complaints, relays its outbox, runs the deadline jobs."""
 
-from common import mongo, worker
-from services.tracking import store
+from common import config, mongo, worker
+from services.tracking import accounts, jobs, store
 from services.tracking.events import HANDLERS
 
 
+def periodic_jobs() -> None:
+    """Flag overdue complaints and close those past their reopen window."""
+    jobs.run_all(mongo.database())
+
+
 def main() -> None:
-    """Consume and relay until stopped."""
+    """Consume, relay and run the periodic jobs until stopped."""
     mongo.on_first_use(store.ensure_indexes)
-    worker.run("tracking", handlers=HANDLERS, outboxes=(lambda: mongo.database()[store.COMPLAINTS],))
+    mongo.on_first_use(accounts.bootstrap_admin)
+    worker.run(
+        "tracking",
+        handlers=HANDLERS,
+        outboxes=(lambda: mongo.database()[store.COMPLAINTS],),
+        periodic=((config.get_float("JOBS_INTERVAL_SECONDS", 60), periodic_jobs),),
+    )
 
 
 if __name__ == "__main__":

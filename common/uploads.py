@@ -1,0 +1,78 @@
+"""Uploaded files: size and type checked by content, names made safe."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from werkzeug.datastructures import FileStorage
+
+from common import config
+from common.errors import ApiError, PayloadTooLarge, UnsupportedMediaType
+
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
+
+
+class TooManyDocuments(ApiError):
+    status, code = 409, "too_many_documents"
+
+
+def max_bytes() -> int:
+    """Return the largest document accepted, in bytes."""
+    return config.get_int("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)
+
+
+def max_count() -> int:
+    """Return how many documents one complaint may hold."""
+    return config.get_int("MAX_DOCUMENTS", 10)
+
+
+def sniff(data: bytes) -> str | None:
+    """Return the type the content really is (PDF, JPEG or PNG), or None."""
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
+        return PDF
+    if data.startswith(b"\xff\xd8\xff") or data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _verified_image(data)
+    return None
+
+
+def _verified_image(data: bytes) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    return {"JPEG": JPEG, "PNG": PNG}.get(kind)
+
+
+def safe_filename(name: str | None, content_type: str) -> str:
+    """Return a displayable file name: no folders, no control characters, the real extension."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(c for c in unicodedata.normalize("NFC", base) if unicodedata.category(c)[0] != "C")
+    base = base.strip(" .")[:120]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return f"{stem or 'document'}{EXTENSIONS[content_type]}"
+
+
+def read_upload(upload: FileStorage, field: str = "file") -> tuple[bytes, str, str]:
+    """Return the bytes, real type and safe name of an upload, or raise 413 or 415."""
+    limit = max_bytes()
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(
+            f"A document may be at most {limit // (1024 * 1024)} MB.",
+            fields={field: [f"larger than {limit} bytes"]},
+        )
+    if not data:
+        raise UnsupportedMediaType("The document is empty.", fields={field: ["empty"]})
+    content_type = sniff(data)
+    if content_type is None:
+        raise UnsupportedMediaType(
+            "Only PDF, JPEG and PNG documents are accepted.", fields={field: ["not a PDF, JPEG or PNG file"]}
+        )
+    return data, content_type, safe_filename(upload.filename, content_type)

@@ -1,0 +1,56 @@
+"""Intake's staff API: the catalogue as administrators manage it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from common import mongo, tokens
+from common.errors import NotFound
+from common.web import json_body
+from services.intake import domain
+from services.intake.schemas import CategoryChangeSchema, CategorySchema, DistrictChangeSchema, DistrictSchema
+
+staff_api = Blueprint("intake_staff", __name__, url_prefix="/api/v1/staff/catalog")
+_schemas = {
+    "districts": (DistrictSchema(), DistrictChangeSchema()),
+    "categories": (CategorySchema(), CategoryChangeSchema()),
+}
+
+
+def _admin() -> dict:
+    claims = tokens.staff_claims(request.headers.get("Authorization"))
+    tokens.require_role(claims, "admin")
+    return claims
+
+
+def _kind(kind: str):
+    if kind not in _schemas:
+        raise NotFound("No such catalogue list.")
+    return _schemas[kind]
+
+
+@staff_api.get("")
+def get_catalog():
+    """Return every entry, retired ones included (any staff member)."""
+    tokens.staff_claims(request.headers.get("Authorization"))
+    return jsonify(domain.full_catalog(mongo.database()))
+
+
+@staff_api.post("/<kind>")
+def post_entry(kind: str):
+    """Add a district or a category (administrators)."""
+    create, _change = _kind(kind)
+    claims = _admin()
+    return jsonify(
+        domain.add_catalog_entry(mongo.database(), kind, create.load(json_body()), by=claims["sub"])
+    ), 201
+
+
+@staff_api.patch("/<kind>/<code>")
+def patch_entry(kind: str, code: str):
+    """Rename, retire or reactivate an entry, or change a category's deadlines (administrators)."""
+    _create, change = _kind(kind)
+    claims = _admin()
+    return jsonify(
+        domain.change_catalog_entry(mongo.database(), kind, code, change.load(json_body()), by=claims["sub"])
+    )

@@ -1,0 +1,151 @@
+"""Staff accounts: Argon2id password hashes, signed tokens, the first administrator."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pymongo.database import Database
+
+from common import config, tokens
+from common.envelope import isoformat, utcnow
+from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
+from services.tracking import store
+
+log = logging.getLogger(__name__)
+# OWASP's Argon2id minimum (19 MiB, 2 passes): a login costs tens of milliseconds, not a process's memory.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
+BAD_LOGIN = "Unknown username or wrong password."
+
+
+def hash_password(password: str) -> str:
+    """Return the password's Argon2id hash."""
+    return _hasher.hash(password)
+
+
+def bootstrap_admin(db: Database) -> None:
+    """Create the first administrator from ADMIN_USERNAME / ADMIN_PASSWORD when absent."""
+    username = config.get("ADMIN_USERNAME", "admin")
+    password = config.get("ADMIN_PASSWORD")
+    if not password or store.find_staff(db, username) is not None:
+        return
+    if store.create_staff(
+        db,
+        _account(
+            username=username, password=password, role="admin", districts=["*"], created_by="ADMIN_USERNAME"
+        ),
+    ):
+        log.info("first administrator created", extra={"username": username})
+
+
+def _account(
+    *, username, password, role, districts, created_by, name=None, email=None, department=None
+) -> dict:
+    return {
+        "_id": username,
+        "password_hash": hash_password(password),
+        "role": role,
+        "districts": [tokens.ALL_DISTRICTS] if role == "admin" else sorted(set(districts)),
+        "name": name,
+        "email": email,
+        "department": department,
+        "active": True,
+        "created_at": utcnow(),
+        "created_by": created_by,
+    }
+
+
+def login(db: Database, username: str, password: str) -> dict:
+    """Return a signed token for valid credentials of an active member; else the same 401."""
+    account = store.find_staff(db, username.strip().lower())
+    try:
+        _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized(BAD_LOGIN) from None
+    if account is None or not account.get("active", True):
+        raise Unauthorized(BAD_LOGIN)
+    if _hasher.check_needs_rehash(account["password_hash"]):
+        store.update_staff(db, account["_id"], {"password_hash": hash_password(password)})
+    token = tokens.issue_staff(account["_id"], account["role"], account["districts"])
+    return {
+        "access_token": token,
+        "expires_in": tokens.staff_token_ttl(),
+        "role": account["role"],
+        "districts": account["districts"],
+        "username": account["_id"],
+    }
+
+
+def member_view(account: dict) -> dict:
+    """Return a staff account without its password hash."""
+    return {
+        "username": account["_id"],
+        "role": account["role"],
+        "districts": account["districts"],
+        "name": account.get("name"),
+        "email": account.get("email"),
+        "department": account.get("department"),
+        "active": account.get("active", True),
+        "created_at": isoformat(account["created_at"]),
+    }
+
+
+def known_districts() -> set[str]:
+    """Return the catalogue's district codes, as intake serves them."""
+    try:
+        answer = requests.get(f"{config.service_url('intake')}/api/v1/catalog", timeout=5)
+        answer.raise_for_status()
+    except requests.RequestException as exc:
+        raise Unavailable("The catalogue cannot be read now; try again shortly.") from exc
+    return {d["code"] for d in answer.json()["districts"]}
+
+
+def _check_districts(role: str, districts: list[str]) -> None:
+    if role == "admin":
+        return
+    if not districts:
+        raise BadRequest(
+            "An agent or supervisor works for at least one district.",
+            fields={"districts": ["at least one district"]},
+        )
+    unknown = sorted(set(districts) - known_districts())
+    if unknown:
+        raise BadRequest("Unknown districts.", fields={"districts": [f"unknown: {', '.join(unknown)}"]})
+
+
+def create_member(db: Database, data: dict, *, by: str) -> dict:
+    """Create a staff member; 409 when the username is taken."""
+    _check_districts(data["role"], data["districts"])
+    account = _account(
+        username=data["username"],
+        password=data["password"],
+        role=data["role"],
+        districts=data["districts"],
+        created_by=by,
+        name=data.get("name"),
+        email=data.get("email"),
+        department=data.get("department"),
+    )
+    if not store.create_staff(db, account):
+        raise Conflict("This username is taken.")
+    return member_view(account)
+
+
+def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
+    """Change a member's role, districts, details, password or active state."""
+    current = store.find_staff(db, username)
+    if current is None:
+        raise NotFound("No such staff member.")
+    changes = {key: value for key, value in data.items() if key != "password"}
+    if "password" in data:
+        changes["password_hash"] = hash_password(data["password"])
+    role = changes.get("role", current["role"])
+    districts = changes.get("districts", current["districts"])
+    if "role" in changes or "districts" in changes:
+        _check_districts(role, [d for d in districts if d != tokens.ALL_DISTRICTS])
+        changes["districts"] = [tokens.ALL_DISTRICTS] if role == "admin" else sorted(set(districts))
+    changes.update(updated_at=utcnow(), updated_by=by)
+    return member_view(store.update_staff(db, username, changes))

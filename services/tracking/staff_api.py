@@ -1,0 +1,118 @@
+"""Tracking's staff API: login, the queue, treatment, and the staff accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from common import mongo, tokens
+from common.web import json_body
+from services.tracking import accounts, treatment
+from services.tracking.api import file_part, send_document
+from services.tracking.schemas import (
+    AssignmentSchema,
+    LoginSchema,
+    NoteSchema,
+    QueueQuerySchema,
+    StaffChangeSchema,
+    StaffMemberSchema,
+    TransitionSchema,
+)
+
+staff_api = Blueprint("staff", __name__, url_prefix="/api/v1/staff")
+_login, _queue, _transition = LoginSchema(), QueueQuerySchema(), TransitionSchema()
+_assignment, _note = AssignmentSchema(), NoteSchema()
+_member, _member_change = StaffMemberSchema(), StaffChangeSchema()
+
+
+def claims() -> dict:
+    """Return the signed-in staff member's claims, or raise 401."""
+    return tokens.staff_claims(request.headers.get("Authorization"))
+
+
+@staff_api.post("/login")
+def post_login():
+    """Exchange a username and password for a signed, expiring token."""
+    data = _login.load(json_body())
+    return jsonify(accounts.login(mongo.database(), data["username"], data["password"]))
+
+
+@staff_api.get("/complaints")
+def get_queue():
+    """Return the member's queue, filtered, searched and paginated."""
+    who = claims()
+    query = _queue.load({key: value for key, value in request.args.items() if value.strip()})
+    return jsonify(treatment.queue(mongo.database(), who, query))
+
+
+@staff_api.get("/complaints/<number>")
+def get_complaint(number: str):
+    """Return the complaint with the citizen's contact and the internal notes."""
+    return jsonify(treatment.read(mongo.database(), claims(), number))
+
+
+@staff_api.get("/complaints/<number>/audit")
+def get_audit(number: str):
+    """Return the complaint's audit trail."""
+    return jsonify({"items": treatment.audit_trail(mongo.database(), claims(), number)})
+
+
+@staff_api.post("/complaints/<number>/transitions")
+def post_transition(number: str):
+    """Move the complaint to another status, with public and internal notes."""
+    who = claims()
+    return jsonify(treatment.transition(mongo.database(), who, number, _transition.load(json_body())))
+
+
+@staff_api.post("/complaints/<number>/assignment")
+def post_assignment(number: str):
+    """Assign the complaint to a department or an agent."""
+    who = claims()
+    return jsonify(treatment.assign(mongo.database(), who, number, _assignment.load(json_body())))
+
+
+@staff_api.post("/complaints/<number>/notes")
+def post_note(number: str):
+    """Add an internal note."""
+    who = claims()
+    return jsonify(treatment.add_note(mongo.database(), who, number, _note.load(json_body())["text"])), 201
+
+
+@staff_api.post("/complaints/<number>/documents")
+def post_document(number: str):
+    """Add a document on behalf of the district."""
+    who = claims()
+    return jsonify(treatment.add_document(mongo.database(), who, number, file_part())), 201
+
+
+@staff_api.get("/complaints/<number>/documents/<document_id>")
+def get_document(number: str, document_id: str):
+    """Download one of the complaint's documents."""
+    from services.tracking import domain
+
+    complaint = treatment.visible(mongo.database(), claims(), number)
+    document, content = domain.open_document(mongo.database(), complaint["_id"], document_id)
+    return send_document(document, content)
+
+
+@staff_api.get("/members")
+def get_members():
+    """List the staff accounts (administrators)."""
+    tokens.require_role(claims(), "admin")
+    return jsonify({"items": [accounts.member_view(a) for a in accounts.store.list_staff(mongo.database())]})
+
+
+@staff_api.post("/members")
+def post_member():
+    """Create a staff account (administrators)."""
+    who = claims()
+    tokens.require_role(who, "admin")
+    return jsonify(accounts.create_member(mongo.database(), _member.load(json_body()), by=who["sub"])), 201
+
+
+@staff_api.patch("/members/<username>")
+def patch_member(username: str):
+    """Change a staff account (administrators)."""
+    who = claims()
+    tokens.require_role(who, "admin")
+    data = _member_change.load(json_body())
+    return jsonify(accounts.change_member(mongo.database(), username, data, by=who["sub"]))

@@ -1,0 +1,191 @@
+"""Staff treatment: the queue, the complaint with contact and notes, transitions, assignment."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from pymongo.database import Database
+
+from common import tokens
+from common.envelope import utcnow
+from common.errors import BadRequest, Conflict, Forbidden, NotFound
+from services.tracking import domain, events, lifecycle, store, views
+
+
+def _audit(claims: dict, action: str, at: datetime, **details) -> dict:
+    return {"at": at, "actor": claims["sub"], "role": claims["role"], "action": action, **details}
+
+
+def visible(db: Database, claims: dict, number: str) -> dict:
+    """Return the complaint if it is in the member's districts; else 404, as if it did not exist."""
+    complaint = store.find_by_number(db, domain.normalize_number(number))
+    if complaint is None or not tokens.covers_district(claims, complaint["district"]):
+        raise NotFound("No such complaint.")
+    return complaint
+
+
+def queue(db: Database, claims: dict, query: dict) -> dict:
+    """Return one page of the complaints the member may see, filtered and searched."""
+    now = utcnow()
+    match: dict = {}
+    if query.get("district"):
+        if not tokens.covers_district(claims, query["district"]):
+            return {"items": [], "total": 0, "page": query["page"], "page_size": query["page_size"]}
+        match["district"] = query["district"]
+    elif tokens.ALL_DISTRICTS not in claims["districts"]:
+        match["district"] = {"$in": claims["districts"]}
+    for key in ("status", "category"):
+        if query.get(key):
+            match[key] = query[key]
+    if query.get("overdue") is not None:
+        overdue = {
+            "$or": [
+                {"status": lifecycle.RECEIVED, "ack_due": {"$lt": now}},
+                {"status": {"$in": list(lifecycle.OPEN)}, "answer_due": {"$lt": now}},
+            ]
+        }
+        match = {"$and": [match, overdue if query["overdue"] else {"$nor": overdue["$or"]}]}
+    if query.get("q"):
+        pattern = {"$regex": re.escape(query["q"]), "$options": "i"}
+        search = {
+            "$or": [{"_id": pattern}, {"subject": pattern}, {"description": pattern}, {"address": pattern}]
+        }
+        match = {"$and": [match, search]}
+    page, size = query["page"], query["page_size"]
+    items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
+    return {
+        "items": [views.queue_item(c, now) for c in items],
+        "total": total,
+        "page": page,
+        "page_size": size,
+    }
+
+
+def read(db: Database, claims: dict, number: str) -> dict:
+    """Return the staff view, recording that this member read the citizen's personal data."""
+    complaint = visible(db, claims, number)
+    store.append_audit(db, complaint["_id"], _audit(claims, "read", utcnow()))
+    return views.staff_view(complaint)
+
+
+def audit_trail(db: Database, claims: dict, number: str) -> list[dict]:
+    """Return every staff action on the complaint (supervisors and administrators)."""
+    tokens.require_role(claims, "supervisor", "admin")
+    visible(db, claims, number)
+    complaint = store.find_by_number(db, domain.normalize_number(number), with_audit=True)
+    return [{**entry, "at": views._time(entry["at"])} for entry in complaint.get("audit", [])]
+
+
+def transition(db: Database, claims: dict, number: str, data: dict) -> dict:
+    """Move the complaint along the state table with its notes; 409 when not allowed."""
+    number = visible(db, claims, number)["_id"]
+    target = data["to"]
+    if target not in lifecycle.STATUSES:
+        raise BadRequest("Unknown status.", fields={"to": [f"one of {', '.join(lifecycle.STATUSES)}"]})
+    if target == lifecycle.REJECTED and not data.get("reason"):
+        raise BadRequest("A rejection needs a reason.", fields={"reason": ["required to reject"]})
+
+    def change(complaint: dict, now: datetime):
+        current = complaint["status"]
+        if target not in lifecycle.STAFF_TRANSITIONS.get(current, ()):
+            raise Conflict(f"A complaint that is {current} cannot be moved to {target}.")
+        if not lifecycle.staff_may(claims["role"], current, target):
+            raise Forbidden(f"Only a supervisor can move a complaint to {target}.")
+        entry = {
+            "at": now,
+            "status": target,
+            "note": data.get("public_note"),
+            "by": "staff",
+            "actor": claims["sub"],
+            "internal_note": data.get("internal_note"),
+            "reason": data.get("reason"),
+        }
+        changes: dict = {"status": target}
+        if target in lifecycle.ANSWERED:
+            changes.update(answered_at=now, answer_seq=complaint.get("answer_seq", 0) + 1)
+        if target == lifecycle.ACKNOWLEDGED or (
+            current == lifecycle.RECEIVED and "acknowledged_at" not in complaint
+        ):
+            changes["acknowledged_at"] = now
+        if target == lifecycle.CLOSED:
+            changes["closed_at"] = now
+        update = {
+            "$set": changes,
+            "$push": {
+                "timeline": entry,
+                "audit": _audit(claims, "transition", now, previous=current, status=target),
+            },
+        }
+        event = events.status_changed(
+            {**complaint, **changes},
+            previous=current,
+            status=target,
+            at=now,
+            by="staff",
+            note=data.get("public_note"),
+            reason=data.get("reason"),
+        )
+        return update, [event]
+
+    return views.staff_view(domain.apply(db, number, change))
+
+
+def assign(db: Database, claims: dict, number: str, data: dict) -> dict:
+    """Assign the complaint to a department and/or an agent of its district."""
+    complaint = visible(db, claims, number)
+    if not data.get("department") and not data.get("agent"):
+        raise BadRequest(
+            "Name a department, an agent, or both.", fields={"agent": ["or department required"]}
+        )
+    agent = data.get("agent")
+    if claims["role"] == "agent" and agent not in (None, claims["sub"]):
+        raise Forbidden("An agent can assign a complaint only to themselves.")
+    if agent:
+        account = store.find_staff(db, agent)
+        if account is None or not account.get("active", True):
+            raise BadRequest("Unknown staff member.", fields={"agent": ["unknown"]})
+        if not tokens.covers_district({"districts": account["districts"]}, complaint["district"]):
+            raise BadRequest(
+                "This member does not work for the complaint's district.",
+                fields={"agent": ["not in this district"]},
+            )
+
+    def change(current: dict, now: datetime):
+        assignment = {
+            "department": data.get("department") or current.get("department"),
+            "agent": agent,
+            "at": now,
+            "by": claims["sub"],
+        }
+        update = {
+            "$set": {"assignment": assignment},
+            "$push": {
+                "audit": _audit(claims, "assignment", now, department=assignment["department"], agent=agent)
+            },
+        }
+        if data.get("department"):
+            update["$set"]["department"] = data["department"]
+        return update, [events.assigned({**current, "department": assignment["department"]}, assignment)]
+
+    return views.staff_view(domain.apply(db, complaint["_id"], change))
+
+
+def add_note(db: Database, claims: dict, number: str, text: str) -> dict:
+    """Add an internal note, never shown to the citizen."""
+    complaint = visible(db, claims, number)
+
+    def change(_current: dict, now: datetime):
+        note = {"id": uuid.uuid4().hex, "at": now, "actor": claims["sub"], "text": text}
+        return {"$push": {"notes": note, "audit": _audit(claims, "note", now)}}, []
+
+    return views.staff_view(domain.apply(db, complaint["_id"], change))
+
+
+def add_document(db: Database, claims: dict, number: str, upload) -> dict:
+    """Add a document on behalf of the district."""
+    complaint = visible(db, claims, number)
+    added = domain.add_document(db, complaint["_id"], upload, by="staff")
+    store.append_audit(db, complaint["_id"], _audit(claims, "document", utcnow(), document=added["id"]))
+    return added

@@ -1,0 +1,129 @@
+"""What each reader sees of a complaint: the citizen's view, the staff's view, a queue line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from common.envelope import isoformat, utcnow
+from services.tracking import lifecycle
+
+
+def _time(value):
+    return isoformat(value) if isinstance(value, datetime) else value
+
+
+def document_view(document: dict) -> dict:
+    """Return a document's public description (never where its bytes are stored)."""
+    return {
+        "id": document["id"],
+        "filename": document["filename"],
+        "content_type": document["content_type"],
+        "size": document["size"],
+        "added_at": _time(document["added_at"]),
+        "by": document["by"],
+    }
+
+
+def remark_view(remark: dict) -> dict:
+    """Return a remark as the citizen and staff see it."""
+    return {"id": remark["id"], "at": _time(remark["at"]), "text": remark["text"], "by": remark["by"]}
+
+
+def public_view(complaint: dict, now: datetime | None = None) -> dict:
+    """Return what the citizen sees: no internal note, no staff name, no contact data."""
+    now = now or utcnow()
+    return {
+        "number": complaint["_id"],
+        "kind": complaint["kind"],
+        "category": complaint["category"],
+        "district": complaint["district"],
+        "subject": complaint["subject"],
+        "description": complaint["description"],
+        "address": complaint.get("address"),
+        "location": complaint.get("location"),
+        "status": complaint["status"],
+        "submitted_at": _time(complaint["submitted_at"]),
+        "updated_at": _time(complaint["updated_at"]),
+        "ack_due": _time(complaint["ack_due"]),
+        "answer_due": _time(complaint["answer_due"]),
+        "timeline": [
+            {
+                "at": _time(entry["at"]),
+                "status": entry["status"],
+                "note": entry.get("note"),
+                "by": entry["by"],
+                **({"reason": entry["reason"]} if entry.get("reason") else {}),
+            }
+            for entry in complaint.get("timeline", [])
+        ],
+        "documents": [document_view(d) for d in complaint.get("documents", [])],
+        "remarks": [remark_view(r) for r in complaint.get("remarks", [])],
+        "feedback": complaint.get("feedback", []),
+        "reopen_count": complaint.get("reopen_count", 0),
+        "can_reopen": lifecycle.reopen_refusal(complaint, now) is None,
+        "can_rate": lifecycle.can_rate(complaint),
+    }
+
+
+def is_overdue(complaint: dict, now: datetime) -> bool:
+    """Return whether a deadline of the complaint has passed unmet."""
+    status = complaint["status"]
+    if status == lifecycle.RECEIVED and complaint["ack_due"] < now:
+        return True
+    return status in lifecycle.OPEN and complaint["answer_due"] < now
+
+
+def staff_view(complaint: dict, now: datetime | None = None) -> dict:
+    """Return the citizen's view plus contact, internal notes, actors and assignment."""
+    now = now or utcnow()
+    view = public_view(complaint, now)
+    view["timeline"] = [
+        {
+            "at": _time(entry["at"]),
+            "status": entry["status"],
+            "note": entry.get("note"),
+            "by": entry["by"],
+            "actor": entry.get("actor"),
+            "internal_note": entry.get("internal_note"),
+            "reason": entry.get("reason"),
+        }
+        for entry in complaint.get("timeline", [])
+    ]
+    view["notes"] = [
+        {"at": _time(n["at"]), "actor": n["actor"], "text": n["text"]} for n in complaint.get("notes", [])
+    ]
+    view["citizen"] = complaint.get("citizen", {})
+    view["department"] = complaint.get("department")
+    view["assignment"] = _assignment(complaint.get("assignment"))
+    view["overdue"] = is_overdue(complaint, now)
+    return view
+
+
+def _assignment(assignment: dict | None) -> dict | None:
+    if not assignment:
+        return None
+    return {
+        "department": assignment.get("department"),
+        "agent": assignment.get("agent"),
+        "at": _time(assignment["at"]),
+        "by": assignment["by"],
+    }
+
+
+def queue_item(complaint: dict, now: datetime) -> dict:
+    """Return one line of the staff queue (the citizen's name only; anonymous when absent)."""
+    return {
+        "number": complaint["_id"],
+        "kind": complaint["kind"],
+        "category": complaint["category"],
+        "district": complaint["district"],
+        "subject": complaint["subject"],
+        "status": complaint["status"],
+        "citizen_name": (complaint.get("citizen") or {}).get("name"),
+        "submitted_at": _time(complaint["submitted_at"]),
+        "updated_at": _time(complaint["updated_at"]),
+        "ack_due": _time(complaint["ack_due"]),
+        "answer_due": _time(complaint["answer_due"]),
+        "overdue": is_overdue(complaint, now),
+        "assignment": _assignment(complaint.get("assignment")),
+    }
