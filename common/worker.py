@@ -7,11 +7,9 @@ import signal
 import threading
 from collections.abc import Callable
 
-from pymongo.collection import Collection
-
 from common import logs
 from common.consumer import Consumer, Handler
-from common.outbox import Relay
+from common.outbox import Outbox, Relay
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +18,7 @@ def run(
     service: str,
     *,
     handlers: dict[str, Handler] | None = None,
-    outboxes: tuple[Callable[[], Collection], ...] = (),
+    outboxes: tuple[Outbox, ...] = (),
     periodic: tuple[tuple[float, Callable[[], None]], ...] = (),
 ) -> None:
     """Run until SIGTERM or SIGINT: relay the outboxes and consume the handlers' event types."""

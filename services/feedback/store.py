@@ -5,7 +5,10 @@ from __future__ import annotations
 from pymongo import ASCENDING
 from pymongo.database import Database
 
+from common import outbox
+
 COMPLAINTS = "feedback_complaints"
+OUTBOX = outbox.Outbox(COMPLAINTS)
 
 
 def ensure_indexes(db: Database) -> None:

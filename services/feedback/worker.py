@@ -8,7 +8,7 @@ from services.feedback.events import HANDLERS
 def main() -> None:
     """Consume and relay until stopped."""
     mongo.on_first_use(store.ensure_indexes)
-    worker.run("feedback", handlers=HANDLERS, outboxes=(lambda: mongo.database()[store.COMPLAINTS],))
+    worker.run("feedback", handlers=HANDLERS, outboxes=(store.OUTBOX,))
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def submit(db: Database, data: dict, documents: list[tuple[bytes, str, str]] = (
             continue  # a number already given: draw another
     else:
         raise RuntimeError("no free complaint number after 8 draws")
-    outbox.publish_now(db[store.COMPLAINTS], document["_id"], [event])
+    outbox.publish_now(db, store.OUTBOX, document["_id"], [event])
     return {
         "number": document["_id"],
         "status": "received",

@@ -12,6 +12,7 @@ from common import outbox
 from services.intake import catalog
 
 COMPLAINTS = "intake_complaints"
+OUTBOX = outbox.Outbox(COMPLAINTS)
 DISTRICTS = "catalog_districts"
 CATEGORIES = "catalog_categories"
 

@@ -7,7 +7,7 @@ from services.intake import store
 def main() -> None:
     """Run the outbox relay until stopped."""
     mongo.on_first_use(store.ensure_indexes)
-    worker.run("intake", outboxes=(lambda: mongo.database()[store.COMPLAINTS],))
+    worker.run("intake", outboxes=(store.OUTBOX,))
 
 
 if __name__ == "__main__":

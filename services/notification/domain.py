@@ -90,10 +90,10 @@ def deliver(
             "notification.failed", source=SOURCE, subject=number, data={**report, "reason": str(exc)}
         )
         store.mark_done(db, key, status="failed", events=[failed], error=str(exc))
-        outbox.publish_now(db[store.DELIVERIES], key, [failed])
+        outbox.publish_now(db, store.OUTBOX, key, [failed])
         log.warning("email refused for good", extra={"number": number, "template": template})
         return
     sent = new_event("notification.sent", source=SOURCE, subject=number, data=report)
     store.mark_done(db, key, status="sent", events=[sent])
-    outbox.publish_now(db[store.DELIVERIES], key, [sent])
+    outbox.publish_now(db, store.OUTBOX, key, [sent])
     log.info("email sent", extra={"number": number, "template": template})

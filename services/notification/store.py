@@ -12,6 +12,7 @@ from common import outbox
 from common.envelope import utcnow
 
 DELIVERIES = "notification_deliveries"
+OUTBOX = outbox.Outbox(DELIVERIES)
 
 
 def ensure_indexes(db: Database) -> None:

@@ -8,7 +8,7 @@ from services.notification.events import HANDLERS
 def main() -> None:
     """Consume and relay until stopped."""
     mongo.on_first_use(store.ensure_indexes)
-    worker.run("notification", handlers=HANDLERS, outboxes=(lambda: mongo.database()[store.DELIVERIES],))
+    worker.run("notification", handlers=HANDLERS, outboxes=(store.OUTBOX,))
 
 
 if __name__ == "__main__":

@@ -72,15 +72,14 @@ def record_submitted(db: Database, data: dict) -> bool:
         "answer_seq": 0,
         "overdue_notified": [],
         "audit": [],
-        "version": 0,
         "recorded_at": utcnow(),
     }
     return store.record_submission(db, document=document)
 
 
 def apply(db: Database, number: str, change: Change) -> dict:
-    """Apply a change to the complaint as it is now (retrying on a concurrent change); return it after."""
-    for _attempt in range(5):
+    """Apply a change to the complaint as it is now, holding its lock; return it after."""
+    with store.OUTBOX.guard(db, number):
         complaint = store.find_by_number(db, number)
         if complaint is None:
             raise NotFound("No such complaint.")
@@ -91,11 +90,10 @@ def apply(db: Database, number: str, change: Change) -> dict:
         update.setdefault("$set", {})["updated_at"] = now
         if new_events:
             update["$set"].update(outbox.fields(new_events))
-        if store.update_if_unchanged(db, number, complaint["version"], update):
-            if new_events:
-                outbox.publish_now(db[store.COMPLAINTS], number, new_events)
-            return store.find_by_number(db, number)
-    raise Conflict("The complaint was changed at the same time; try again.")
+        store.update(db, number, update)
+    if new_events:
+        outbox.publish_now(db, store.OUTBOX, number, new_events)
+    return store.find_by_number(db, number)
 
 
 def track(db: Database, number: str, email: str) -> dict:

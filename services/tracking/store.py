@@ -6,7 +6,11 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from common import outbox
+
 COMPLAINTS = "tracking_complaints"
+# Staff and citizens change a complaint concurrently: its writers hold its lock.
+OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
 STAFF = "tracking_staff"
 # What lists never need: the outbox, the audit trail, the citizen's contact.
 SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "documents": 0, "remarks": 0}
@@ -35,15 +39,15 @@ def find_by_number(db: Database, number: str, *, with_audit: bool = False) -> di
     return db[COMPLAINTS].find_one({"_id": number}, projection)
 
 
-def update_if_unchanged(db: Database, number: str, version: int, update: dict) -> bool:
-    """Apply the update only if nobody changed the complaint since it was read at this version."""
-    update.setdefault("$inc", {})["version"] = 1
-    return db[COMPLAINTS].update_one({"_id": number, "version": version}, update).modified_count == 1
+def update(db: Database, number: str, update: dict) -> None:
+    """Apply an update to a complaint (the caller holds the complaint's lock)."""
+    db[COMPLAINTS].update_one({"_id": number}, update)
 
 
 def append_audit(db: Database, number: str, entry: dict) -> None:
     """Add an entry to a complaint's audit trail (reads by staff, which change nothing else)."""
-    db[COMPLAINTS].update_one({"_id": number}, {"$push": {"audit": entry}})
+    with OUTBOX.guard(db, number):
+        db[COMPLAINTS].update_one({"_id": number}, {"$push": {"audit": entry}})
 
 
 def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dict], int]:

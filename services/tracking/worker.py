@@ -17,7 +17,7 @@ def main() -> None:
     worker.run(
         "tracking",
         handlers=HANDLERS,
-        outboxes=(lambda: mongo.database()[store.COMPLAINTS],),
+        outboxes=(store.OUTBOX,),
         periodic=((config.get_float("JOBS_INTERVAL_SECONDS", 60), periodic_jobs),),
     )
 

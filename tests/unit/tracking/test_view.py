@@ -4,7 +4,7 @@ import pytest
 
 from common import tokens
 from common.errors import NotFound, Unauthorized
-from services.tracking import domain
+from services.tracking import domain, views
 
 AT = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 COMPLAINT = {
@@ -36,7 +36,7 @@ COMPLAINT = {
 
 
 def test_the_public_view_has_no_contact_data_and_no_internal_note():
-    view = domain.public_view(COMPLAINT)
+    view = views.public_view(COMPLAINT)
     text = str(view)
     for secret in ("amina@example.ma", "Amina", "+212600000000", "call the contractor"):
         assert secret not in text
@@ -44,6 +44,14 @@ def test_the_public_view_has_no_contact_data_and_no_internal_note():
         {"at": "2026-11-28T10:00:00.000Z", "status": "received", "note": None, "by": "citizen"}
     ]
     assert view["can_reopen"] is False and view["can_rate"] is False
+
+
+def test_the_staff_view_adds_contact_internal_notes_and_actors():
+    view = views.staff_view({**COMPLAINT, "notes": [{"at": AT, "actor": "agent.anfa", "text": "called"}]})
+    assert view["citizen"]["email"] == "amina@example.ma"
+    assert view["timeline"][0]["internal_note"] == "call the contractor"
+    assert view["notes"] == [{"at": "2026-11-28T10:00:00.000Z", "actor": "agent.anfa", "text": "called"}]
+    assert view["overdue"] is True
 
 
 def test_emails_and_numbers_are_compared_as_citizens_type_them():

@@ -1,0 +1,55 @@
+"""Per-document locks on the document store, for read-modify-write changes.
+
+FerretDB 1.x applies an update by reading the document and writing it back in
+two steps, so two concurrent updates of one document can lose one of them,
+whatever their operators or filters. Inserting a document with a given ``_id``
+is atomic on every store, so a lock is that insert; it is released by deleting
+it, and taken over when its holder has held it past its lease (a crashed
+process). Every writer of a locked kind of document must take the lock.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from common.envelope import utcnow
+from common.errors import Unavailable
+
+COLLECTION = "locks"
+
+
+class Busy(Unavailable):
+    """Someone else holds the lock for longer than a request should wait."""
+
+
+@contextmanager
+def locked(db: Database, name: str, *, wait: float = 5.0, lease: float = 30.0) -> Iterator[None]:
+    """Hold the lock called `name` for the duration of the block."""
+    locks = db[COLLECTION]
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + wait
+    pause = 0.002
+    while True:
+        try:
+            locks.insert_one({"_id": name, "token": token, "at": utcnow()})
+            break
+        except DuplicateKeyError:
+            held = locks.find_one({"_id": name})
+            if held is not None and held["at"] < utcnow() - timedelta(seconds=lease):
+                locks.delete_one({"_id": name, "token": held["token"]})
+                continue
+            if time.monotonic() > deadline:
+                raise Busy("This record is being changed by someone else; try again shortly.") from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+    try:
+        yield
+    finally:
+        locks.delete_one({"_id": name, "token": token})

@@ -1,0 +1,136 @@
+"""Tracking's rules against the real store: blobs, concurrent changes, the periodic jobs."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from common import blobs
+from common.envelope import utcnow
+from common.errors import Conflict
+from services.tracking import domain, jobs, store
+
+
+@pytest.fixture
+def tracking_db(db):
+    store.ensure_indexes(db)
+    return db
+
+
+def complaint(db, *, days_ago: float = 0, ack_days: int = 15, answer_days: int = 60, **fields) -> str:
+    number = f"RC-2026-{uuid.uuid4().hex[:7].upper()}"
+    submitted = utcnow() - timedelta(days=days_ago)
+    domain.record_submitted(
+        db,
+        {
+            "number": number,
+            "kind": "complaint",
+            "category": "roads",
+            "department": "roads",
+            "district": "anfa",
+            "subject": "s",
+            "description": "d",
+            "address": None,
+            "location": None,
+            "citizen": {"email": "a@example.ma", "language": "fr"},
+            "submitted_at": submitted,
+            "ack_due": submitted + timedelta(days=ack_days),
+            "answer_due": submitted + timedelta(days=answer_days),
+            "answer_days": answer_days,
+            "documents": [],
+        },
+    )
+    if fields:
+        db[store.COMPLAINTS].update_one({"_id": number}, {"$set": fields})
+    return number
+
+
+def test_blobs_round_trip_in_chunks_and_are_stored_once(db):
+    data = os.urandom(int(blobs.CHUNK_BYTES * 2.5))
+    first = blobs.put(db, data, "application/pdf")
+    assert blobs.put(db, data, "application/pdf") == first
+    assert blobs.head(db, first)["chunks"] == 3
+    assert b"".join(blobs.read(db, first)) == data
+
+
+def test_recording_a_submission_twice_keeps_one_complaint(tracking_db):
+    number = complaint(tracking_db)
+    again = store.find_by_number(tracking_db, number)
+    data = {**again, "number": number, "submitted_at": again["submitted_at"]}
+    assert domain.record_submitted(tracking_db, data) is False
+    assert tracking_db[store.COMPLAINTS].count_documents({"_id": number}) == 1
+
+
+def test_concurrent_changes_are_all_kept(tracking_db):
+    number = complaint(tracking_db)
+    barrier = threading.Barrier(8)
+
+    def remark(i):
+        barrier.wait()
+        domain.add_remark(tracking_db, number, f"remark {i}")
+
+    threads = [threading.Thread(target=remark, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    remarks = store.find_by_number(tracking_db, number)["remarks"]
+    assert sorted(r["text"] for r in remarks) == sorted(f"remark {i}" for i in range(8))
+
+
+def test_a_change_that_is_refused_changes_nothing(tracking_db):
+    number = complaint(tracking_db)
+    before = store.find_by_number(tracking_db, number)
+    with pytest.raises(Conflict):
+        domain.reopen(tracking_db, number, "why")
+    assert store.find_by_number(tracking_db, number) == before
+
+
+def test_overdue_deadlines_are_flagged_once_each(tracking_db):
+    late_ack = complaint(tracking_db, days_ago=20)
+    late_answer = complaint(tracking_db, days_ago=61, status="in_progress")
+    on_time = complaint(tracking_db, days_ago=1)
+    jobs.flag_overdue(tracking_db)
+    jobs.flag_overdue(tracking_db)
+    notified = {
+        n: store.find_by_number(tracking_db, n)["overdue_notified"] for n in (late_ack, late_answer, on_time)
+    }
+    assert [k.split(":")[0] for k in notified[late_ack]] == ["acknowledgement"]
+    assert [k.split(":")[0] for k in notified[late_answer]] == ["answer"]
+    assert notified[on_time] == []
+    events = tracking_db[store.COMPLAINTS].find_one({"_id": late_ack})
+    assert "outbox_pending" not in events or events["outbox"] == {}
+
+
+def test_answered_complaints_close_when_the_reopen_window_has_passed(tracking_db):
+    old = complaint(tracking_db, status="resolved", answered_at=utcnow() - timedelta(days=31))
+    recent = complaint(tracking_db, status="rejected", answered_at=utcnow() - timedelta(days=5))
+    jobs.close_expired(tracking_db)
+    closed = store.find_by_number(tracking_db, old)
+    assert closed["status"] == "closed" and closed["timeline"][-1]["by"] == "system"
+    assert store.find_by_number(tracking_db, recent)["status"] == "rejected"
+
+
+def test_reopening_gives_a_new_answer_deadline(tracking_db):
+    number = complaint(
+        tracking_db,
+        days_ago=40,
+        answer_days=30,
+        status="resolved",
+        answered_at=utcnow() - timedelta(days=2),
+        answer_seq=1,
+    )
+    view = domain.reopen(tracking_db, number, "Still broken")
+    assert view["status"] == "reopened" and view["reopen_count"] == 1
+    assert view["timeline"][-1] == {
+        **view["timeline"][-1],
+        "status": "reopened",
+        "note": "Still broken",
+        "by": "citizen",
+    }
+    after = store.find_by_number(tracking_db, number)
+    assert after["answer_due"] > utcnow() + timedelta(days=29)
