@@ -18,7 +18,7 @@ _complaint_schema = ComplaintSchema()
 
 def submission() -> tuple[dict, list]:
     """Return the complaint's fields and its documents, checked by content, from JSON or multipart."""
-    if request.mimetype != "multipart/form-data":
+    if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         if not request.is_json:
             raise UnsupportedMediaType("Send the complaint as application/json or multipart/form-data.")
         return _complaint_schema.load(json_body()), []

@@ -1,0 +1,229 @@
+"""A complaint's whole life through the gateway: documents, remarks, treatment, reopening, refusals."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+import pytest
+from PIL import Image
+
+from tests.support import wait_for
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (0, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), (200, 120, 0)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+class Client:
+    """The platform as one user sees it."""
+
+    def __init__(self, platform, token: str | None = None):
+        self.platform, self.api = platform, f"{platform.url}/api/v1"
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(self, path, **kw):
+        return self.platform.http.get(self.api + path, headers=self.headers, timeout=10, **kw)
+
+    def post(self, path, **kw):
+        return self.platform.http.post(self.api + path, headers=self.headers, timeout=30, **kw)
+
+    def patch(self, path, **kw):
+        return self.platform.http.patch(self.api + path, headers=self.headers, timeout=10, **kw)
+
+
+def file_complaint(platform, email: str, documents: list[tuple[str, bytes]], district="anfa") -> str:
+    body = {"kind": "claim", "category": "roads", "district": district, "subject": "Trottoir effondré",
+            "description": "Les dalles sont soulevées devant l'école.", "citizen": {"email": email},
+            "consent": True}
+    files = [("documents", (name, data)) for name, data in documents]
+    answer = platform.http.post(f"{platform.url}/api/v1/complaints", data={"complaint": json.dumps(body)},
+                                files=files, timeout=30)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["number"]
+
+
+def citizen(platform, number: str, email: str) -> Client:
+    answer = wait_for(lambda: (r := platform.track(number, email)).status_code == 200 and r, 10)
+    return Client(platform, answer.json()["access_token"])
+
+
+def staff(platform, username: str, password: str) -> Client:
+    answer = platform.http.post(f"{platform.url}/api/v1/staff/login", timeout=10,
+                                json={"username": username, "password": password})
+    assert answer.status_code == 200, answer.text
+    return Client(platform, answer.json()["access_token"])
+
+
+@pytest.fixture(scope="module")
+def admin(platform):
+    return staff(platform, "admin", "e2e-admin-pass")
+
+
+@pytest.fixture(scope="module")
+def team(platform, admin):
+    """An agent and a supervisor for Anfa, an agent for Sbata."""
+    run = uuid.uuid4().hex[:6]
+    members = {}
+    for key, role, district in (("agent", "agent", "anfa"), ("supervisor", "supervisor", "anfa"),
+                                ("outsider", "agent", "sbata")):
+        username = f"{key}.{run}"
+        answer = admin.post("/staff/members", json={"username": username, "password": "a-long-password",
+                                                    "role": role, "districts": [district]})
+        assert answer.status_code == 201, answer.text
+        members[key] = staff(platform, username, "a-long-password")
+        members[key].username = username
+    return members
+
+
+def test_a_complaint_lives_its_whole_life(platform, team):
+    email = f"life.{uuid.uuid4().hex[:6]}@example.ma"
+    number = file_complaint(platform, email, [("photo.jpg", jpeg()), ("lettre.pdf", PDF)])
+    me = citizen(platform, number, email)
+    view = me.get(f"/complaints/{number}").json()
+    assert [(d["filename"], d["content_type"]) for d in view["documents"]] == [
+        ("photo.jpg", "image/jpeg"), ("lettre.pdf", "application/pdf")]
+
+    added = me.post(f"/complaints/{number}/documents", files={"file": ("plan.png", png())})
+    assert added.status_code == 201 and added.json()["content_type"] == "image/png"
+    remark = me.post(f"/complaints/{number}/remarks", json={"text": "Un enfant est tombé hier."})
+    assert remark.status_code == 201
+    view = me.get(f"/complaints/{number}").json()
+    assert len(view["documents"]) == 3 and view["remarks"][0]["text"] == "Un enfant est tombé hier."
+    download = me.get(f"/complaints/{number}/documents/{added.json()['id']}")
+    assert download.status_code == 200 and download.content == png()
+    assert download.headers["Content-Type"] == "image/png"
+
+    agent = team["agent"]
+    queue = agent.get("/staff/complaints", params={"q": "effondré", "status": "received"}).json()
+    assert number in [item["number"] for item in queue["items"]]
+    full = agent.get(f"/staff/complaints/{number}").json()
+    assert full["citizen"]["email"] == email
+    assert agent.get(f"/staff/complaints/{number}/documents/{added.json()['id']}").content == png()
+
+    moved = agent.post(f"/staff/complaints/{number}/transitions",
+                       json={"to": "in_progress", "public_note": "Une équipe passe jeudi.",
+                             "internal_note": "Entreprise Dalles & Co, bon 4471"})
+    assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
+    assigned = agent.post(f"/staff/complaints/{number}/assignment", json={"agent": agent.username})
+    assert assigned.status_code == 200 and assigned.json()["assignment"]["agent"] == agent.username
+    answered = agent.post(f"/staff/complaints/{number}/transitions",
+                          json={"to": "resolved", "public_note": "Les dalles ont été reposées.",
+                                "internal_note": "Coût 2 300 MAD"})
+    assert answered.status_code == 200
+
+    seen = me.get(f"/complaints/{number}")
+    body = seen.json()
+    assert body["status"] == "resolved" and body["can_reopen"] is True
+    assert [(e["status"], e["note"], e["by"]) for e in body["timeline"]] == [
+        ("received", None, "citizen"), ("in_progress", "Une équipe passe jeudi.", "staff"),
+        ("resolved", "Les dalles ont été reposées.", "staff")]
+    for secret in ("Dalles & Co", "4471", "2 300 MAD", agent.username):
+        assert secret not in seen.text
+
+    no_reason = me.post(f"/complaints/{number}/reopen", json={"reason": " "})
+    assert no_reason.status_code == 400 and "reason" in no_reason.json()["error"]["fields"]
+    reopened = me.post(f"/complaints/{number}/reopen", json={"reason": "Une dalle bouge encore."})
+    assert reopened.status_code == 200 and reopened.json()["status"] == "reopened"
+    again = me.post(f"/complaints/{number}/reopen", json={"reason": "encore"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
+    back = agent.post(f"/staff/complaints/{number}/transitions", json={"to": "in_progress",
+                                                                       "public_note": "Nous revenons."})
+    assert back.status_code == 200 and back.json()["status"] == "in_progress"
+
+    audit = team["supervisor"].get(f"/staff/complaints/{number}/audit").json()["items"]
+    assert [e["action"] for e in audit if e["action"] != "read"] == ["transition", "assignment", "transition",
+                                                                     "transition"]
+    assert any(e["action"] == "read" and e["actor"] == agent.username for e in audit)
+
+
+def test_refused_actions_get_the_contract_shape_and_change_nothing(platform, team):
+    email = f"refused.{uuid.uuid4().hex[:6]}@example.ma"
+    number = file_complaint(platform, email, [])
+    me = citizen(platform, number, email)
+    before = me.get(f"/complaints/{number}").json()
+
+    refusals = [
+        (team["agent"].post(f"/staff/complaints/{number}/transitions", json={"to": "resolved"}), 409, "conflict"),
+        (team["agent"].post(f"/staff/complaints/{number}/transitions", json={"to": "rejected"}), 400,
+         "validation_error"),
+        (team["agent"].post(f"/staff/complaints/{number}/transitions", json={"to": "closed"}), 409, "conflict"),
+        (team["agent"].post(f"/staff/complaints/{number}/transitions", json={"to": "in_progress",
+                                                                             "status": "x"}), 400,
+         "validation_error"),
+        (team["outsider"].get(f"/staff/complaints/{number}"), 404, "not_found"),
+        (team["outsider"].post(f"/staff/complaints/{number}/transitions", json={"to": "acknowledged"}), 404,
+         "not_found"),
+        (team["agent"].post("/staff/members", json={"username": "sneaky", "password": "a-long-password",
+                                                     "role": "admin", "districts": []}), 403, "forbidden"),
+        (Client(platform, "forged.token").get(f"/complaints/{number}"), 401, "unauthorized"),
+        (me.post(f"/complaints/{number}/documents", files={"file": ("facture.pdf", b"MZ\x90\x00" + b"\0" * 512)}),
+         415, "unsupported_media_type"),
+        (me.post(f"/complaints/{number}/documents", files={"file": ("big.pdf", PDF + b"0" * (11 * 1024 * 1024))}),
+         413, "payload_too_large"),
+        (me.post(f"/complaints/{number}/reopen", json={"reason": "trop tôt"}), 409, "conflict"),
+        (me.post(f"/complaints/{number}/remarks", json={"text": {"$ne": ""}}), 400, "validation_error"),
+    ]
+    for answer, status, code in refusals:
+        assert answer.status_code == status, answer.text
+        assert answer.json()["error"]["code"] == code
+    after = me.get(f"/complaints/{number}").json()
+    assert after == before
+
+    other_email = f"other.{uuid.uuid4().hex[:6]}@example.ma"
+    other = citizen(platform, file_complaint(platform, other_email, []), other_email)
+    assert other.get(f"/complaints/{number}").status_code == 404
+
+
+def test_a_complaint_holds_at_most_ten_documents(platform):
+    email = f"docs.{uuid.uuid4().hex[:6]}@example.ma"
+    eleven = [(f"scan{i}.pdf", PDF + f"%{i}\n%%EOF\n".encode()) for i in range(11)]
+    too_many = platform.http.post(f"{platform.url}/api/v1/complaints", timeout=30, files=[
+        ("documents", d) for d in eleven], data={"complaint": json.dumps({
+            "kind": "complaint", "category": "roads", "district": "anfa", "subject": "s", "description": "d",
+            "citizen": {"email": email}, "consent": True})})
+    assert too_many.status_code == 409 and too_many.json()["error"]["code"] == "too_many_documents"
+    number = file_complaint(platform, email, eleven[:10])
+    me = citizen(platform, number, email)
+    eleventh = me.post(f"/complaints/{number}/documents", files={"file": eleven[10]})
+    assert eleventh.status_code == 409 and eleventh.json()["error"]["code"] == "too_many_documents"
+    assert len(me.get(f"/complaints/{number}").json()["documents"]) == 10
+
+
+def test_supervisors_close_and_admins_manage_the_catalogue(platform, admin, team):
+    email = f"close.{uuid.uuid4().hex[:6]}@example.ma"
+    number = file_complaint(platform, email, [])
+    citizen(platform, number, email)
+    rejected = team["agent"].post(f"/staff/complaints/{number}/transitions",
+                                  json={"to": "rejected", "reason": "Hors compétence communale.",
+                                        "public_note": "Adressez-vous à la préfecture."})
+    assert rejected.status_code == 200
+    assert team["agent"].post(f"/staff/complaints/{number}/transitions", json={"to": "closed"}).status_code == 403
+    closed = team["supervisor"].post(f"/staff/complaints/{number}/transitions", json={"to": "closed"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+
+    code = f"test-{uuid.uuid4().hex[:6]}"
+    names = {"fr": "Quartier test", "ar": "حي تجريبي", "en": "Test quarter"}
+    assert team["supervisor"].post("/staff/catalog/districts", json={"code": code, "name": names}).status_code == 403
+    assert admin.post("/staff/catalog/districts", json={"code": code, "name": names}).status_code == 201
+
+    def listed():
+        return code in [d["code"] for d in platform.http.get(f"{platform.url}/api/v1/catalog").json()["districts"]]
+
+    wait_for(listed, 10, 0.2, "the new district in the catalogue")
+    assert admin.patch(f"/staff/catalog/districts/{code}", json={"active": False}).json()["active"] is False
+    wait_for(lambda: not listed(), 10, 0.2, "the district to be retired")
+    bad = admin.post("/staff/catalog/categories", json={"code": "x-" + code, "name": names, "department": "d",
+                                                         "ack_days": 20, "answer_days": 10})
+    assert bad.status_code == 400 and "ack_days" in bad.json()["error"]["fields"]
