@@ -69,6 +69,7 @@ def login(db: Database, username: str, password: str) -> dict:
         raise Unauthorized(BAD_LOGIN)
     if _hasher.check_needs_rehash(account["password_hash"]):
         store.update_staff(db, account["_id"], {"password_hash": hash_password(password)})
+    store.update_staff(db, account["_id"], {"last_login_at": utcnow()})
     token = tokens.issue_staff(account["_id"], account["role"], account["districts"])
     return {
         "access_token": token,
@@ -77,6 +78,11 @@ def login(db: Database, username: str, password: str) -> dict:
         "districts": account["districts"],
         "username": account["_id"],
     }
+
+
+def list_members(db: Database) -> list[dict]:
+    """Return every staff account, without password hashes."""
+    return [member_view(account) for account in store.list_staff(db)]
 
 
 def member_view(account: dict) -> dict:
@@ -147,5 +153,7 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     if "role" in changes or "districts" in changes:
         _check_districts(role, [d for d in districts if d != tokens.ALL_DISTRICTS])
         changes["districts"] = [tokens.ALL_DISTRICTS] if role == "admin" else sorted(set(districts))
-    changes.update(updated_at=utcnow(), updated_by=by)
-    return member_view(store.update_staff(db, username, changes))
+    now = utcnow()
+    changes["updated_at"] = now
+    audit = {"at": now, "by": by, "action": "changed", "fields": sorted(data)}
+    return member_view(store.update_staff(db, username, changes, audit))

@@ -98,7 +98,7 @@ def get_document(number: str, document_id: str):
 def get_members():
     """List the staff accounts (administrators)."""
     tokens.require_role(claims(), "admin")
-    return jsonify({"items": [accounts.member_view(a) for a in accounts.store.list_staff(mongo.database())]})
+    return jsonify({"items": accounts.list_members(mongo.database())})
 
 
 @staff_api.post("/members")

@@ -6,7 +6,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox
+from common import locks, outbox
 
 COMPLAINTS = "tracking_complaints"
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
@@ -81,15 +81,16 @@ def create_staff(db: Database, account: dict) -> bool:
         return False
 
 
-def update_staff(db: Database, username: str, changes: dict) -> dict | None:
-    """Change a staff account and return it as it now is."""
-    from pymongo import ReturnDocument
-
-    return db[STAFF].find_one_and_update(
-        {"_id": username}, {"$set": changes}, return_document=ReturnDocument.AFTER
-    )
+def update_staff(db: Database, username: str, changes: dict, audit: dict | None = None) -> dict | None:
+    """Change a staff account (keeping who changed what) and return it as it now is."""
+    update: dict = {"$set": changes}
+    if audit:
+        update["$push"] = {"history": audit}
+    with locks.locked(db, f"{STAFF}:{username}"):
+        db[STAFF].update_one({"_id": username}, update)
+    return find_staff(db, username)
 
 
 def list_staff(db: Database) -> list[dict]:
     """Return every staff account, by username."""
-    return list(db[STAFF].find({}, {"password_hash": 0}).sort("_id"))
+    return list(db[STAFF].find({}, {"password_hash": 0, "history": 0}).sort("_id"))

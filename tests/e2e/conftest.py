@@ -31,6 +31,31 @@ class Platform:
         self.log = log
         self.http = requests.Session()
 
+    def listen(self, *keys: str):
+        """Bind a fresh queue to the platform's exchange; return a function that drains its events."""
+        import pika
+
+        from common import envelope
+
+        connection = pika.BlockingConnection(
+            pika.URLParameters(f"amqp://guest:guest@127.0.0.1:{self.base_port + 7}/%2F")
+        )
+        channel = connection.channel()
+        queue = channel.queue_declare("", exclusive=True).method.queue
+        for key in keys:
+            channel.queue_bind(queue, "complaints.events", routing_key=key)
+
+        def drain() -> list[dict]:
+            events = []
+            method, _props, body = channel.basic_get(queue, auto_ack=True)
+            while method is not None:
+                events.append(envelope.decode(body))
+                method, _props, body = channel.basic_get(queue, auto_ack=True)
+            return events
+
+        drain.close = connection.close
+        return drain
+
     def service_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.base_port + 1 + SERVICES.index(service)}"
 

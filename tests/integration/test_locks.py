@@ -33,7 +33,9 @@ def test_holders_take_turns(db):
 
 
 def test_a_crashed_holders_lock_is_taken_over_after_its_lease(db):
-    db[locks.COLLECTION].insert_one({"_id": "test:crashed", "token": "gone", "at": utcnow() - timedelta(seconds=60)})
+    db[locks.COLLECTION].insert_one(
+        {"_id": "test:crashed", "token": "gone", "at": utcnow() - timedelta(seconds=60)}
+    )
     with locks.locked(db, "test:crashed", lease=30):
         assert db[locks.COLLECTION].find_one({"_id": "test:crashed"})["token"] != "gone"
 

@@ -90,7 +90,8 @@ def test_a_change_that_is_refused_changes_nothing(tracking_db):
     assert store.find_by_number(tracking_db, number) == before
 
 
-def test_overdue_deadlines_are_flagged_once_each(tracking_db):
+def test_overdue_deadlines_are_flagged_once_each(tracking_db, listener):
+    overdue_events = listener("complaint.overdue")
     late_ack = complaint(tracking_db, days_ago=20)
     late_answer = complaint(tracking_db, days_ago=61, status="in_progress")
     on_time = complaint(tracking_db, days_ago=1)
@@ -102,8 +103,8 @@ def test_overdue_deadlines_are_flagged_once_each(tracking_db):
     assert [k.split(":")[0] for k in notified[late_ack]] == ["acknowledgement"]
     assert [k.split(":")[0] for k in notified[late_answer]] == ["answer"]
     assert notified[on_time] == []
-    events = tracking_db[store.COMPLAINTS].find_one({"_id": late_ack})
-    assert "outbox_pending" not in events or events["outbox"] == {}
+    published = [(e["subject"], e["data"]["deadline"]) for e in overdue_events(2)]
+    assert sorted(published) == sorted([(late_ack, "acknowledgement"), (late_answer, "answer")])
 
 
 def test_answered_complaints_close_when_the_reopen_window_has_passed(tracking_db):
