@@ -20,15 +20,7 @@ def _deadline_key(deadline: str, due: datetime) -> str:
 def flag_overdue(db: Database, now: datetime | None = None) -> int:
     """Publish complaint.overdue once for each deadline that passed unmet; return how many."""
     now = now or utcnow()
-    candidates = store.find_due(
-        db,
-        {
-            "$or": [
-                {"status": lifecycle.RECEIVED, "ack_due": {"$lt": now}},
-                {"status": {"$in": list(lifecycle.OPEN)}, "answer_due": {"$lt": now}},
-            ]
-        },
-    )
+    candidates = store.find_due(db, lifecycle.overdue_filter(now))
     flagged = 0
     for complaint in candidates:
         due = []

@@ -26,6 +26,16 @@ STAFF_TRANSITIONS = {
 SUPERVISOR_ONLY = (CLOSED,)
 
 
+def overdue_filter(now: datetime) -> dict:
+    """Return the store filter of complaints with a deadline passed unmet."""
+    return {
+        "$or": [
+            {"status": RECEIVED, "ack_due": {"$lt": now}},
+            {"status": {"$in": list(OPEN)}, "answer_due": {"$lt": now}},
+        ]
+    }
+
+
 def reopen_window() -> timedelta:
     """Return how long after an answer the citizen may reopen."""
     return timedelta(days=config.get_int("REOPEN_WINDOW_DAYS", 30))

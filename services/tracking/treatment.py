@@ -40,12 +40,7 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
         if query.get(key):
             match[key] = query[key]
     if query.get("overdue") is not None:
-        overdue = {
-            "$or": [
-                {"status": lifecycle.RECEIVED, "ack_due": {"$lt": now}},
-                {"status": {"$in": list(lifecycle.OPEN)}, "answer_due": {"$lt": now}},
-            ]
-        }
+        overdue = lifecycle.overdue_filter(now)
         match = {"$and": [match, overdue if query["overdue"] else {"$nor": overdue["$or"]}]}
     if query.get("q"):
         pattern = {"$regex": re.escape(query["q"]), "$options": "i"}
@@ -75,7 +70,7 @@ def audit_trail(db: Database, claims: dict, number: str) -> list[dict]:
     tokens.require_role(claims, "supervisor", "admin")
     visible(db, claims, number)
     complaint = store.find_by_number(db, domain.normalize_number(number), with_audit=True)
-    return [{**entry, "at": views._time(entry["at"])} for entry in complaint.get("audit", [])]
+    return [{**entry, "at": views.time_text(entry["at"])} for entry in complaint.get("audit", [])]
 
 
 def transition(db: Database, claims: dict, number: str, data: dict) -> dict:

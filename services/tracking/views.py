@@ -8,7 +8,8 @@ from common.envelope import isoformat, utcnow
 from services.tracking import lifecycle
 
 
-def _time(value):
+def time_text(value) -> str:
+    """Return a stored time as RFC 3339 text."""
     return isoformat(value) if isinstance(value, datetime) else value
 
 
@@ -19,14 +20,14 @@ def document_view(document: dict) -> dict:
         "filename": document["filename"],
         "content_type": document["content_type"],
         "size": document["size"],
-        "added_at": _time(document["added_at"]),
+        "added_at": time_text(document["added_at"]),
         "by": document["by"],
     }
 
 
 def remark_view(remark: dict) -> dict:
     """Return a remark as the citizen and staff see it."""
-    return {"id": remark["id"], "at": _time(remark["at"]), "text": remark["text"], "by": remark["by"]}
+    return {"id": remark["id"], "at": time_text(remark["at"]), "text": remark["text"], "by": remark["by"]}
 
 
 def public_view(complaint: dict, now: datetime | None = None) -> dict:
@@ -42,13 +43,13 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
         "address": complaint.get("address"),
         "location": complaint.get("location"),
         "status": complaint["status"],
-        "submitted_at": _time(complaint["submitted_at"]),
-        "updated_at": _time(complaint["updated_at"]),
-        "ack_due": _time(complaint["ack_due"]),
-        "answer_due": _time(complaint["answer_due"]),
+        "submitted_at": time_text(complaint["submitted_at"]),
+        "updated_at": time_text(complaint["updated_at"]),
+        "ack_due": time_text(complaint["ack_due"]),
+        "answer_due": time_text(complaint["answer_due"]),
         "timeline": [
             {
-                "at": _time(entry["at"]),
+                "at": time_text(entry["at"]),
                 "status": entry["status"],
                 "note": entry.get("note"),
                 "by": entry["by"],
@@ -79,7 +80,7 @@ def staff_view(complaint: dict, now: datetime | None = None) -> dict:
     view = public_view(complaint, now)
     view["timeline"] = [
         {
-            "at": _time(entry["at"]),
+            "at": time_text(entry["at"]),
             "status": entry["status"],
             "note": entry.get("note"),
             "by": entry["by"],
@@ -90,7 +91,7 @@ def staff_view(complaint: dict, now: datetime | None = None) -> dict:
         for entry in complaint.get("timeline", [])
     ]
     view["notes"] = [
-        {"at": _time(n["at"]), "actor": n["actor"], "text": n["text"]} for n in complaint.get("notes", [])
+        {"at": time_text(n["at"]), "actor": n["actor"], "text": n["text"]} for n in complaint.get("notes", [])
     ]
     view["citizen"] = complaint.get("citizen", {})
     view["department"] = complaint.get("department")
@@ -105,7 +106,7 @@ def _assignment(assignment: dict | None) -> dict | None:
     return {
         "department": assignment.get("department"),
         "agent": assignment.get("agent"),
-        "at": _time(assignment["at"]),
+        "at": time_text(assignment["at"]),
         "by": assignment["by"],
     }
 
@@ -120,10 +121,10 @@ def queue_item(complaint: dict, now: datetime) -> dict:
         "subject": complaint["subject"],
         "status": complaint["status"],
         "citizen_name": (complaint.get("citizen") or {}).get("name"),
-        "submitted_at": _time(complaint["submitted_at"]),
-        "updated_at": _time(complaint["updated_at"]),
-        "ack_due": _time(complaint["ack_due"]),
-        "answer_due": _time(complaint["answer_due"]),
+        "submitted_at": time_text(complaint["submitted_at"]),
+        "updated_at": time_text(complaint["updated_at"]),
+        "ack_due": time_text(complaint["ack_due"]),
+        "answer_due": time_text(complaint["answer_due"]),
         "overdue": is_overdue(complaint, now),
         "assignment": _assignment(complaint.get("assignment")),
     }
