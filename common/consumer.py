@@ -125,9 +125,16 @@ class Consumer:
 
     def _delay(self, channel, props, body, delay: int, headers: dict) -> None:
         """Park the message in the retry queue of this delay; it comes back when it expires."""
+        self._park(channel, props, body, f"{self.queue}.retry.{delay}s", headers)
+
+    def _dead_letter(self, channel, props, body, reason: str) -> None:
+        self._park(channel, props, body, f"{self.queue}.dead", {"x-error": reason[:500]})
+
+    @staticmethod
+    def _park(channel, props, body, queue: str, headers: dict) -> None:
         channel.basic_publish(
             "",
-            f"{self.queue}.retry.{delay}s",
+            queue,
             body,
             pika.BasicProperties(
                 content_type=props.content_type,
@@ -135,21 +142,5 @@ class Consumer:
                 message_id=props.message_id,
                 type=props.type,
                 headers={**(props.headers or {}), **headers},
-            ),
-        )
-
-    def _dead_letter(self, channel, props, body, reason: str) -> None:
-        headers = dict(props.headers or {})
-        headers["x-error"] = reason[:500]
-        channel.basic_publish(
-            "",
-            f"{self.queue}.dead",
-            body,
-            pika.BasicProperties(
-                content_type=props.content_type,
-                delivery_mode=2,
-                message_id=props.message_id,
-                type=props.type,
-                headers=headers,
             ),
         )
