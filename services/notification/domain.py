@@ -1,57 +1,259 @@
-"""Notification's rules: one email per event and recipient, in the citizen's language."""
+"""Notification's rules: the right email to the right person at every step, once per event."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo.database import Database
 
 from common import config, outbox
 from common.consumer import DependencyUnavailable
-from common.envelope import new_event
+from common.envelope import new_event, utcnow
 from services.notification import mail, store, templates
 
 log = logging.getLogger(__name__)
 SOURCE = "notification"
+DISTRICT_STAFF = ("agent", "supervisor")
+
+
+class NotYetKnown(DependencyUnavailable):
+    """An event about a complaint whose submission this service has not seen yet: try it later."""
 
 
 def public_url() -> str:
-    """Return the address citizens reach the platform at."""
+    """Return the address citizens and staff reach the platform at."""
     default = f"http://localhost:{config.get('GATEWAY_PORT', '8080')}"
     return config.get("PUBLIC_URL", default).rstrip("/")
 
 
-def format_date(value: str) -> str:
-    """Return a day as citizens read it (day/month/year, UTC)."""
-    return datetime.fromisoformat(value).strftime("%d/%m/%Y")
+def day(value: str | datetime) -> str:
+    """Return a day as people read it here (day/month/year)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime("%d/%m/%Y")
 
 
-def acknowledgement(db: Database, event: dict) -> None:
-    """Send the acknowledgement of receipt to the citizen of a submitted complaint."""
+def cap_per_hour() -> int:
+    """Return how many emails one address may receive in an hour."""
+    return config.get_int("MAIL_CAP_PER_HOUR", 20)
+
+
+# ---- what each event calls for -------------------------------------------------------------
+
+
+def on_submitted(db: Database, event: dict) -> None:
+    """Acknowledge receipt to the citizen and tell the district's staff of a new complaint."""
     data = event["data"]
     citizen = data["citizen"]
-    language = citizen.get("language") or "fr"
-    context = {
-        "number": data["number"],
-        "citizen_name": citizen.get("name"),
-        "complaint_subject": data["subject"],
-        "category_name": (data.get("category_name") or {}).get(language, data["category"]),
-        "district_name": (data.get("district_name") or {}).get(language, data["district"]),
-        "submitted_at": format_date(data["submitted_at"]),
-        "ack_due": format_date(data["ack_due"]),
-        "answer_due": format_date(data["answer_due"]),
-        "tracking_url": f"{public_url()}/track?number={data['number']}",
+    store.remember_complaint(
+        db,
+        data["number"],
+        {
+            "email": citizen["email"],
+            "name": citizen.get("name"),
+            "language": citizen.get("language") or "fr",
+            "district": data["district"],
+            "district_name": data.get("district_name") or {},
+            "category": data["category"],
+            "category_name": data.get("category_name") or {},
+            "subject": data["subject"],
+            "kind": data["kind"],
+        },
+    )
+    contact = _contact(db, data["number"])
+    _to_citizen(
+        db,
+        event,
+        contact,
+        "acknowledgement",
+        ack_due=day(data["ack_due"]),
+        answer_due=day(data["answer_due"]),
+        submitted_at=day(data["submitted_at"]),
+    )
+    _to_staff(
+        db,
+        event,
+        contact,
+        "staff_new",
+        DISTRICT_STAFF,
+        kind=data["kind"],
+        description=data["description"],
+        ack_due=day(data["ack_due"]),
+        answer_due=day(data["answer_due"]),
+    )
+
+
+def on_status_changed(db: Database, event: dict) -> None:
+    """Tell the citizen of every status change, with its public note (never an internal one)."""
+    data = event["data"]
+    contact = _contact(db, data["number"])
+    status = data["status"]
+    if status == "reopened":
+        _to_citizen(
+            db,
+            event,
+            contact,
+            "reopened",
+            reason=data.get("public_note") or "",
+            answer_due=day(data["answer_due"]),
+        )
+    elif status in ("resolved", "rejected"):
+        window = timedelta(days=config.get_int("REOPEN_WINDOW_DAYS", 30))
+        can_reopen = data.get("reopen_count", 0) < config.get_int("REOPEN_LIMIT", 3)
+        _to_citizen(
+            db,
+            event,
+            contact,
+            "answer",
+            status=status,
+            public_note=data.get("public_note"),
+            reason=data.get("reason"),
+            at=day(data["at"]),
+            can_reopen=can_reopen,
+            reopen_until=day(datetime.fromisoformat(data["at"]) + window),
+        )
+    else:
+        _to_citizen(
+            db,
+            event,
+            contact,
+            "status",
+            status=status,
+            public_note=data.get("public_note"),
+            at=day(data["at"]),
+        )
+
+
+def on_reopened(db: Database, event: dict) -> None:
+    """Tell the district's staff that a citizen reopened a complaint."""
+    data = event["data"]
+    _to_staff(
+        db,
+        event,
+        _contact(db, data["number"]),
+        "staff_reopened",
+        DISTRICT_STAFF,
+        reason=data["reason"],
+        reopen_count=data.get("reopen_count", 1),
+        answer_due=day(data["answer_due"]),
+    )
+
+
+def on_document_added(db: Database, event: dict) -> None:
+    """Tell the district's staff of a citizen's new document."""
+    data = event["data"]
+    if data.get("by") == "citizen":
+        _to_staff(
+            db,
+            event,
+            _contact(db, data["number"]),
+            "staff_update",
+            DISTRICT_STAFF,
+            what="document",
+            document_name=(data.get("document") or {}).get("filename"),
+            remark_text=None,
+        )
+
+
+def on_remark_added(db: Database, event: dict) -> None:
+    """Tell the district's staff of a citizen's new remark."""
+    data = event["data"]
+    if data.get("by") == "citizen":
+        _to_staff(
+            db,
+            event,
+            _contact(db, data["number"]),
+            "staff_update",
+            DISTRICT_STAFF,
+            what="remark",
+            document_name=None,
+            remark_text=data.get("text"),
+        )
+
+
+def on_overdue(db: Database, event: dict) -> None:
+    """Tell the district's supervisors (the administrators when it has none) of a missed deadline."""
+    data = event["data"]
+    contact = _contact(db, data["number"])
+    roles = ("supervisor",) if store.staff_of(db, contact["district"], ("supervisor",)) else ("admin",)
+    _to_staff(
+        db,
+        event,
+        contact,
+        "staff_overdue",
+        roles,
+        deadline=data["deadline"],
+        due=day(data["due"]),
+        status=data.get("status"),
+    )
+
+
+def on_member_changed(db: Database, event: dict) -> None:
+    """Keep the staff directory: who works where, and their address."""
+    data = event["data"]
+    store.remember_staff(
+        db,
+        {
+            key: data.get(key)
+            for key in ("username", "role", "districts", "name", "email", "language", "active")
+        },
+        datetime.fromisoformat(event["time"]),
+    )
+
+
+# ---- recipients and delivery ---------------------------------------------------------------
+
+
+def _contact(db: Database, number: str) -> dict:
+    contact = store.find_complaint(db, number)
+    if contact is None:
+        raise NotYetKnown(f"complaint {number} not seen yet")
+    return contact
+
+
+def _common(contact: dict, language: str) -> dict:
+    number = contact["_id"]
+    return {
+        "number": number,
+        "complaint_subject": contact["subject"],
+        "category_name": contact["category_name"].get(language, contact["category"]),
+        "district_name": contact["district_name"].get(language, contact["district"]),
+        "tracking_url": f"{public_url()}/track?number={number}",
     }
+
+
+def _to_citizen(db: Database, event: dict, contact: dict, template: str, **context) -> None:
+    language = contact.get("language") or "fr"
     deliver(
         db,
         event,
-        template="acknowledgement",
-        recipient=citizen["email"],
+        template=template,
+        recipient=contact["email"],
         role="citizen",
         language=language,
-        context=context,
+        context={**_common(contact, language), "citizen_name": contact.get("name"), **context},
     )
+
+
+def _to_staff(
+    db: Database, event: dict, contact: dict, template: str, roles: tuple[str, ...], **context
+) -> None:
+    for member in store.staff_of(db, contact["district"], roles):
+        language = member.get("language") or "fr"
+        deliver(
+            db,
+            event,
+            template=template,
+            recipient=member["email"],
+            role=member["role"],
+            language=language,
+            context={
+                **_common(contact, language),
+                "staff_name": member.get("name"),
+                "staff_url": f"{public_url()}/staff/complaints/{contact['_id']}",
+                **context,
+            },
+        )
 
 
 def deliver(
@@ -60,9 +262,22 @@ def deliver(
     """Send one email unless it was already sent for this event and recipient."""
     number = event["data"]["number"]
     key = store.delivery_key(event["id"], template, recipient)
-    delivery = store.record_intent(db, key=key, number=number, template=template)
+    delivery = store.record_intent(
+        db, key=key, number=number, template=template, recipient=recipient, role=role
+    )
     if delivery["status"] != "sending":
-        return  # already sent, or refused for good
+        return  # sent already, refused for good, or over the cap
+    report = {
+        "number": number,
+        "template": template,
+        "recipient_role": role,
+        "language": language,
+        "trigger": event["type"],
+        "trigger_id": event["id"],
+    }
+    if store.sent_since(db, recipient, utcnow() - timedelta(hours=1)) >= cap_per_hour():
+        _fail(db, key, report, "capped", "too many emails to this address in the last hour")
+        return
     subject, text, html = templates.render(template, language, context)
     message = mail.build(
         to=recipient,
@@ -72,28 +287,29 @@ def deliver(
         headers={"X-Complaint-Number": number, "X-Notification-Key": key},
     )
     store.mark_attempt(db, key)
-    report = {
-        "number": number,
-        "template": template,
-        "recipient_role": role,
-        "language": language,
-        "trigger": event["type"],
-        "trigger_id": event["id"],
-    }
     try:
         mail.send(message)
     except mail.TemporaryFailure as exc:
         # The mail server is down or busy: the consumer brings the event back later.
         raise DependencyUnavailable(f"mail server: {exc}") from exc
     except mail.PermanentFailure as exc:
-        failed = new_event(
-            "notification.failed", source=SOURCE, subject=number, data={**report, "reason": str(exc)}
-        )
-        store.mark_done(db, key, status="failed", events=[failed], error=str(exc))
-        outbox.publish_now(db, store.OUTBOX, key, [failed])
-        log.warning("email refused for good", extra={"number": number, "template": template})
+        _fail(db, key, report, "failed", str(exc))
         return
     sent = new_event("notification.sent", source=SOURCE, subject=number, data=report)
     store.mark_done(db, key, status="sent", events=[sent])
     outbox.publish_now(db, store.OUTBOX, key, [sent])
-    log.info("email sent", extra={"number": number, "template": template})
+    log.info("email sent", extra={"number": number, "template": template, "recipient_role": role})
+
+
+def _fail(db: Database, key: str, report: dict, status: str, reason: str) -> None:
+    failed = new_event(
+        "notification.failed",
+        source=SOURCE,
+        subject=report["number"],
+        data={**report, "reason": reason, "status": status},
+    )
+    store.mark_done(db, key, status=status, events=[failed], error=reason)
+    outbox.publish_now(db, store.OUTBOX, key, [failed])
+    log.warning(
+        "email not sent", extra={"number": report["number"], "template": report["template"], "status": status}
+    )

@@ -42,7 +42,9 @@ def send(message: EmailMessage) -> None:
     host = config.get("SMTP_HOST", "127.0.0.1")
     port = config.get_int("SMTP_PORT", 8025)
     try:
-        with smtplib.SMTP(host, port, timeout=config.get_float("SMTP_TIMEOUT", 10)) as smtp:
+        # SMTP_SSL: TLS from the first byte (port 465); SMTP_STARTTLS: upgrade a plain connection (587).
+        client = smtplib.SMTP_SSL if config.get_bool("SMTP_SSL") else smtplib.SMTP
+        with client(host, port, timeout=config.get_float("SMTP_TIMEOUT", 10)) as smtp:
             if config.get_bool("SMTP_STARTTLS"):
                 smtp.starttls()
             user = config.get("SMTP_USER")

@@ -1,8 +1,9 @@
-"""Notification's collection: one delivery per event, template and recipient."""
+"""Notification's collections: whom to write to, and one delivery per event, template and recipient."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from pymongo import ASCENDING
 from pymongo.database import Database
@@ -12,28 +13,71 @@ from common import outbox
 from common.envelope import utcnow
 
 DELIVERIES = "notification_deliveries"
+CONTACTS = "notification_complaints"
+STAFF = "notification_staff"
 OUTBOX = outbox.Outbox(DELIVERIES)
 
 
 def ensure_indexes(db: Database) -> None:
     """Create notification's indexes."""
     db[DELIVERIES].create_index([("outbox_pending", ASCENDING)], sparse=True)
-    db[DELIVERIES].create_index([("number", ASCENDING)])
+    db[DELIVERIES].create_index([("recipient_hash", ASCENDING), ("created_at", ASCENDING)])
+    db[STAFF].create_index([("districts", ASCENDING), ("role", ASCENDING)])
+
+
+def recipient_hash(recipient: str) -> str:
+    """Return the key of an address (the deliveries keep no address in clear)."""
+    return hashlib.sha256(recipient.strip().casefold().encode()).hexdigest()[:24]
 
 
 def delivery_key(event_id: str, template: str, recipient: str) -> str:
     """Return the unique key of one email: the same event never mails the same person twice."""
-    digest = hashlib.sha256(recipient.strip().casefold().encode()).hexdigest()[:24]
-    return f"{event_id}:{template}:{digest}"
+    return f"{event_id}:{template}:{recipient_hash(recipient)}"
 
 
-def record_intent(db: Database, *, key: str, number: str, template: str) -> dict:
+def remember_complaint(db: Database, number: str, contact: dict) -> None:
+    """Keep what emails about a complaint need: the citizen's address and language, its names."""
+    db[CONTACTS].update_one({"_id": number}, {"$setOnInsert": contact}, upsert=True)
+
+
+def find_complaint(db: Database, number: str) -> dict | None:
+    """Return a complaint's contact, or None when its submission has not been seen yet."""
+    return db[CONTACTS].find_one({"_id": number})
+
+
+def remember_staff(db: Database, member: dict, at: datetime) -> None:
+    """Keep a staff member's role, districts and address, unless a newer change is known."""
+    current = db[STAFF].find_one({"_id": member["username"]}, {"changed_at": 1})
+    if current is not None and current["changed_at"] >= at:
+        return
+    db[STAFF].replace_one({"_id": member["username"]}, {**member, "changed_at": at}, upsert=True)
+
+
+def staff_of(db: Database, district: str, roles: tuple[str, ...]) -> list[dict]:
+    """Return the active members with an address who work for the district in one of the roles."""
+    return [
+        m
+        for m in db[STAFF].find({"role": {"$in": list(roles)}, "active": True})
+        if m.get("email") and (district in m["districts"] or "*" in m["districts"])
+    ]
+
+
+def sent_since(db: Database, recipient: str, since: datetime) -> int:
+    """Return how many emails went to this address since then."""
+    return db[DELIVERIES].count_documents(
+        {"recipient_hash": recipient_hash(recipient), "created_at": {"$gte": since}, "status": "sent"}
+    )
+
+
+def record_intent(db: Database, *, key: str, number: str, template: str, recipient: str, role: str) -> dict:
     """Record that an email is about to be sent; return the delivery as it stands."""
     try:
         document = {
             "_id": key,
             "number": number,
             "template": template,
+            "recipient_hash": recipient_hash(recipient),
+            "recipient_role": role,
             "status": "sending",
             "attempts": 0,
             "created_at": utcnow(),

@@ -12,7 +12,7 @@ from pymongo.database import Database
 from common import config, tokens
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
-from services.tracking import store
+from services.tracking import events, store
 
 log = logging.getLogger(__name__)
 # OWASP's Argon2id minimum (19 MiB, 2 passes): a login costs tens of milliseconds, not a process's memory.
@@ -32,18 +32,22 @@ def bootstrap_admin(db: Database) -> None:
     password = config.get("ADMIN_PASSWORD")
     if not password or store.find_staff(db, username) is not None:
         return
-    if store.create_staff(
-        db,
-        _account(
-            username=username, password=password, role="admin", districts=["*"], created_by="ADMIN_USERNAME"
-        ),
-    ):
+    account = _account(
+        username=username,
+        password=password,
+        role="admin",
+        districts=[],
+        created_by="ADMIN_USERNAME",
+        email=config.get("ADMIN_EMAIL"),
+    )
+    if store.create_staff(db, account, [events.member_changed(account)]):
         log.info("first administrator created", extra={"username": username})
 
 
 def _account(
-    *, username, password, role, districts, created_by, name=None, email=None, department=None
+    *, username, password, role, districts, created_by, name=None, email=None, department=None, language="fr"
 ) -> dict:
+    now = utcnow()
     return {
         "_id": username,
         "password_hash": hash_password(password),
@@ -52,9 +56,11 @@ def _account(
         "name": name,
         "email": email,
         "department": department,
+        "language": language,
         "active": True,
-        "created_at": utcnow(),
+        "created_at": now,
         "created_by": created_by,
+        "history": [{"at": now, "by": created_by, "action": "created", "role": role}],
     }
 
 
@@ -94,8 +100,10 @@ def member_view(account: dict) -> dict:
         "name": account.get("name"),
         "email": account.get("email"),
         "department": account.get("department"),
+        "language": account.get("language", "fr"),
         "active": account.get("active", True),
         "created_at": isoformat(account["created_at"]),
+        "last_login_at": isoformat(account["last_login_at"]) if account.get("last_login_at") else None,
     }
 
 
@@ -125,17 +133,8 @@ def _check_districts(role: str, districts: list[str]) -> None:
 def create_member(db: Database, data: dict, *, by: str) -> dict:
     """Create a staff member; 409 when the username is taken."""
     _check_districts(data["role"], data["districts"])
-    account = _account(
-        username=data["username"],
-        password=data["password"],
-        role=data["role"],
-        districts=data["districts"],
-        created_by=by,
-        name=data.get("name"),
-        email=data.get("email"),
-        department=data.get("department"),
-    )
-    if not store.create_staff(db, account):
+    account = _account(created_by=by, **data)
+    if not store.create_staff(db, account, [events.member_changed(account)]):
         raise Conflict("This username is taken.")
     return member_view(account)
 
@@ -156,4 +155,5 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     now = utcnow()
     changes["updated_at"] = now
     audit = {"at": now, "by": by, "action": "changed", "fields": sorted(data)}
-    return member_view(store.update_staff(db, username, changes, audit))
+    event = events.member_changed({**current, **changes})
+    return member_view(store.update_staff(db, username, changes, audit, [event]))

@@ -36,7 +36,7 @@ def normalize_number(number: str) -> str:
     return "".join(number.split()).upper()
 
 
-def record_submitted(db: Database, data: dict) -> bool:
+def record_submitted(db: Database, data: dict, event_id: str | None = None) -> bool:
     """Record a complaint from its submitted event; idempotent."""
     citizen = data["citizen"]
     submitted = data["submitted_at"]
@@ -63,7 +63,15 @@ def record_submitted(db: Database, data: dict) -> bool:
         "status": lifecycle.RECEIVED,
         "submitted_at": submitted,
         "updated_at": submitted,
-        "timeline": [{"at": submitted, "status": lifecycle.RECEIVED, "note": None, "by": "citizen"}],
+        "timeline": [
+            {
+                "at": submitted,
+                "status": lifecycle.RECEIVED,
+                "note": None,
+                "by": "citizen",
+                "event_id": event_id,
+            }
+        ],
         "documents": [{**d, "added_at": submitted, "by": "citizen"} for d in data.get("documents", [])],
         "remarks": [],
         "notes": [],
@@ -77,7 +85,7 @@ def record_submitted(db: Database, data: dict) -> bool:
     return store.record_submission(db, document=document)
 
 
-def apply(db: Database, number: str, change: Change) -> dict:
+def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> dict:
     """Apply a change to the complaint as it is now, holding its lock; return it after."""
     with store.OUTBOX.guard(db, number):
         complaint = store.find_by_number(db, number)
@@ -87,13 +95,30 @@ def apply(db: Database, number: str, change: Change) -> dict:
         update, new_events = change(complaint, now)
         if not update and not new_events:
             return complaint
-        update.setdefault("$set", {})["updated_at"] = now
+        if touch:
+            update.setdefault("$set", {})["updated_at"] = now
         if new_events:
-            update["$set"].update(outbox.fields(new_events))
+            update.setdefault("$set", {}).update(outbox.fields(new_events))
         store.update(db, number, update)
     if new_events:
         outbox.publish_now(db, store.OUTBOX, number, new_events)
     return store.find_by_number(db, number)
+
+
+def record_notified(db: Database, number: str, trigger_id: str, at: str) -> None:
+    """Mark the timeline entry whose event the citizen was emailed about; a no-op when unknown."""
+    if store.find_by_number(db, number) is None:
+        return
+
+    def change(complaint: dict, _now: datetime):
+        timeline = complaint.get("timeline", [])
+        if not any(e.get("event_id") == trigger_id and "notified_at" not in e for e in timeline):
+            return {}, []
+        notified = datetime.fromisoformat(at)
+        marked = [{**e, "notified_at": notified} if e.get("event_id") == trigger_id else e for e in timeline]
+        return {"$set": {"timeline": marked}}, []
+
+    apply(db, number, change, touch=False)
 
 
 def track(db: Database, number: str, email: str) -> dict:
@@ -190,16 +215,18 @@ def reopen(db: Database, number: str, reason: str) -> dict:
             "$push": {"timeline": entry},
         }
         after = {**complaint, "answer_due": answer_due}
+        changed = events.status_changed(
+            after,
+            previous=complaint["status"],
+            status=lifecycle.REOPENED,
+            at=now,
+            by="citizen",
+            note=reason,
+            reason=None,
+        )
+        entry["event_id"] = changed["id"]
         return update, [
-            events.status_changed(
-                after,
-                previous=complaint["status"],
-                status=lifecycle.REOPENED,
-                at=now,
-                by="citizen",
-                note=reason,
-                reason=None,
-            ),
+            changed,
             events.reopened(after, reason=reason, at=now, count=count, answer_due=answer_due),
         ]
 

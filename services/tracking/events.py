@@ -43,6 +43,7 @@ def status_changed(
         public_note=note,
         reason=reason,
         answer_due=complaint["answer_due"],
+        reopen_count=complaint.get("reopen_count", 0),
     )
 
 
@@ -99,6 +100,20 @@ def overdue(complaint: dict, *, deadline: str, due: datetime, at: datetime) -> d
     )
 
 
+def member_changed(account: dict) -> dict:
+    """Return staff.member_changed: who works where, and where to email them (never the password)."""
+    data = {
+        "username": account["_id"],
+        "role": account["role"],
+        "districts": account["districts"],
+        "name": account.get("name"),
+        "email": account.get("email"),
+        "language": account.get("language", "fr"),
+        "active": account.get("active", True),
+    }
+    return new_event("staff.member_changed", source=SOURCE, subject=account["_id"], data=data)
+
+
 _submitted = SubmittedSchema()
 
 
@@ -106,7 +121,16 @@ def on_submitted(event: dict) -> None:
     """Record a new complaint so that its citizen can track it."""
     from services.tracking import domain
 
-    domain.record_submitted(mongo.database(), _submitted.load(event["data"]))
+    domain.record_submitted(mongo.database(), _submitted.load(event["data"]), event["id"])
 
 
-HANDLERS = {"complaint.submitted": on_submitted}
+def on_notification_sent(event: dict) -> None:
+    """Show on the complaint's timeline when its citizen was told of a step."""
+    from services.tracking import domain
+
+    data = event["data"]
+    if data.get("recipient_role") == "citizen" and data.get("trigger_id") and data.get("number"):
+        domain.record_notified(mongo.database(), data["number"], data["trigger_id"], event["time"])
+
+
+HANDLERS = {"complaint.submitted": on_submitted, "notification.sent": on_notification_sent}

@@ -63,17 +63,17 @@ def close_expired(db: Database, now: datetime | None = None) -> int:
                 return {}, []
             entry = {"at": at, "status": lifecycle.CLOSED, "note": None, "by": "system"}
             update = {"$set": {"status": lifecycle.CLOSED, "closed_at": at}, "$push": {"timeline": entry}}
-            return update, [
-                events.status_changed(
-                    current,
-                    previous=current["status"],
-                    status=lifecycle.CLOSED,
-                    at=at,
-                    by="system",
-                    note=None,
-                    reason=None,
-                )
-            ]
+            changed = events.status_changed(
+                current,
+                previous=current["status"],
+                status=lifecycle.CLOSED,
+                at=at,
+                by="system",
+                note=None,
+                reason=None,
+            )
+            entry["event_id"] = changed["id"]
+            return update, [changed]
 
         domain.apply(db, complaint["_id"], change)
         closed += 1

@@ -91,6 +91,7 @@ class StaffMemberSchema(StrictSchema):
     name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True)
     department = Text(validate=validate.Length(max=64), load_default=None, allow_none=True)
+    language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
 
 
 class StaffChangeSchema(StrictSchema):
@@ -101,3 +102,4 @@ class StaffChangeSchema(StrictSchema):
     email = fields.Email(allow_none=True)
     department = Text(validate=validate.Length(max=64), allow_none=True)
     active = Flag()
+    language = Text(validate=validate.OneOf(("fr", "ar", "en")))

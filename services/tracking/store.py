@@ -6,12 +6,13 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import locks, outbox
+from common import outbox
 
 COMPLAINTS = "tracking_complaints"
+STAFF = "tracking_staff"
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
-STAFF = "tracking_staff"
+STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
 # What lists never need: the outbox, the audit trail, the citizen's contact.
 SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "documents": 0, "remarks": 0}
 
@@ -69,28 +70,33 @@ def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:
 
 def find_staff(db: Database, username: str) -> dict | None:
     """Return a staff member's account, or None."""
-    return db[STAFF].find_one({"_id": username})
+    return db[STAFF].find_one({"_id": username}, {"outbox": 0})
 
 
-def create_staff(db: Database, account: dict) -> bool:
-    """Insert a staff account; return False when the username is taken."""
+def create_staff(db: Database, account: dict, events: list[dict]) -> bool:
+    """Insert a staff account with its events; return False when the username is taken."""
     try:
-        db[STAFF].insert_one(account)
-        return True
+        db[STAFF].insert_one({**account, **outbox.new_document_fields(events)})
     except DuplicateKeyError:
         return False
+    outbox.publish_now(db, STAFF_OUTBOX, account["_id"], events)
+    return True
 
 
-def update_staff(db: Database, username: str, changes: dict, audit: dict | None = None) -> dict | None:
-    """Change a staff account (keeping who changed what) and return it as it now is."""
-    update: dict = {"$set": changes}
+def update_staff(
+    db: Database, username: str, changes: dict, audit: dict | None = None, events: list[dict] = ()
+) -> dict | None:
+    """Change a staff account (keeping who changed what, with its events) and return it as it now is."""
+    update: dict = {"$set": {**changes, **(outbox.fields(events) if events else {})}}
     if audit:
         update["$push"] = {"history": audit}
-    with locks.locked(db, f"{STAFF}:{username}"):
+    with STAFF_OUTBOX.guard(db, username):
         db[STAFF].update_one({"_id": username}, update)
+    if events:
+        outbox.publish_now(db, STAFF_OUTBOX, username, events)
     return find_staff(db, username)
 
 
 def list_staff(db: Database) -> list[dict]:
     """Return every staff account, by username."""
-    return list(db[STAFF].find({}, {"password_hash": 0, "history": 0}).sort("_id"))
+    return list(db[STAFF].find({}, {"password_hash": 0, "history": 0, "outbox": 0}).sort("_id"))

@@ -122,6 +122,7 @@ def transition(db: Database, claims: dict, number: str, data: dict) -> dict:
             note=data.get("public_note"),
             reason=data.get("reason"),
         )
+        entry["event_id"] = event["id"]  # so that the citizen's notification can be shown on it
         return update, [event]
 
     return views.staff_view(domain.apply(db, number, change))

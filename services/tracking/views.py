@@ -54,6 +54,7 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
                 "note": entry.get("note"),
                 "by": entry["by"],
                 **({"reason": entry["reason"]} if entry.get("reason") else {}),
+                **({"notified_at": time_text(entry["notified_at"])} if entry.get("notified_at") else {}),
             }
             for entry in complaint.get("timeline", [])
         ],
@@ -80,15 +81,12 @@ def staff_view(complaint: dict, now: datetime | None = None) -> dict:
     view = public_view(complaint, now)
     view["timeline"] = [
         {
-            "at": time_text(entry["at"]),
-            "status": entry["status"],
-            "note": entry.get("note"),
-            "by": entry["by"],
+            **public,
             "actor": entry.get("actor"),
             "internal_note": entry.get("internal_note"),
             "reason": entry.get("reason"),
         }
-        for entry in complaint.get("timeline", [])
+        for public, entry in zip(view["timeline"], complaint.get("timeline", []), strict=True)
     ]
     view["notes"] = [
         {"at": time_text(n["at"]), "actor": n["actor"], "text": n["text"]} for n in complaint.get("notes", [])

@@ -17,7 +17,7 @@ def main() -> None:
     worker.run(
         "tracking",
         handlers=HANDLERS,
-        outboxes=(store.OUTBOX,),
+        outboxes=(store.OUTBOX, store.STAFF_OUTBOX),
         periodic=((config.get_float("JOBS_INTERVAL_SECONDS", 60), periodic_jobs),),
     )
 

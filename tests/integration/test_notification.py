@@ -1,0 +1,182 @@
+"""Notification against the real store and a real SMTP server: once per event and recipient."""
+
+from __future__ import annotations
+
+import uuid
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from common.consumer import DependencyUnavailable
+from common.envelope import isoformat, new_event, utcnow
+from launcher.smtp_sink import FolderHandler
+from services.notification import domain, store
+from tests.support import free_port
+
+
+class RefusingHandler(FolderHandler):
+    """A mail server that refuses one address for good."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.startswith("refused"):
+            return "550 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+@pytest.fixture
+def mailbox(tmp_path, monkeypatch, db):
+    store.ensure_indexes(db)
+    port = free_port()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(port))
+    box = Mailbox(tmp_path, port)
+    box.start()
+    yield box
+    box.stop()
+
+
+class Mailbox:
+    """A real SMTP server on a port of its own, filing what it receives in a folder."""
+
+    def __init__(self, folder: Path, port: int):
+        self.folder, self.port, self.controller = folder, port, None
+
+    def start(self) -> None:
+        self.controller = Controller(RefusingHandler(self.folder), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def messages(self, number: str | None = None) -> list:
+        parser = BytesParser(policy=policy.default)
+        found = [parser.parsebytes(p.read_bytes()) for p in sorted(self.folder.glob("*.eml"))]
+        return [m for m in found if number is None or m["X-Complaint-Number"] == number]
+
+
+def submitted(email: str, district: str = "sidi-moumen", language: str = "fr") -> dict:
+    now = utcnow()
+    return new_event(
+        "complaint.submitted",
+        source="intake",
+        subject=f"RC-2026-{uuid.uuid4().hex[:7].upper()}",
+        data={
+            "kind": "complaint",
+            "category": "roads",
+            "category_name": {"fr": "Voirie", "ar": "الطرق", "en": "Roads"},
+            "district": district,
+            "district_name": {"fr": "Anfa", "ar": "أنفا", "en": "Anfa"},
+            "subject": "Trou",
+            "description": "Un trou",
+            "citizen": {"email": email, "language": language},
+            "submitted_at": isoformat(now),
+            "ack_due": isoformat(now),
+            "answer_due": isoformat(now),
+        },
+    )
+
+
+def with_number(event: dict) -> dict:
+    event["data"]["number"] = event["subject"]
+    return event
+
+
+def member(db, username: str, role: str, districts: list[str], email: str | None) -> None:
+    domain.on_member_changed(
+        db,
+        new_event(
+            "staff.member_changed",
+            source="tracking",
+            subject=username,
+            data={
+                "username": username,
+                "role": role,
+                "districts": districts,
+                "email": email,
+                "name": None,
+                "language": "fr",
+                "active": True,
+            },
+        ),
+    )
+
+
+def test_a_submission_mails_the_citizen_and_the_districts_staff_once(db, mailbox):
+    run = uuid.uuid4().hex[:6]
+    member(db, f"agent-{run}", "agent", ["anfa"], f"agent-{run}@city.ma")
+    member(db, f"super-{run}", "supervisor", ["anfa"], f"super-{run}@city.ma")
+    member(db, f"far-{run}", "agent", ["sbata"], f"far-{run}@city.ma")
+    member(db, f"nomail-{run}", "agent", ["anfa"], None)
+    member(db, f"admin-{run}", "admin", ["*"], f"admin-{run}@city.ma")
+    event = with_number(submitted(f"citizen-{run}@example.ma", district="anfa", language="en"))
+    domain.on_submitted(db, event)
+    domain.on_submitted(db, event)  # delivered twice
+    mails = mailbox.messages(event["subject"])
+    assert sorted(m["To"] for m in mails) == sorted(
+        [f"citizen-{run}@example.ma", f"agent-{run}@city.ma", f"super-{run}@city.ma"]
+    )
+    ack = next(m for m in mails if m["To"].startswith("citizen"))
+    assert ack["Subject"].startswith("We received your complaint")
+
+
+def test_a_worker_killed_mid_send_sends_on_redelivery_and_one_that_had_sent_does_not(db, mailbox):
+    event = with_number(submitted(f"killed-{uuid.uuid4().hex[:6]}@example.ma"))
+    recipient = event["data"]["citizen"]["email"]
+    key = store.delivery_key(event["id"], "acknowledgement", recipient)
+    # The previous worker recorded its intent, then died before the server had the message.
+    store.record_intent(
+        db, key=key, number=event["subject"], template="acknowledgement", recipient=recipient, role="citizen"
+    )
+    domain.on_submitted(db, event)
+    assert len(mailbox.messages(event["subject"])) == 1
+    # This worker sent it and marked it, then died before acking: the redelivery sends nothing.
+    domain.on_submitted(db, event)
+    assert len(mailbox.messages(event["subject"])) == 1
+    assert db[store.DELIVERIES].find_one({"_id": key})["status"] == "sent"
+
+
+def test_a_refused_address_is_recorded_and_reported(db, mailbox, listener):
+    failures = listener("notification.failed")
+    event = with_number(submitted("refused@example.ma"))
+    domain.on_submitted(db, event)
+    delivery = db[store.DELIVERIES].find_one({"number": event["subject"], "template": "acknowledgement"})
+    assert delivery["status"] == "failed" and "550" in delivery["error"]
+    assert [f["data"]["template"] for f in failures(1)] == ["acknowledgement"]
+
+
+def test_a_mail_server_that_is_down_defers_the_event(db, mailbox):
+    mailbox.stop()
+    event = with_number(submitted(f"later-{uuid.uuid4().hex[:6]}@example.ma"))
+    with pytest.raises(DependencyUnavailable):
+        domain.on_submitted(db, event)
+    mailbox.start()
+    domain.on_submitted(db, event)
+    assert len(mailbox.messages(event["subject"])) == 1
+
+
+def test_no_address_gets_more_than_the_hourly_cap(db, mailbox, monkeypatch):
+    monkeypatch.setenv("MAIL_CAP_PER_HOUR", "2")
+    email = f"flooded-{uuid.uuid4().hex[:6]}@example.ma"
+    events = [with_number(submitted(email)) for _ in range(3)]
+    for event in events:
+        domain.on_submitted(db, event)
+    assert len([m for m in mailbox.messages() if m["To"] == email]) == 2
+    capped = db[store.DELIVERIES].find_one({"number": events[2]["subject"]})
+    assert capped["status"] == "capped"
+
+
+def test_an_event_about_an_unknown_complaint_waits_for_its_submission(db, mailbox):
+    event = new_event(
+        "complaint.status_changed",
+        source="tracking",
+        subject="RC-2026-UNKNOWN",
+        data={"number": "RC-2026-UNKNOWN", "status": "in_progress", "at": isoformat(utcnow())},
+    )
+    with pytest.raises(DependencyUnavailable):
+        domain.on_status_changed(db, event)

@@ -1,0 +1,250 @@
+"""Every notification template renders in every language, with and without its optional values."""
+
+import pytest
+
+from services.notification import templates
+
+NUMBER = "RC-2026-7K3P9QX"
+TRACKING_URL = f"http://localhost:8080/track?number={NUMBER}"
+STAFF_URL = f"http://localhost:8080/staff/complaints/{NUMBER}"
+
+COMMON = {
+    "number": NUMBER,
+    "complaint_subject": "Nid de poule devant l'école",
+    "category_name": "Voirie et trottoirs",
+    "district_name": "Anfa",
+    "tracking_url": TRACKING_URL,
+}
+CITIZEN = {**COMMON, "citizen_name": "Amina Bennani"}
+STAFF = {**COMMON, "staff_name": "Karim El Idrissi", "staff_url": STAFF_URL}
+
+# For each template: a context with its optional values set, and the same with them set to None.
+FULL = {
+    "status": {
+        **CITIZEN,
+        "status": "in_progress",
+        "public_note": "Une équipe passera cette semaine.",
+        "at": "02/12/2026",
+    },
+    "answer": {
+        **CITIZEN,
+        "status": "rejected",
+        "public_note": "La voie relève d'un autre gestionnaire.",
+        "reason": "Hors du périmètre de la commune.",
+        "at": "20/12/2026",
+        "reopen_until": "19/01/2027",
+        "can_reopen": True,
+    },
+    "reopened": {**CITIZEN, "reason": "Le trou est toujours là.", "answer_due": "18/02/2027"},
+    "staff_new": {
+        **STAFF,
+        "kind": "claim",
+        "description": "Un nid de poule profond devant l'école.\nDes enfants ont failli tomber.",
+        "ack_due": "08/12/2026",
+        "answer_due": "12/01/2027",
+    },
+    "staff_reopened": {
+        **STAFF,
+        "reason": "Le trou est toujours là.",
+        "reopen_count": 2,
+        "answer_due": "18/02/2027",
+    },
+    "staff_update": {
+        **STAFF,
+        "what": "remark",
+        "document_name": None,
+        "remark_text": "Le trou s'est agrandi après la pluie.",
+    },
+    "staff_overdue": {**STAFF, "deadline": "answer", "due": "12/01/2027", "status": "in_progress"},
+}
+OPTIONAL = {
+    "status": ["citizen_name", "public_note"],
+    "answer": ["citizen_name", "public_note", "reason"],
+    "reopened": ["citizen_name"],
+    "staff_new": ["staff_name"],
+    "staff_reopened": ["staff_name"],
+    "staff_update": ["staff_name", "document_name", "remark_text"],
+    "staff_overdue": ["staff_name"],
+}
+# The citizen's own words, which the HTML part must escape.
+CITIZEN_TEXT = {
+    "status": ["public_note"],
+    "answer": ["public_note", "reason"],
+    "reopened": ["reason"],
+    "staff_new": ["description"],
+    "staff_reopened": ["reason"],
+    "staff_update": ["remark_text"],
+    "staff_overdue": ["complaint_subject"],
+}
+NAMES = list(FULL)
+LANGUAGES = list(templates.LANGUAGES)
+
+
+def without_optional(name: str) -> dict:
+    return {**FULL[name], **dict.fromkeys(OPTIONAL[name])}
+
+
+def variants(name: str) -> list[dict]:
+    return [FULL[name], without_optional(name)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("optional", ["set", "none"])
+def test_every_template_carries_the_number_and_never_prints_none(name, language, optional):
+    context = FULL[name] if optional == "set" else without_optional(name)
+    subject, text, html = templates.render(name, language, context)
+    assert NUMBER in subject and NUMBER in text and NUMBER in html
+    assert "\n" not in subject
+    assert "None" not in text and "None" not in html
+    assert "None" not in subject
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_optional_names_are_greeted_only_when_known(name, language):
+    who = "citizen_name" if "citizen_name" in FULL[name] else "staff_name"
+    _subject, text, html = templates.render(name, language, FULL[name])
+    assert FULL[name][who] in text and FULL[name][who] in html
+    _subject, text, html = templates.render(name, language, without_optional(name))
+    assert FULL[name][who] not in text and FULL[name][who] not in html
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_arabic_html_reads_right_to_left_with_the_number_left_to_right(name):
+    for context in variants(name):
+        html = templates.render(name, "ar", context)[2]
+        assert 'dir="rtl"' in html and 'lang="ar"' in html
+        assert f'<span dir="ltr">{NUMBER}</span>' in html
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_french_and_english_html_read_left_to_right(name, language):
+    html = templates.render(name, language, FULL[name])[2]
+    assert 'dir="ltr"' in html and f'lang="{language}"' in html
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_citizen_text_is_escaped_in_html_and_kept_in_text(name, language):
+    fields = CITIZEN_TEXT[name]
+    context = {**FULL[name], **{field: f"<script>{field}</script>" for field in fields}}
+    _subject, text, html = templates.render(name, language, context)
+    for field in fields:
+        assert f"&lt;script&gt;{field}&lt;/script&gt;" in html
+        assert f"<script>{field}</script>" in text
+    assert "<script>" not in html
+
+
+@pytest.mark.parametrize("name", ["status", "answer", "reopened"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_citizen_messages_link_to_the_tracking_page(name, language):
+    for context in variants(name):
+        _subject, text, html = templates.render(name, language, context)
+        assert TRACKING_URL in text and TRACKING_URL in html
+
+
+@pytest.mark.parametrize("name", ["staff_new", "staff_reopened", "staff_update", "staff_overdue"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_messages_link_to_the_back_office(name, language):
+    for context in variants(name):
+        _subject, text, html = templates.render(name, language, context)
+        assert STAFF_URL in text and STAFF_URL in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("status", ["resolved", "rejected"])
+@pytest.mark.parametrize("can_reopen", [True, False])
+def test_the_answer_invites_to_rate_and_explains_reopening_only_when_possible(language, status, can_reopen):
+    context = {**FULL["answer"], "status": status, "can_reopen": can_reopen}
+    _subject, text, html = templates.render("answer", language, context)
+    assert TRACKING_URL in text and TRACKING_URL in html
+    assert context["at"] in text and context["at"] in html
+    if can_reopen:
+        assert "19/01/2027" in text and "19/01/2027" in html
+    else:
+        assert "19/01/2027" not in text and "19/01/2027" not in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_answer_shows_the_note_and_the_reason(language):
+    context = FULL["answer"]
+    _subject, text, html = templates.render("answer", language, context)
+    for value in (context["public_note"], context["reason"]):
+        assert value in text
+    assert "Hors du périmètre de la commune." in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_status_change_is_labelled_and_shows_the_public_note(language):
+    _subject, text, html = templates.render("status", language, FULL["status"])
+    assert "in_progress" not in text and "in_progress" not in html
+    assert FULL["status"]["public_note"] in text and FULL["status"]["public_note"] in html
+    assert FULL["status"]["at"] in text
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])  # English labels may equal the codes
+@pytest.mark.parametrize("status", ["acknowledged", "in_progress", "closed"])
+def test_every_status_has_a_label(language, status):
+    subject, text, _html = templates.render("status", language, {**FULL["status"], "status": status})
+    assert status not in subject and status not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_reopening_confirmation_shows_the_reason_and_the_new_deadline(language):
+    _subject, text, html = templates.render("reopened", language, FULL["reopened"])
+    assert "Le trou est toujours là." in text and "Le trou est toujours là." in html
+    assert "18/02/2027" in text and "18/02/2027" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", ["complaint", "claim", "suggestion"])
+def test_a_new_complaint_shows_the_description_and_the_deadlines(language, kind):
+    context = {**FULL["staff_new"], "kind": kind}
+    _subject, text, html = templates.render("staff_new", language, context)
+    assert context["description"] in text
+    assert "Des enfants ont failli tomber." in html
+    for due in ("08/12/2026", "12/01/2027"):
+        assert due in text and due in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_reopening_tells_staff_the_reason_count_and_deadline(language):
+    _subject, text, html = templates.render("staff_reopened", language, FULL["staff_reopened"])
+    for value in ("Le trou est toujours là.", "18/02/2027"):
+        assert value in text and value in html
+    assert ": 2" in text and ">2<" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_citizen_remark_is_shown_to_staff(language):
+    context = {**FULL["staff_update"], "what": "remark", "remark_text": "Le trou s'est agrandi."}
+    _subject, text, html = templates.render("staff_update", language, context)
+    assert "Le trou s'est agrandi." in text
+    assert "Le trou s&#39;est agrandi." in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_citizen_document_is_named_to_staff(language):
+    context = {
+        **FULL["staff_update"],
+        "what": "document",
+        "document_name": "photo-chaussee.jpg",
+        "remark_text": None,
+    }
+    subject, text, html = templates.render("staff_update", language, context)
+    assert "photo-chaussee.jpg" in text and "photo-chaussee.jpg" in html
+    remark = templates.render("staff_update", language, FULL["staff_update"])[0]
+    assert subject != remark
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("deadline", ["acknowledgement", "answer"])
+def test_an_overdue_deadline_is_labelled_with_its_due_date(language, deadline):
+    context = {**FULL["staff_overdue"], "deadline": deadline}
+    subject, text, html = templates.render("staff_overdue", language, context)
+    assert "12/01/2027" in text and "12/01/2027" in html
+    assert "in_progress" not in text
+    if language != "en":
+        assert deadline not in subject and deadline not in text
