@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -43,10 +44,16 @@ def send(message: EmailMessage) -> None:
     port = config.get_int("SMTP_PORT", 8025)
     try:
         # SMTP_SSL: TLS from the first byte (port 465); SMTP_STARTTLS: upgrade a plain connection (587).
-        client = smtplib.SMTP_SSL if config.get_bool("SMTP_SSL") else smtplib.SMTP
-        with client(host, port, timeout=config.get_float("SMTP_TIMEOUT", 10)) as smtp:
+        # Certificates are verified (against SMTP_CA_FILE when the server's CA is a private one).
+        tls = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE"))
+        timeout = config.get_float("SMTP_TIMEOUT", 10)
+        if config.get_bool("SMTP_SSL"):
+            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls)
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+        with client as smtp:
             if config.get_bool("SMTP_STARTTLS"):
-                smtp.starttls()
+                smtp.starttls(context=tls)
             user = config.get("SMTP_USER")
             if user:
                 smtp.login(user, config.get("SMTP_PASSWORD", ""))

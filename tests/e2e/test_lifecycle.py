@@ -213,7 +213,13 @@ def test_refused_actions_get_the_contract_shape_and_change_nothing(platform, tea
     email = f"refused.{uuid.uuid4().hex[:6]}@example.ma"
     number = file_complaint(platform, email, [])
     me = citizen(platform, number, email)
-    before = me.get(f"/complaints/{number}").json()
+    # Once the acknowledgement is sent and shown, nothing but the refused actions could change the view.
+    before = wait_for(
+        lambda: (v := me.get(f"/complaints/{number}").json())["timeline"][0].get("notified_at") and v,
+        15,
+        0.1,
+        "the acknowledgement to be shown",
+    )
 
     refusals = [
         (

@@ -180,3 +180,38 @@ def test_an_event_about_an_unknown_complaint_waits_for_its_submission(db, mailbo
     )
     with pytest.raises(DependencyUnavailable):
         domain.on_status_changed(db, event)
+
+
+def test_an_overdue_deadline_alerts_the_districts_supervisors_or_else_the_administrators(db, mailbox):
+    run = uuid.uuid4().hex[:6]
+    member(db, f"boss-{run}", "supervisor", ["hay-hassani"], f"boss-{run}@city.ma")
+    member(db, f"worker-{run}", "agent", ["hay-hassani"], f"worker-{run}@city.ma")
+    member(db, f"root-{run}", "admin", ["*"], f"root-{run}@city.ma")
+    supervised = with_number(submitted(f"a-{run}@example.ma", district="hay-hassani"))
+    unsupervised = with_number(submitted(f"b-{run}@example.ma", district="ain-chock"))
+    for event in (supervised, unsupervised):
+        domain.on_submitted(db, event)
+        domain.on_overdue(
+            db,
+            new_event(
+                "complaint.overdue",
+                source="tracking",
+                subject=event["subject"],
+                data={
+                    "number": event["subject"],
+                    "deadline": "acknowledgement",
+                    "due": isoformat(utcnow()),
+                    "status": "received",
+                },
+            ),
+        )
+
+    def overdue_to(event):
+        return sorted(
+            m["To"]
+            for m in mailbox.messages(event["subject"])
+            if m["X-Notification-Key"].split(":")[1] == "staff_overdue"
+        )
+
+    assert overdue_to(supervised) == [f"boss-{run}@city.ma"]
+    assert f"root-{run}@city.ma" in overdue_to(unsupervised)
