@@ -139,36 +139,22 @@ def on_reopened(db: Database, event: dict) -> None:
     )
 
 
-def on_document_added(db: Database, event: dict) -> None:
-    """Tell the district's staff of a citizen's new document."""
+def on_citizen_update(db: Database, event: dict) -> None:
+    """Tell the district's staff of a citizen's new document or remark."""
     data = event["data"]
-    if data.get("by") == "citizen":
-        _to_staff(
-            db,
-            event,
-            _contact(db, data["number"]),
-            "staff_update",
-            DISTRICT_STAFF,
-            what="document",
-            document_name=(data.get("document") or {}).get("filename"),
-            remark_text=None,
-        )
-
-
-def on_remark_added(db: Database, event: dict) -> None:
-    """Tell the district's staff of a citizen's new remark."""
-    data = event["data"]
-    if data.get("by") == "citizen":
-        _to_staff(
-            db,
-            event,
-            _contact(db, data["number"]),
-            "staff_update",
-            DISTRICT_STAFF,
-            what="remark",
-            document_name=None,
-            remark_text=data.get("text"),
-        )
+    if data.get("by") != "citizen":
+        return
+    document = event["type"] == "complaint.document_added"
+    _to_staff(
+        db,
+        event,
+        _contact(db, data["number"]),
+        "staff_update",
+        DISTRICT_STAFF,
+        what="document" if document else "remark",
+        document_name=(data.get("document") or {}).get("filename") if document else None,
+        remark_text=None if document else data.get("text"),
+    )
 
 
 def on_overdue(db: Database, event: dict) -> None:

@@ -18,8 +18,8 @@ HANDLERS = {
     "complaint.submitted": _with_db(domain.on_submitted),
     "complaint.status_changed": _with_db(domain.on_status_changed),
     "complaint.reopened": _with_db(domain.on_reopened),
-    "complaint.document_added": _with_db(domain.on_document_added),
-    "complaint.remark_added": _with_db(domain.on_remark_added),
+    "complaint.document_added": _with_db(domain.on_citizen_update),
+    "complaint.remark_added": _with_db(domain.on_citizen_update),
     "complaint.overdue": _with_db(domain.on_overdue),
     "staff.member_changed": _with_db(domain.on_member_changed),
 }
