@@ -105,6 +105,43 @@ def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> d
     return store.find_by_number(db, number)
 
 
+def move(
+    complaint: dict,
+    now: datetime,
+    *,
+    to: str,
+    by: str,
+    changes: dict | None = None,
+    note: str | None = None,
+    reason: str | None = None,
+    **entry_fields,
+) -> tuple[dict, dict]:
+    """Return the update and the complaint.status_changed event of a status change.
+
+    The timeline entry carries the event's id, so that the citizen's notification can be shown on it.
+    """
+    changes = {"status": to, **(changes or {})}
+    event = events.status_changed(
+        {**complaint, **changes},
+        previous=complaint["status"],
+        status=to,
+        at=now,
+        by=by,
+        note=note,
+        reason=reason,
+    )
+    entry = {
+        "at": now,
+        "status": to,
+        "note": note,
+        "by": by,
+        "reason": reason,
+        **entry_fields,
+        "event_id": event["id"],
+    }
+    return {"$set": changes, "$push": {"timeline": entry}}, event
+
+
 def record_notified(db: Database, number: str, trigger_id: str, at: str) -> None:
     """Mark the timeline entry whose event the citizen was emailed about; a no-op when unknown."""
     if store.find_by_number(db, number) is None:
@@ -204,31 +241,16 @@ def reopen(db: Database, number: str, reason: str) -> dict:
             raise Conflict(refusal)
         count = complaint.get("reopen_count", 0) + 1
         answer_due = now + timedelta(days=complaint.get("answer_days") or 60)
-        entry = {"at": now, "status": lifecycle.REOPENED, "note": reason, "by": "citizen"}
-        update = {
-            "$set": {
-                "status": lifecycle.REOPENED,
-                "reopen_count": count,
-                "answer_due": answer_due,
-                "reopened_at": now,
-            },
-            "$push": {"timeline": entry},
-        }
-        after = {**complaint, "answer_due": answer_due}
-        changed = events.status_changed(
-            after,
-            previous=complaint["status"],
-            status=lifecycle.REOPENED,
-            at=now,
+        update, changed = move(
+            complaint,
+            now,
+            to=lifecycle.REOPENED,
             by="citizen",
             note=reason,
-            reason=None,
+            changes={"reopen_count": count, "answer_due": answer_due, "reopened_at": now},
         )
-        entry["event_id"] = changed["id"]
-        return update, [
-            changed,
-            events.reopened(after, reason=reason, at=now, count=count, answer_due=answer_due),
-        ]
+        reopened = events.reopened(complaint, reason=reason, at=now, count=count, answer_due=answer_due)
+        return update, [changed, reopened]
 
     return views.public_view(apply(db, number, change))
 

@@ -61,18 +61,9 @@ def close_expired(db: Database, now: datetime | None = None) -> int:
         def change(current: dict, at: datetime):
             if current["status"] not in lifecycle.ANSWERED or current["answered_at"] >= horizon:
                 return {}, []
-            entry = {"at": at, "status": lifecycle.CLOSED, "note": None, "by": "system"}
-            update = {"$set": {"status": lifecycle.CLOSED, "closed_at": at}, "$push": {"timeline": entry}}
-            changed = events.status_changed(
-                current,
-                previous=current["status"],
-                status=lifecycle.CLOSED,
-                at=at,
-                by="system",
-                note=None,
-                reason=None,
+            update, changed = domain.move(
+                current, at, to=lifecycle.CLOSED, by="system", changes={"closed_at": at}
             )
-            entry["event_id"] = changed["id"]
             return update, [changed]
 
         domain.apply(db, complaint["_id"], change)

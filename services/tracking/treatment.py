@@ -88,16 +88,7 @@ def transition(db: Database, claims: dict, number: str, data: dict) -> dict:
             raise Conflict(f"A complaint that is {current} cannot be moved to {target}.")
         if not lifecycle.staff_may(claims["role"], current, target):
             raise Forbidden(f"Only a supervisor can move a complaint to {target}.")
-        entry = {
-            "at": now,
-            "status": target,
-            "note": data.get("public_note"),
-            "by": "staff",
-            "actor": claims["sub"],
-            "internal_note": data.get("internal_note"),
-            "reason": data.get("reason"),
-        }
-        changes: dict = {"status": target}
+        changes: dict = {}
         if target in lifecycle.ANSWERED:
             changes.update(answered_at=now, answer_seq=complaint.get("answer_seq", 0) + 1)
         if target == lifecycle.ACKNOWLEDGED or (
@@ -106,23 +97,18 @@ def transition(db: Database, claims: dict, number: str, data: dict) -> dict:
             changes["acknowledged_at"] = now
         if target == lifecycle.CLOSED:
             changes["closed_at"] = now
-        update = {
-            "$set": changes,
-            "$push": {
-                "timeline": entry,
-                "audit": _audit(claims, "transition", now, previous=current, status=target),
-            },
-        }
-        event = events.status_changed(
-            {**complaint, **changes},
-            previous=current,
-            status=target,
-            at=now,
+        update, event = domain.move(
+            complaint,
+            now,
+            to=target,
             by="staff",
+            changes=changes,
             note=data.get("public_note"),
             reason=data.get("reason"),
+            actor=claims["sub"],
+            internal_note=data.get("internal_note"),
         )
-        entry["event_id"] = event["id"]  # so that the citizen's notification can be shown on it
+        update["$push"]["audit"] = _audit(claims, "transition", now, previous=current, status=target)
         return update, [event]
 
     return views.staff_view(domain.apply(db, number, change))
