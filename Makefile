@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint clean
+.PHONY: run test unit integration e2e lint clean rebuild-stats
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/python -m launcher
+
+# Recompute the quality figures from the complaints, beside a running `make run` (same DATA_DIR).
+rebuild-stats: $(STAMP)
+	$(VENV)/bin/python -m launcher.task services.feedback.rebuild
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

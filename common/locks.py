@@ -29,8 +29,25 @@ class Busy(Unavailable):
     """Someone else holds the lock for longer than a request should wait."""
 
 
+class Held:
+    """A lock this process holds; a long task renews its lease as it goes."""
+
+    def __init__(self, db: Database, name: str, token: str):
+        self.db, self.name, self.token = db, name, token
+
+    def renew(self) -> None:
+        """Push the lease forward, so that no one takes the lock over while its holder works."""
+        self.db[COLLECTION].update_one({"_id": self.name, "token": self.token}, {"$set": {"at": utcnow()}})
+
+
+def held_recently(db: Database, name: str, lease: float) -> bool:
+    """Return whether someone holds the lock called `name` within its lease."""
+    found = db[COLLECTION].find_one({"_id": name}, {"at": 1})
+    return found is not None and found["at"] >= utcnow() - timedelta(seconds=lease)
+
+
 @contextmanager
-def locked(db: Database, name: str, *, wait: float = 5.0, lease: float = 30.0) -> Iterator[None]:
+def locked(db: Database, name: str, *, wait: float = 5.0, lease: float = 30.0) -> Iterator[Held]:
     """Hold the lock called `name` for the duration of the block."""
     locks = db[COLLECTION]
     token = uuid.uuid4().hex
@@ -50,6 +67,6 @@ def locked(db: Database, name: str, *, wait: float = 5.0, lease: float = 30.0) -
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
     try:
-        yield
+        yield Held(db, name, token)
     finally:
         locks.delete_one({"_id": name, "token": token})

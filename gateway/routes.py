@@ -23,6 +23,7 @@ ROUTES = [
     ("/api/v1/staff/catalog/<path:rest>", ("POST", "PATCH"), "intake"),
     ("/api/v1/tracking", ("POST",), "tracking"),
     ("/api/v1/complaints/<path:rest>", ("GET", "POST"), "tracking"),
+    ("/api/v1/staff/exports/stats.csv", ("GET",), "feedback"),
     ("/api/v1/staff/<path:rest>", ("GET", "POST", "PATCH"), "tracking"),
     ("/api/v1/stats", ("GET",), "feedback"),
 ]
@@ -74,7 +75,10 @@ def forward(service: str) -> Response:
 def _register_routes() -> None:
     for path, methods, service in ROUTES:
         blueprint.add_url_rule(
-            path, f"{service}:{path}", lambda service=service, **_: forward(service), methods=list(methods)
+            path,
+            f"{service}:{path.replace('.', '_')}",
+            lambda service=service, **_: forward(service),
+            methods=list(methods),
         )
 
 

@@ -19,14 +19,14 @@ def say(message: str) -> None:
     print(f"[make run] {message}", flush=True)
 
 
-def environment(settings: Settings, store_url: str, amqp_url: str) -> dict:
+def environment(settings: Settings) -> dict:
     """Return the environment every process of the platform inherits."""
     env = dict(os.environ)
     env.update(
         {
             "DATA_DIR": str(settings.data_dir),
-            "MONGO_URL": store_url,
-            "AMQP_URL": amqp_url,
+            "MONGO_URL": settings.store_url,
+            "AMQP_URL": settings.broker_url,
             "GATEWAY_PORT": str(settings.gateway_port),
             "ADMIN_USERNAME": settings.admin_username,
             "ADMIN_PASSWORD": settings.admin_password,
@@ -82,17 +82,11 @@ def main() -> int:
         return 1
     settings.mail_dir.mkdir(parents=True, exist_ok=True)
     try:
-        store = None
-        store_url = settings.mongo_url
-        if not store_url:
-            store = infra.store_command(settings, say)
-            store_url = f"mongodb://127.0.0.1:{settings.ports['store']}/"
+        store = None if settings.mongo_url else infra.store_command(settings, say)
         broker = None
-        amqp_url = settings.amqp_url
-        if not amqp_url:
+        if not settings.amqp_url:
             infra.ensure_rabbitmq(say)
             broker = infra.broker_program(settings)
-            amqp_url = f"amqp://guest:guest@127.0.0.1:{settings.ports['amqp']}/%2F"
     except infra.SetupError as exc:
         say(f"cannot start: {exc}")
         return 2
@@ -100,7 +94,7 @@ def main() -> int:
     say(f"starting the platform (data in {settings.data_dir}, logs in {settings.log_dir})")
     process = subprocess.Popen(
         [str(os.path.join(os.path.dirname(sys.executable), "supervisord")), "-c", str(config)],
-        env=environment(settings, store_url, amqp_url),
+        env=environment(settings),
         start_new_session=True,
     )
 

@@ -61,6 +61,16 @@ class Settings:
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
 
+    @property
+    def store_url(self) -> str:
+        """Return the document store's URL: MONGO_URL, else the embedded store's."""
+        return self.mongo_url or f"mongodb://127.0.0.1:{self.ports['store']}/"
+
+    @property
+    def broker_url(self) -> str:
+        """Return the broker's URL: AMQP_URL, else the embedded node's."""
+        return self.amqp_url or f"amqp://guest:guest@127.0.0.1:{self.ports['amqp']}/%2F"
+
 
 def load() -> Settings:
     """Return the settings of this run: API.md's variables, then derived defaults."""

@@ -86,12 +86,12 @@ class Infrastructure:
         if not self.mongo_url:
             command = infra.store_command(self.settings, print)
             self.processes["store"] = self._spawn("store", command)
-            self.mongo_url = f"mongodb://127.0.0.1:{self.settings.ports['store']}/"
+            self.mongo_url = self.settings.store_url
         if not self.amqp_url:
             infra.ensure_rabbitmq(print)
             self.broker_command = infra.broker_program(self.settings)
             self.start_broker()
-            self.amqp_url = f"amqp://guest:guest@127.0.0.1:{self.settings.ports['amqp']}/%2F"
+            self.amqp_url = self.settings.broker_url
         wait_for(self._store_answers, 30, 0.2, "the document store")
         wait_for(self.broker_answers, 60, 0.3, "the broker")
         return self
@@ -122,7 +122,7 @@ class Infrastructure:
             return client.admin.command("ping")["ok"] == 1
 
     def broker_answers(self) -> bool:
-        url = self.amqp_url or f"amqp://guest:guest@127.0.0.1:{self.settings.ports['amqp']}/%2F"
+        url = self.amqp_url or self.settings.broker_url
         connection = pika.BlockingConnection(pika.URLParameters(url))
         connection.close()
         return True

@@ -1,53 +1,348 @@
-"""Feedback's rules: the quality figures, computed from the events it has seen."""
+"""Feedback's rules: what each complaint adds to the quality figures, and the figures themselves.
+
+Every figure belongs to the month a complaint was submitted in (a cohort): of
+the complaints received in March, how many were answered, how fast, how often
+reopened, how their answers were rated. A complaint's facts come from the
+events; its contribution to its cell is a function of those facts alone, so a
+redelivered or late event changes nothing twice.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+import uuid
+from collections.abc import Callable
+from datetime import datetime
 
 from pymongo.database import Database
 
+from common.consumer import DependencyUnavailable
 from services.feedback import store
 
+ANSWERED = ("resolved", "rejected")
+OUTCOMES = ("resolved", "partially_resolved", "not_resolved")
+SATISFACTION = (1, 2, 3, 4, 5)
 
-def record_submitted(db: Database, data: dict) -> None:
-    """Count a new complaint in the figures."""
-    submitted = data["submitted_at"].astimezone(UTC)
-    store.record_submission(
-        db,
-        number=data["number"],
-        facts={
+# Facts: the current facts of a complaint in; the fields that change out (empty when none).
+FactsChange = Callable[[dict], dict]
+
+
+def observe(db: Database, number: str, change: FactsChange) -> None:
+    """Apply a change of a complaint's facts and add the difference it makes to the figures."""
+    with store.guard(db, number):
+        if store.rebuilding(db):
+            raise DependencyUnavailable("the quality figures are being rebuilt")
+        record = store.find(db, number) or {"_id": number}
+        _settle(db, number, record.get("pending", []))
+        changes = change(record)
+        if not changes:
+            return
+        facts = {**record, **changes}
+        target = contribution(facts)
+        operations = differences(record.get("counted", {}), target)
+        recorded = {**changes, "counted": target}
+        if operations:
+            recorded["pending"] = operations
+        store.save(db, number, recorded)
+        _settle(db, number, operations)
+
+
+def _settle(db: Database, number: str, operations: list[dict]) -> None:
+    """Apply the complaint's recorded operations (again, harmlessly, after a stop midway)."""
+    for operation in operations:
+        store.apply_operation(db, operation)
+    if operations:
+        store.clear_pending(db, number)
+        for operation in operations:
+            store.forget_operation(db, operation)
+
+
+def settle_unfinished(db: Database) -> int:
+    """Finish the operations a stopped process left recorded; return how many complaints had some."""
+    if store.rebuilding(db):
+        return 0
+    numbers = store.with_pending(db)
+    for number in numbers:
+        with store.guard(db, number):
+            record = store.find(db, number) or {}
+            _settle(db, number, record.get("pending", []))
+    return len(numbers)
+
+
+def cell_of(facts: dict) -> str:
+    """Return the cell a complaint counts in: its district, category and month of submission."""
+    return f"{facts['district']}|{facts['category']}|{facts['month']}"
+
+
+def _duration(start: datetime, end: datetime) -> int:
+    return max(0, round((end - start).total_seconds()))
+
+
+def contribution(facts: dict) -> dict[str, dict[str, int]]:
+    """Return the counters a complaint adds to its cell, from its facts alone.
+
+    A counter of a histogram is named `histogram:bucket` (stored names hold no dots).
+    """
+    if "month" not in facts:  # its submission has not been seen yet
+        return {}
+    counters: dict[str, int] = {"received": 1}
+
+    def add(key: str, value: int = 1) -> None:
+        counters[key] = counters.get(key, 0) + value
+
+    submitted = facts["submitted_at"]
+    if facts.get("acknowledged_at"):
+        seconds = _duration(submitted, facts["acknowledged_at"])
+        add("acknowledged")
+        add("ack_seconds", seconds)
+        add(f"ack_minutes:m{round(seconds / 60)}")
+    if facts.get("answered_at"):
+        seconds = _duration(submitted, facts["answered_at"])
+        add("answered")
+        add("answered_within", int(facts["answered_at"] <= facts["answer_due"]))
+        add("answer_seconds", seconds)
+        add(f"answer_minutes:m{round(seconds / 60)}")
+        add("reopened", int(facts.get("reopen_count", 0) > 0))
+    for rating in facts.get("ratings", {}).values():
+        add("ratings")
+        add("satisfaction_sum", rating["satisfaction"])
+        add(f"satisfaction:s{rating['satisfaction']}")
+        add(f"outcome:{rating['outcome']}")
+    return {cell_of(facts): {key: value for key, value in counters.items() if value}}
+
+
+def differences(counted: dict, target: dict) -> list[dict]:
+    """Return the operations that take the cells from what was counted to the target."""
+    operations = []
+    for cell in sorted(set(counted) | set(target)):
+        before, after = counted.get(cell, {}), target.get(cell, {})
+        inc = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
+        inc = {k: v for k, v in sorted(inc.items()) if v}
+        if inc:
+            district, category, month = cell.split("|")
+            operations.append(
+                {
+                    "id": uuid.uuid4().hex,
+                    "cell": cell,
+                    "district": district,
+                    "category": category,
+                    "month": month,
+                    "inc": inc,
+                }
+            )
+    return operations
+
+
+# The facts each event brings, as changes of the facts it finds.
+
+
+def submitted(data: dict) -> FactsChange:
+    """Return the facts of a submission: where, what, when, and its deadlines."""
+
+    def change(record: dict) -> dict:
+        if "month" in record:
+            return {}
+        return {
             "kind": data["kind"],
-            "category": data["category"],
             "district": data["district"],
-            "submitted_at": submitted,
-            "month": submitted.strftime("%Y-%m"),
+            "category": data["category"],
+            "submitted_at": data["submitted_at"],
+            "month": data["submitted_at"].strftime("%Y-%m"),
             "ack_due": data["ack_due"],
             "answer_due": data["answer_due"],
+        }
+
+    return change
+
+
+def _earliest(record: dict, key: str, at: datetime) -> dict:
+    return {key: at} if record.get(key) is None or at < record[key] else {}
+
+
+def status_changed(data: dict) -> FactsChange:
+    """Return the facts of a status change: the first response, the first answer, reopenings."""
+
+    def change(record: dict) -> dict:
+        changes: dict = {}
+        if data["previous"] == "received":
+            changes.update(_earliest(record, "acknowledged_at", data["at"]))
+        if data["status"] in ANSWERED:
+            changes.update(_earliest(record, "answered_at", data["at"]))
+        changes.update(reopenings(data.get("reopen_count", 0))(record))
+        return changes
+
+    return change
+
+
+def reopenings(count: int) -> FactsChange:
+    """Return the fact that the complaint was reopened this many times."""
+
+    def change(record: dict) -> dict:
+        return {"reopen_count": count} if count > record.get("reopen_count", 0) else {}
+
+    return change
+
+
+def rated(data: dict) -> FactsChange:
+    """Return the fact of a rating of one answer (the first one recorded for it counts)."""
+
+    def change(record: dict) -> dict:
+        ratings = record.get("ratings", {})
+        key = str(data["answer"])
+        if key in ratings:
+            return {}
+        rating = {"satisfaction": data["satisfaction"], "outcome": data["outcome"], "at": data["at"]}
+        return {"ratings": {**ratings, key: rating}}
+
+    return change
+
+
+# The figures.
+
+
+def _merge(total: dict, counters: dict) -> None:
+    for key, value in counters.items():
+        if isinstance(value, dict):
+            _merge(total.setdefault(key, {}), value)
+        else:
+            total[key] = total.get(key, 0) + value
+
+
+def _ratio(part: int, whole: int, digits: int = 4) -> float | None:
+    return round(part / whole, digits) if whole else None
+
+
+def _median_minutes(histogram: dict) -> float | None:
+    values = sorted((int(key[1:]), count) for key, count in histogram.items() if count > 0)
+    total = sum(count for _value, count in values)
+    if not total:
+        return None
+    middle = [(total - 1) // 2, total // 2]  # 0-based ranks of the one or two middle values
+    found, seen = [], 0
+    for value, count in values:
+        while middle and middle[0] < seen + count:
+            found.append(value)
+            middle.pop(0)
+        seen += count
+    return sum(found) / len(found)
+
+
+def _durations(counters: dict, prefix: str, count_key: str) -> dict:
+    count = counters.get(count_key, 0)
+    median = _median_minutes(counters.get(f"{prefix}_minutes", {}))
+    return {
+        "count": count,
+        "mean_hours": round(counters.get(f"{prefix}_seconds", 0) / count / 3600, 2) if count else None,
+        "median_hours": round(median / 60, 2) if median is not None else None,
+    }
+
+
+def summary(counters: dict) -> dict:
+    """Return the figures of PRODUCT.md from summed counters."""
+    answered = counters.get("answered", 0)
+    ratings = counters.get("ratings", 0)
+    satisfaction = counters.get("satisfaction", {})
+    outcomes = counters.get("outcome", {})
+    return {
+        "received": counters.get("received", 0),
+        "acknowledged": counters.get("acknowledged", 0),
+        "answered": answered,
+        "answered_within_deadline": counters.get("answered_within", 0),
+        "answered_within_deadline_rate": _ratio(counters.get("answered_within", 0), answered),
+        "time_to_acknowledge": _durations(counters, "ack", "acknowledged"),
+        "time_to_answer": _durations(counters, "answer", "answered"),
+        "reopened": counters.get("reopened", 0),
+        "reopen_rate": _ratio(counters.get("reopened", 0), answered),
+        "satisfaction": {
+            "ratings": ratings,
+            "mean": round(counters.get("satisfaction_sum", 0) / ratings, 2) if ratings else None,
+            "distribution": {str(s): satisfaction.get(f"s{s}", 0) for s in SATISFACTION},
         },
-    )
+        "outcomes": {o: outcomes.get(o, 0) for o in OUTCOMES},
+        "outcome_shares": {o: _ratio(outcomes.get(o, 0), ratings) for o in OUTCOMES},
+    }
+
+
+def _months(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:])
+    months = []
+    while f"{year:04d}-{month:02d}" <= last:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
 
 
 def figures(db: Database, query: dict) -> dict:
-    """Return the figures for the filters, in total and by month."""
-    match: dict = {}
-    for key in ("district", "category"):
-        if query.get(key):
-            match[key] = query[key]
+    """Return the figures for the filters, in total and for every month from the first to the last."""
+    match: dict = {key: query[key] for key in ("district", "category") if query.get(key)}
     period = {}
     if query.get("from_"):
-        period["$gte"] = datetime.combine(query["from_"], time.min, UTC)
+        period["$gte"] = query["from_"]
     if query.get("to"):
-        period["$lt"] = datetime.combine(query["to"] + timedelta(days=1), time.min, UTC)
+        period["$lte"] = query["to"]
     if period:
-        match["submitted_at"] = period
-    months = store.received_by_month(db, match)
+        match["month"] = period
+    total: dict = {}
+    by_month: dict[str, dict] = {}
+    for cell in store.cells(db, match):
+        _merge(total, cell.get("n", {}))
+        _merge(by_month.setdefault(cell["month"], {}), cell.get("n", {}))
+    months = _months(min(by_month), max(by_month)) if by_month else []
     return {
         "filters": {
             "district": query.get("district"),
             "category": query.get("category"),
-            "from": query["from_"].isoformat() if query.get("from_") else None,
-            "to": query["to"].isoformat() if query.get("to") else None,
+            "from": query.get("from_"),
+            "to": query.get("to"),
         },
-        "received": sum(m["received"] for m in months),
-        "by_month": months,
+        **summary(total),
+        "by_month": [{"month": month, **summary(by_month.get(month, {}))} for month in months],
     }
+
+
+CSV_HEADER = [
+    "month",
+    "received",
+    "acknowledged",
+    "answered",
+    "answered_within_deadline",
+    "answered_within_deadline_rate",
+    "acknowledge_mean_hours",
+    "acknowledge_median_hours",
+    "answer_mean_hours",
+    "answer_median_hours",
+    "reopened",
+    "reopen_rate",
+    "ratings",
+    "satisfaction_mean",
+    *(f"satisfaction_{s}" for s in SATISFACTION),
+    *(f"outcome_{o}" for o in OUTCOMES),
+    *(f"outcome_{o}_share" for o in OUTCOMES),
+]
+
+
+def csv_row(label: str, figures: dict) -> list:
+    """Return one line of the figures' export, in the order of CSV_HEADER."""
+    ack, answer, satisfaction = (
+        figures["time_to_acknowledge"],
+        figures["time_to_answer"],
+        figures["satisfaction"],
+    )
+    return [
+        label,
+        figures["received"],
+        figures["acknowledged"],
+        figures["answered"],
+        figures["answered_within_deadline"],
+        figures["answered_within_deadline_rate"],
+        ack["mean_hours"],
+        ack["median_hours"],
+        answer["mean_hours"],
+        answer["median_hours"],
+        figures["reopened"],
+        figures["reopen_rate"],
+        satisfaction["ratings"],
+        satisfaction["mean"],
+        *(satisfaction["distribution"][str(s)] for s in SATISFACTION),
+        *(figures["outcomes"][o] for o in OUTCOMES),
+        *(figures["outcome_shares"][o] for o in OUTCOMES),
+    ]

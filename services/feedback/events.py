@@ -1,17 +1,29 @@
-"""The events feedback consumes."""
+"""The events feedback counts: submissions, status changes, reopenings and ratings."""
 
 from __future__ import annotations
 
 from common import mongo
 from services.feedback import domain
-from services.feedback.schemas import SubmittedSchema
-
-_submitted = SubmittedSchema()
-
-
-def on_submitted(event: dict) -> None:
-    """Count a new complaint."""
-    domain.record_submitted(mongo.database(), _submitted.load(event["data"]))
+from services.feedback.schemas import (
+    FeedbackGivenSchema,
+    ReopenedSchema,
+    StatusChangedSchema,
+    SubmittedSchema,
+)
 
 
-HANDLERS = {"complaint.submitted": on_submitted}
+def _handler(schema, facts):
+    def handle(event: dict) -> None:
+        data = schema.load(event["data"])
+        domain.observe(mongo.database(), data["number"], facts(data))
+
+    handle.__name__ = f"on_{type(schema).__name__.removesuffix('Schema').lower()}"
+    return handle
+
+
+HANDLERS = {
+    "complaint.submitted": _handler(SubmittedSchema(), domain.submitted),
+    "complaint.status_changed": _handler(StatusChangedSchema(), domain.status_changed),
+    "complaint.reopened": _handler(ReopenedSchema(), lambda data: domain.reopenings(data["reopen_count"])),
+    "complaint.feedback_given": _handler(FeedbackGivenSchema(), domain.rated),
+}

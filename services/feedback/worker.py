@@ -1,14 +1,23 @@
-"""Feedback's worker: keeps the figures' read model and relays feedback's outbox."""
+"""Feedback's worker: keeps the figures' read model from the events."""
 
-from common import mongo, worker
-from services.feedback import store
+from common import config, mongo, worker
+from services.feedback import domain, store
 from services.feedback.events import HANDLERS
 
 
+def finish_unfinished() -> None:
+    """Finish what a process stopped midway left to add to the figures."""
+    domain.settle_unfinished(mongo.database())
+
+
 def main() -> None:
-    """Consume and relay until stopped."""
+    """Consume until stopped."""
     mongo.on_first_use(store.ensure_indexes)
-    worker.run("feedback", handlers=HANDLERS, outboxes=(store.OUTBOX,))
+    worker.run(
+        "feedback",
+        handlers=HANDLERS,
+        periodic=((config.get_float("FEEDBACK_SETTLE_INTERVAL_SECONDS", 300), finish_unfinished),),
+    )
 
 
 if __name__ == "__main__":

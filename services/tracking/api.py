@@ -8,12 +8,13 @@ from common import mongo
 from common.errors import BadRequest
 from common.web import json_body
 from services.tracking import domain
-from services.tracking.schemas import RemarkSchema, ReopenSchema, TrackingRequestSchema
+from services.tracking.schemas import FeedbackSchema, RemarkSchema, ReopenSchema, TrackingRequestSchema
 
 api = Blueprint("tracking", __name__, url_prefix="/api/v1")
 _tracking_schema = TrackingRequestSchema()
 _remark_schema = RemarkSchema()
 _reopen_schema = ReopenSchema()
+_feedback_schema = FeedbackSchema()
 
 
 def _citizen(number: str) -> str:
@@ -85,3 +86,11 @@ def post_reopen(number: str):
     number = _citizen(number)
     data = _reopen_schema.load(json_body())
     return jsonify(domain.reopen(mongo.database(), number, data["reason"]))
+
+
+@api.post("/complaints/<number>/feedback")
+def post_feedback(number: str):
+    """Rate the current answer: satisfaction 1-5, outcome, optional comment; once per answer."""
+    number = _citizen(number)
+    data = _feedback_schema.load(json_body())
+    return jsonify(domain.rate(mongo.database(), number, data)), 201

@@ -78,6 +78,7 @@ def record_submitted(db: Database, data: dict, event_id: str | None = None) -> b
         "feedback": [],
         "reopen_count": 0,
         "answer_seq": 0,
+        "first_answer_due": data["answer_due"],
         "overdue_notified": [],
         "audit": [],
         "recorded_at": utcnow(),
@@ -253,6 +254,27 @@ def reopen(db: Database, number: str, reason: str) -> dict:
         return update, [changed, reopened]
 
     return views.public_view(apply(db, number, change))
+
+
+def rate(db: Database, number: str, data: dict) -> dict:
+    """Record the citizen's rating of the current answer, once per answer; return it."""
+
+    def change(complaint: dict, now: datetime):
+        refusal = lifecycle.rating_refusal(complaint)
+        if refusal:
+            raise Conflict(refusal)
+        rating = {
+            "answer": complaint["answer_seq"],
+            "at": now,
+            "satisfaction": data["satisfaction"],
+            "outcome": data["outcome"],
+            "comment": data.get("comment"),
+        }
+        update = {"$set": {"rated_answer": rating["answer"]}, "$push": {"feedback": rating}}
+        return update, [events.feedback_given(complaint, rating)]
+
+    after = apply(db, number, change)
+    return views.feedback_view(after["feedback"][-1])
 
 
 def require_text(value: str | None, field: str, message: str) -> str:

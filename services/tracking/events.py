@@ -93,6 +93,19 @@ def assigned(complaint: dict, assignment: dict) -> dict:
     )
 
 
+def feedback_given(complaint: dict, rating: dict) -> dict:
+    """Return complaint.feedback_given: the citizen's rating of one answer."""
+    return _event(
+        "complaint.feedback_given",
+        complaint,
+        answer=rating["answer"],
+        satisfaction=rating["satisfaction"],
+        outcome=rating["outcome"],
+        comment=rating["comment"],
+        at=rating["at"],
+    )
+
+
 def overdue(complaint: dict, *, deadline: str, due: datetime, at: datetime) -> dict:
     """Return complaint.overdue, once per deadline."""
     return _event(

@@ -65,6 +65,20 @@ def reopen_refusal(complaint: dict, now: datetime) -> str | None:
     return None
 
 
+# A closed complaint keeps its last answer, which the citizen may still rate.
+RATEABLE = (RESOLVED, REJECTED, CLOSED)
+OUTCOMES = ("resolved", "partially_resolved", "not_resolved")
+
+
+def rating_refusal(complaint: dict) -> str | None:
+    """Return why the citizen may not rate now, or None when the current answer awaits a rating."""
+    if complaint["status"] not in RATEABLE or not complaint.get("answer_seq"):
+        return "The complaint has no answer to rate yet."
+    if complaint.get("rated_answer") == complaint["answer_seq"]:
+        return "This answer has already been rated; a new answer can be rated again."
+    return None
+
+
 def can_rate(complaint: dict) -> bool:
     """Return whether the current answer awaits the citizen's rating."""
-    return complaint["status"] in ANSWERED and complaint.get("rated_answer") != complaint.get("answer_seq")
+    return rating_refusal(complaint) is None

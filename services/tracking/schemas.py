@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from common.schemas import Flag, StrictSchema, Text
+from common.schemas import Flag, StrictSchema, Text, Whole
+from services.tracking import lifecycle
 
 
 class TrackingRequestSchema(StrictSchema):
@@ -43,6 +44,12 @@ class ReopenSchema(StrictSchema):
     reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
+class FeedbackSchema(StrictSchema):
+    satisfaction = Whole(required=True, validate=validate.Range(min=1, max=5))
+    outcome = Text(required=True, validate=validate.OneOf(lifecycle.OUTCOMES))
+    comment = Text(validate=validate.Length(max=2000), load_default=None, allow_none=True)
+
+
 class LoginSchema(StrictSchema):
     username = Text(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
@@ -66,9 +73,7 @@ class NoteSchema(StrictSchema):
 
 class QueueQuerySchema(StrictSchema):
     status = Text(
-        validate=validate.OneOf(
-            ("received", "acknowledged", "in_progress", "resolved", "rejected", "reopened", "closed")
-        ),
+        validate=validate.OneOf(lifecycle.STATUSES),
         load_default=None,
     )
     district = Text(validate=validate.Length(max=64), load_default=None)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from common import mongo, tokens
+from common.envelope import utcnow
+from common.exports import csv_response
 from common.web import json_body
 from services.tracking import accounts, treatment
 from services.tracking.api import file_part, send_document
@@ -20,6 +22,7 @@ from services.tracking.schemas import (
 
 staff_api = Blueprint("staff", __name__, url_prefix="/api/v1/staff")
 _login, _queue, _transition = LoginSchema(), QueueQuerySchema(), TransitionSchema()
+_export = QueueQuerySchema(exclude=("page", "page_size"))
 _assignment, _note = AssignmentSchema(), NoteSchema()
 _member, _member_change = StaffMemberSchema(), StaffChangeSchema()
 
@@ -42,6 +45,15 @@ def get_queue():
     who = claims()
     query = _queue.load({key: value for key, value in request.args.items() if value.strip()})
     return jsonify(treatment.queue(mongo.database(), who, query))
+
+
+@staff_api.get("/exports/complaints.csv")
+def get_export():
+    """Return the member's complaints list as a spreadsheet, with the queue's filters."""
+    who = claims()
+    query = _export.load({key: value for key, value in request.args.items() if value.strip()})
+    header, lines = treatment.export(mongo.database(), who, query)
+    return csv_response(f"complaints-{utcnow():%Y-%m-%d}.csv", header, lines)
 
 
 @staff_api.get("/complaints/<number>")

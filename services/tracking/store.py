@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -10,6 +12,7 @@ from common import outbox
 
 COMPLAINTS = "tracking_complaints"
 STAFF = "tracking_staff"
+EXPORTS = "tracking_exports"
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
 STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
@@ -61,6 +64,20 @@ def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dic
         .limit(limit)
     )
     return list(cursor), db[COMPLAINTS].count_documents(match)
+
+
+def export(db: Database, match: dict) -> Iterator[dict]:
+    """Return every complaint matching, newest first, as an export reads them."""
+    return (
+        db[COMPLAINTS]
+        .find(match, {**SUMMARY_EXCLUDE, "notes": 0})
+        .sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
+    )
+
+
+def log_export(db: Database, entry: dict) -> None:
+    """Keep who exported the citizens' personal data, when, and with which filters."""
+    db[EXPORTS].insert_one(entry)
 
 
 def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:

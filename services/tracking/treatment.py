@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 
 from pymongo.database import Database
@@ -26,13 +27,12 @@ def visible(db: Database, claims: dict, number: str) -> dict:
     return complaint
 
 
-def queue(db: Database, claims: dict, query: dict) -> dict:
-    """Return one page of the complaints the member may see, filtered and searched."""
-    now = utcnow()
+def _match(claims: dict, query: dict, now: datetime) -> dict | None:
+    """Return the store filter of the queue's filters within the member's districts (None: nothing)."""
     match: dict = {}
     if query.get("district"):
         if not tokens.covers_district(claims, query["district"]):
-            return {"items": [], "total": 0, "page": query["page"], "page_size": query["page_size"]}
+            return None
         match["district"] = query["district"]
     elif tokens.ALL_DISTRICTS not in claims["districts"]:
         match["district"] = {"$in": claims["districts"]}
@@ -48,7 +48,16 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
             "$or": [{"_id": pattern}, {"subject": pattern}, {"description": pattern}, {"address": pattern}]
         }
         match = {"$and": [match, search]}
+    return match
+
+
+def queue(db: Database, claims: dict, query: dict) -> dict:
+    """Return one page of the complaints the member may see, filtered and searched."""
+    now = utcnow()
     page, size = query["page"], query["page_size"]
+    match = _match(claims, query, now)
+    if match is None:
+        return {"items": [], "total": 0, "page": page, "page_size": size}
     items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
     return {
         "items": [views.queue_item(c, now) for c in items],
@@ -56,6 +65,80 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
         "page": page,
         "page_size": size,
     }
+
+
+EXPORT_HEADER = [
+    "number",
+    "kind",
+    "category",
+    "district",
+    "department",
+    "status",
+    "subject",
+    "submitted_at",
+    "ack_due",
+    "answer_due",
+    "acknowledged_at",
+    "answered_at",
+    "closed_at",
+    "overdue",
+    "reopen_count",
+    "agent",
+    "satisfaction",
+    "outcome",
+]
+# Only administrators export the citizen's contact.
+PERSONAL_HEADER = ["citizen_name", "citizen_email", "citizen_phone", "citizen_language"]
+
+
+def export(db: Database, claims: dict, query: dict) -> tuple[list[str], Iterator[list]]:
+    """Return the header and the lines of the complaints list the member may see, for a spreadsheet.
+
+    The citizen's contact is in it for administrators only, and such an export is logged.
+    """
+    now = utcnow()
+    personal = claims["role"] == "admin"
+    match = _match(claims, query, now)
+    if personal:
+        filters = {key: value for key, value in query.items() if value is not None}
+        store.log_export(db, _audit(claims, "export", now, personal_data=True, filters=filters))
+
+    def lines() -> Iterator[list]:
+        if match is None:
+            return
+        for complaint in store.export(db, match):
+            latest = (complaint.get("feedback") or [{}])[-1]
+            line = [
+                complaint["_id"],
+                complaint["kind"],
+                complaint["category"],
+                complaint["district"],
+                complaint.get("department"),
+                complaint["status"],
+                complaint["subject"],
+                *(
+                    views.time_text(complaint.get(key))
+                    for key in (
+                        "submitted_at",
+                        "ack_due",
+                        "answer_due",
+                        "acknowledged_at",
+                        "answered_at",
+                        "closed_at",
+                    )
+                ),
+                views.is_overdue(complaint, now),
+                complaint.get("reopen_count", 0),
+                (complaint.get("assignment") or {}).get("agent"),
+                latest.get("satisfaction"),
+                latest.get("outcome"),
+            ]
+            if personal:
+                citizen = complaint.get("citizen") or {}
+                line += [citizen.get(key) for key in ("name", "email", "phone", "language")]
+            yield line
+
+    return EXPORT_HEADER + (PERSONAL_HEADER if personal else []), lines()
 
 
 def read(db: Database, claims: dict, number: str) -> dict:

@@ -30,6 +30,17 @@ def remark_view(remark: dict) -> dict:
     return {"id": remark["id"], "at": time_text(remark["at"]), "text": remark["text"], "by": remark["by"]}
 
 
+def feedback_view(rating: dict) -> dict:
+    """Return a rating as the citizen and staff see it."""
+    return {
+        "answer": rating["answer"],
+        "at": time_text(rating["at"]),
+        "satisfaction": rating["satisfaction"],
+        "outcome": rating["outcome"],
+        "comment": rating.get("comment"),
+    }
+
+
 def public_view(complaint: dict, now: datetime | None = None) -> dict:
     """Return what the citizen sees: no internal note, no staff name, no contact data."""
     now = now or utcnow()
@@ -60,7 +71,7 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
         ],
         "documents": [document_view(d) for d in complaint.get("documents", [])],
         "remarks": [remark_view(r) for r in complaint.get("remarks", [])],
-        "feedback": complaint.get("feedback", []),
+        "feedback": [feedback_view(f) for f in complaint.get("feedback", [])],
         "reopen_count": complaint.get("reopen_count", 0),
         "can_reopen": lifecycle.reopen_refusal(complaint, now) is None,
         "can_rate": lifecycle.can_rate(complaint),

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from PIL import Image
 
+from tests.e2e.users import Client, citizen, staff
 from tests.support import wait_for
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -24,23 +25,6 @@ def jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (16, 16), (200, 120, 0)).save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-class Client:
-    """The platform as one user sees it."""
-
-    def __init__(self, platform, token: str | None = None):
-        self.platform, self.api = platform, f"{platform.url}/api/v1"
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
-
-    def get(self, path, **kw):
-        return self.platform.http.get(self.api + path, headers=self.headers, timeout=10, **kw)
-
-    def post(self, path, **kw):
-        return self.platform.http.post(self.api + path, headers=self.headers, timeout=30, **kw)
-
-    def patch(self, path, **kw):
-        return self.platform.http.patch(self.api + path, headers=self.headers, timeout=10, **kw)
 
 
 def file_complaint(platform, email: str, documents: list[tuple[str, bytes]], district="anfa") -> str:
@@ -59,19 +43,6 @@ def file_complaint(platform, email: str, documents: list[tuple[str, bytes]], dis
     )
     assert answer.status_code == 201, answer.text
     return answer.json()["number"]
-
-
-def citizen(platform, number: str, email: str) -> Client:
-    answer = wait_for(lambda: (r := platform.track(number, email)).status_code == 200 and r, 10)
-    return Client(platform, answer.json()["access_token"])
-
-
-def staff(platform, username: str, password: str) -> Client:
-    answer = platform.http.post(
-        f"{platform.url}/api/v1/staff/login", timeout=10, json={"username": username, "password": password}
-    )
-    assert answer.status_code == 200, answer.text
-    return Client(platform, answer.json()["access_token"])
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from common import blobs
 from common.envelope import utcnow
 from common.errors import Conflict
-from services.tracking import domain, jobs, store
+from services.tracking import domain, jobs, store, treatment
 
 
 @pytest.fixture
@@ -135,3 +135,58 @@ def test_reopening_gives_a_new_answer_deadline(tracking_db):
     }
     after = store.find_by_number(tracking_db, number)
     assert after["answer_due"] > utcnow() + timedelta(days=29)
+
+
+ADMIN = {"sub": "admin", "role": "admin", "districts": ["*"]}
+
+
+def test_one_rating_per_answer_and_a_new_one_after_a_new_answer(tracking_db, listener):
+    events = listener("complaint.feedback_given")
+    number = complaint(tracking_db)
+    with pytest.raises(Conflict, match="no answer"):
+        domain.rate(tracking_db, number, {"satisfaction": 3, "outcome": "resolved"})
+    treatment.transition(tracking_db, ADMIN, number, {"to": "in_progress"})
+    treatment.transition(tracking_db, ADMIN, number, {"to": "resolved", "public_note": "Done"})
+    first = domain.rate(tracking_db, number, {"satisfaction": 2, "outcome": "not_resolved", "comment": "Bof"})
+    assert first == {**first, "answer": 1, "satisfaction": 2, "outcome": "not_resolved", "comment": "Bof"}
+    with pytest.raises(Conflict, match="already been rated"):
+        domain.rate(tracking_db, number, {"satisfaction": 5, "outcome": "resolved"})
+    domain.reopen(tracking_db, number, "Still broken")
+    with pytest.raises(Conflict, match="no answer"):
+        domain.rate(tracking_db, number, {"satisfaction": 5, "outcome": "resolved"})
+    treatment.transition(tracking_db, ADMIN, number, {"to": "resolved"})
+    assert domain.view(tracking_db, number)["can_rate"] is True
+    domain.rate(tracking_db, number, {"satisfaction": 4, "outcome": "partially_resolved"})
+    view = domain.view(tracking_db, number)
+    assert [(f["answer"], f["satisfaction"]) for f in view["feedback"]] == [(1, 2), (2, 4)]
+    assert view["can_rate"] is False
+    published = events(2)
+    assert [e["data"]["answer"] for e in published] == [1, 2]
+    assert published[0]["data"] == {
+        **published[0]["data"],
+        "number": number,
+        "district": "anfa",
+        "satisfaction": 2,
+        "outcome": "not_resolved",
+    }
+    assert "citizen" not in published[0]["data"] and "email" not in repr(published[0]["data"])
+
+
+def test_two_ratings_of_one_answer_at_once_keep_one(tracking_db):
+    number = complaint(tracking_db, status="resolved", answered_at=utcnow(), answer_seq=1)
+    results: list[str] = []
+
+    def rate(satisfaction):
+        try:
+            domain.rate(tracking_db, number, {"satisfaction": satisfaction, "outcome": "resolved"})
+            results.append("rated")
+        except Conflict:
+            results.append("refused")
+
+    threads = [threading.Thread(target=rate, args=(s,)) for s in (1, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["rated", "refused"]
+    assert len(domain.view(tracking_db, number)["feedback"]) == 1

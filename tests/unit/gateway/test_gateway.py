@@ -35,3 +35,20 @@ def test_unknown_paths_are_404_in_the_shape(gateway):
 def test_the_gateway_answers_its_own_liveness_and_metrics(gateway):
     assert gateway.get("/health/live").status_code == 200
     assert b"http_requests_total" in gateway.get("/metrics").data
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "service"),
+    [
+        ("GET", "/api/v1/stats", "feedback"),
+        ("GET", "/api/v1/staff/exports/stats.csv", "feedback"),
+        ("GET", "/api/v1/staff/exports/complaints.csv", "tracking"),
+        ("POST", "/api/v1/complaints/RC-2026-ABC/feedback", "tracking"),
+        ("POST", "/api/v1/complaints", "intake"),
+        ("GET", "/api/v1/staff/catalog", "intake"),
+    ],
+)
+def test_each_path_goes_to_the_service_that_owns_it(gateway, method, path, service):
+    answer = gateway.open(path, method=method)
+    assert answer.status_code == 503
+    assert service in answer.json["error"]["message"]

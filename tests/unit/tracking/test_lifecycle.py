@@ -67,3 +67,22 @@ def test_an_answer_can_be_rated_once():
     assert not lc.can_rate({**complaint, "rated_answer": 1})
     assert lc.can_rate({**complaint, "rated_answer": 1, "answer_seq": 2})
     assert not lc.can_rate({"status": "in_progress", "answer_seq": 1})
+
+
+@pytest.mark.parametrize(
+    ("status", "answer_seq", "rated_answer", "refusal"),
+    [
+        ("received", 0, None, "no answer"),
+        ("in_progress", 0, None, "no answer"),
+        ("reopened", 1, 1, "no answer"),
+        ("in_progress", 1, None, "no answer"),
+        ("resolved", 1, None, None),
+        ("rejected", 1, None, None),
+        ("closed", 1, None, None),
+        ("closed", 2, 2, "already been rated"),
+        ("resolved", 2, 1, None),
+    ],
+)
+def test_why_a_rating_is_refused(status, answer_seq, rated_answer, refusal):
+    found = lc.rating_refusal({"status": status, "answer_seq": answer_seq, "rated_answer": rated_answer})
+    assert (found is None) if refusal is None else (refusal in found)

@@ -1,0 +1,98 @@
+"""What a complaint adds to the figures, and the figures from the counters."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.feedback import domain
+
+T = datetime(2026, 3, 2, 8, tzinfo=UTC)
+
+
+def facts(**changes):
+    return {
+        "district": "anfa",
+        "category": "roads",
+        "month": "2026-03",
+        "submitted_at": T,
+        "answer_due": T + timedelta(days=60),
+        **changes,
+    }
+
+
+def test_a_complaint_not_yet_seen_submitted_adds_nothing():
+    assert domain.contribution({"acknowledged_at": T}) == {}
+
+
+def test_a_complaint_adds_its_times_reopening_and_ratings_to_its_cell():
+    counted = domain.contribution(
+        facts(
+            acknowledged_at=T + timedelta(minutes=90),
+            answered_at=T + timedelta(days=61),
+            reopen_count=2,
+            ratings={
+                "1": {"satisfaction": 2, "outcome": "not_resolved"},
+                "2": {"satisfaction": 5, "outcome": "resolved"},
+            },
+        )
+    )
+    assert counted == {
+        "anfa|roads|2026-03": {
+            "received": 1,
+            "acknowledged": 1,
+            "ack_seconds": 5400,
+            "ack_minutes:m90": 1,
+            "answered": 1,
+            "answer_seconds": 61 * 86400,
+            "answer_minutes:m87840": 1,
+            "reopened": 1,
+            "ratings": 2,
+            "satisfaction_sum": 7,
+            "satisfaction:s2": 1,
+            "satisfaction:s5": 1,
+            "outcome:not_resolved": 1,
+            "outcome:resolved": 1,
+        }
+    }
+
+
+def test_differences_are_what_changed_and_nothing_when_nothing_did():
+    before = domain.contribution(facts())
+    after = domain.contribution(facts(acknowledged_at=T + timedelta(hours=1)))
+    (operation,) = domain.differences(before, after)
+    assert operation["cell"] == "anfa|roads|2026-03"
+    assert operation["inc"] == {"acknowledged": 1, "ack_seconds": 3600, "ack_minutes:m60": 1}
+    assert domain.differences(after, after) == []
+    (undo,) = domain.differences(after, before)
+    assert undo["inc"] == {"acknowledged": -1, "ack_seconds": -3600, "ack_minutes:m60": -1}
+
+
+@pytest.mark.parametrize(
+    ("histogram", "median"),
+    [
+        ({}, None),
+        ({"m60": 1}, 60),
+        ({"m60": 1, "m120": 1}, 90),
+        ({"m60": 2, "m600": 1}, 60),
+        ({"m10": 1, "m20": 1, "m30": 1, "m40": 1}, 25),
+        ({"m10": 3, "m20": 0, "m40": 1}, 10),
+        ({"m5": 1, "m1000": 2, "m7": 1}, 503.5),
+    ],
+)
+def test_the_median_of_a_histogram(histogram, median):
+    assert domain._median_minutes(histogram) == median
+
+
+def test_figures_of_nothing_are_zero_or_none():
+    summary = domain.summary({})
+    assert summary["received"] == 0 and summary["answered_within_deadline_rate"] is None
+    assert summary["time_to_answer"] == {"count": 0, "mean_hours": None, "median_hours": None}
+    assert summary["satisfaction"] == {
+        "ratings": 0,
+        "mean": None,
+        "distribution": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0},
+    }
+
+
+def test_months_run_across_years():
+    assert domain._months("2025-11", "2026-02") == ["2025-11", "2025-12", "2026-01", "2026-02"]
