@@ -14,6 +14,16 @@ from launcher.settings import ROOT, Settings
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
+# FerretDB 1.24's SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up
+# by `_ferretdb_sjson->'$._id'`, an expression SQLite does not match to that index: every find,
+# update and delete by `_id` reads the whole collection (50 ms at 20,000 documents). The build
+# makes the lookup use the index's own expression (1 ms at 20,000); nothing else changes.
+FERRETDB_PATCH = (
+    "internal/backends/sqlite/metadata/metadata.go",
+    "IDColumn = DefaultColumn + \"->'$._id'\"",
+    'IDColumn = DefaultColumn + `->"_id"`',
+)
+FERRETDB_BUILD = f"ferretdb-{FERRETDB_VERSION}-idindex"
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
 TOOLS = ROOT / ".tools" / "bin"
 
@@ -34,7 +44,7 @@ def _go() -> str:
 
 def ensure_ferretdb(say) -> Path:
     """Return the FerretDB binary, building it once from the Go module proxy."""
-    binary = TOOLS / f"ferretdb-{FERRETDB_VERSION}"
+    binary = TOOLS / FERRETDB_BUILD
     if binary.exists():
         return binary
     go = _go()
@@ -53,6 +63,7 @@ def ensure_ferretdb(say) -> Path:
         shutil.copytree(info["Dir"], source)
         for path in source.rglob("*"):
             path.chmod(path.stat().st_mode | 0o200)
+        _patch(source)
         # A module download has no git metadata; FerretDB reads its version from these files.
         version_dir = source / "build" / "version"
         for name, value in (
@@ -72,6 +83,15 @@ def ensure_ferretdb(say) -> Path:
         )
         partial.replace(binary)
     return binary
+
+
+def _patch(source: Path) -> None:
+    """Make FerretDB's SQLite backend find documents by `_id` through its index."""
+    path, before, after = FERRETDB_PATCH
+    text = (source / path).read_text()
+    if before not in text:
+        raise SetupError(f"FerretDB {FERRETDB_VERSION}'s source is not as expected in {path}")
+    (source / path).write_text(text.replace(before, after))
 
 
 def store_command(settings: Settings, say) -> list[str]:

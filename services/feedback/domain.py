@@ -31,29 +31,30 @@ def observe(db: Database, number: str, change: FactsChange) -> None:
     with store.guard(db, number):
         if store.rebuilding(db):
             raise DependencyUnavailable("the quality figures are being rebuilt")
-        record = store.find(db, number) or {"_id": number}
-        _settle(db, number, record.get("pending", []))
+        record = _settled(db, store.find(db, number) or {"_id": number})
         changes = change(record)
         if not changes:
             return
-        facts = {**record, **changes}
-        target = contribution(facts)
+        record.update(changes)
+        target = contribution(record)
         operations = differences(record.get("counted", {}), target)
-        recorded = {**changes, "counted": target}
+        record["counted"] = target
         if operations:
-            recorded["pending"] = operations
-        store.save(db, number, recorded)
-        _settle(db, number, operations)
+            record["pending"] = operations
+        store.put(db, record)
+        _settled(db, record)
 
 
-def _settle(db: Database, number: str, operations: list[dict]) -> None:
-    """Apply the complaint's recorded operations (again, harmlessly, after a stop midway)."""
+def _settled(db: Database, record: dict) -> dict:
+    """Apply the record's operations (again, harmlessly, after a stop midway); return it without them."""
+    operations = record.pop("pending", [])
     for operation in operations:
         store.apply_operation(db, operation)
     if operations:
-        store.clear_pending(db, number)
+        store.put(db, record)
         for operation in operations:
             store.forget_operation(db, operation)
+    return record
 
 
 def settle_unfinished(db: Database) -> int:
@@ -63,8 +64,9 @@ def settle_unfinished(db: Database) -> int:
     numbers = store.with_pending(db)
     for number in numbers:
         with store.guard(db, number):
-            record = store.find(db, number) or {}
-            _settle(db, number, record.get("pending", []))
+            record = store.find(db, number)
+            if record is not None:
+                _settled(db, record)
     return len(numbers)
 
 

@@ -17,7 +17,6 @@ import sys
 import time
 from datetime import timedelta
 
-from pymongo import ReplaceOne
 from pymongo.database import Database
 
 from common import locks, logs, mongo
@@ -95,36 +94,19 @@ def rebuild(db: Database, *, grace: float = HANDLER_GRACE_SECONDS) -> dict:
             facts.setdefault(record["_id"], {k: v for k, v in record.items() if k != "_id"})
         held.renew()
         cells: dict[str, dict] = {}
-        writes = []
-        for number, known in facts.items():
+        for done, (number, known) in enumerate(facts.items(), start=1):
             counted = domain.contribution(known)
             for cell, counters in counted.items():
                 totals = cells.setdefault(cell, {})
                 for key, value in counters.items():
                     totals[key] = totals.get(key, 0) + value
-            writes.append(ReplaceOne({"_id": number}, {**known, "counted": counted}, upsert=True))
-            if len(writes) >= BATCH:
-                db[store.COMPLAINTS].bulk_write(writes, ordered=False)
-                writes = []
+            store.put(db, {"_id": number, **known, "counted": counted})
+            if done % BATCH == 0:
                 held.renew()
-        if writes:
-            db[store.COMPLAINTS].bulk_write(writes, ordered=False)
-        store.replace_cells(db, [_cell(cell, counters) for cell, counters in cells.items()])
+        store.replace_cells(db, [store.cell_document(cell, counters) for cell, counters in cells.items()])
     figures = {"complaints": len(facts), "cells": len(cells), "seconds": round(time.monotonic() - started, 1)}
     log.info("feedback read model rebuilt", extra=figures)
     return figures
-
-
-def _cell(cell: str, counters: dict) -> dict:
-    district, category, month = cell.split("|")
-    nested: dict = {}
-    for key, value in counters.items():
-        *parents, leaf = key.split(":")
-        target = nested
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = value
-    return {"_id": cell, "district": district, "category": category, "month": month, "n": nested, "ops": {}}
 
 
 def main() -> int:

@@ -42,42 +42,52 @@ def find(db: Database, number: str) -> dict | None:
     return db[COMPLAINTS].find_one({"_id": number})
 
 
-def save(db: Database, number: str, changes: dict) -> None:
-    """Set fields of a complaint's record, creating it when needed (the caller holds its lock)."""
-    db[COMPLAINTS].update_one({"_id": number}, {"$set": changes}, upsert=True)
+def put(db: Database, record: dict) -> None:
+    """Write a complaint's whole record, as read and changed under its lock."""
+    db[COMPLAINTS].replace_one({"_id": record["_id"]}, record, upsert=True)
 
 
-def clear_pending(db: Database, number: str) -> None:
-    """Forget the operations of a complaint once every one of them is applied."""
-    db[COMPLAINTS].update_one({"_id": number}, {"$unset": {"pending": ""}})
+def _add(counters: dict, key: str, value: int) -> None:
+    *parents, leaf = key.split(":")
+    for parent in parents:
+        counters = counters.setdefault(parent, {})
+    counters[leaf] = counters.get(leaf, 0) + value
 
 
 def apply_operation(db: Database, operation: dict) -> None:
     """Add an operation's counters to its cell, unless the cell has already applied it."""
-    cell = operation["cell"]
-    with locks.locked(db, f"{CELLS}:{cell}"):
-        found = db[CELLS].find_one({"_id": cell}, {"ops": 1})
-        if found is not None and operation["id"] in found.get("ops", {}):
+    with locks.locked(db, f"{CELLS}:{operation['cell']}"):
+        cell = db[CELLS].find_one({"_id": operation["cell"]}) or {
+            "_id": operation["cell"],
+            "district": operation["district"],
+            "category": operation["category"],
+            "month": operation["month"],
+            "n": {},
+            "ops": {},
+        }
+        if operation["id"] in cell.get("ops", {}):
             return
-        db[CELLS].update_one(
-            {"_id": cell},
-            {
-                "$inc": {f"n.{key.replace(':', '.')}": value for key, value in operation["inc"].items()},
-                "$set": {
-                    "district": operation["district"],
-                    "category": operation["category"],
-                    "month": operation["month"],
-                    f"ops.{operation['id']}": utcnow(),
-                },
-            },
-            upsert=True,
-        )
+        for key, value in operation["inc"].items():
+            _add(cell["n"], key, value)
+        cell.setdefault("ops", {})[operation["id"]] = utcnow()
+        db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
 
 
 def forget_operation(db: Database, operation: dict) -> None:
     """Drop a cell's memory of an operation the complaint no longer holds."""
     with locks.locked(db, f"{CELLS}:{operation['cell']}"):
-        db[CELLS].update_one({"_id": operation["cell"]}, {"$unset": {f"ops.{operation['id']}": ""}})
+        cell = db[CELLS].find_one({"_id": operation["cell"]})
+        if cell is not None and cell.get("ops", {}).pop(operation["id"], None) is not None:
+            db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
+
+
+def cell_document(cell: str, counters: dict) -> dict:
+    """Return a cell's document holding these counters (a rebuild)."""
+    district, category, month = cell.split("|")
+    nested: dict = {}
+    for key, value in counters.items():
+        _add(nested, key, value)
+    return {"_id": cell, "district": district, "category": category, "month": month, "n": nested, "ops": {}}
 
 
 def with_pending(db: Database) -> list[str]:
@@ -99,5 +109,4 @@ def replace_cells(db: Database, cells: list[dict]) -> None:
     """Make these the only cells (a rebuild)."""
     for cell in cells:
         db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
-    keep = [cell["_id"] for cell in cells]
-    db[CELLS].delete_many({"_id": {"$nin": keep}})
+    db[CELLS].delete_many({"_id": {"$nin": [cell["_id"] for cell in cells]}})

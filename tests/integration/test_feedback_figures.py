@@ -217,7 +217,13 @@ def test_a_stop_between_recording_and_counting_is_finished_once(client, db, monk
     events = history("RC-2026-D")
     deliver(events[:3])
     # The process stops right after adding the answer to its cell, before noting that it did.
-    monkeypatch.setattr(store, "clear_pending", lambda *_: (_ for _ in ()).throw(RuntimeError("killed")))
+    applied = store.apply_operation
+
+    def apply_then_stop(db, operation):
+        applied(db, operation)
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(store, "apply_operation", apply_then_stop)
     with pytest.raises(RuntimeError):
         deliver([events[3]])
     monkeypatch.undo()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -61,3 +62,13 @@ def test_group_by_month_with_sum(db):
     coll.insert_many([{"month": "2026-01"}, {"month": "2026-01"}, {"month": "2026-02"}])
     rows = list(coll.aggregate([{"$group": {"_id": "$month", "n": {"$sum": 1}}}, {"$sort": {"_id": 1}}]))
     assert rows == [{"_id": "2026-01", "n": 2}, {"_id": "2026-02", "n": 1}]
+
+
+def test_lookups_by_id_use_the_primary_key_index(db):
+    things = db[f"lookup_{uuid.uuid4().hex[:8]}"]
+    things.insert_many([{"_id": f"RC-{i:05d}", "n": i} for i in range(500)])
+    plan = repr(db.command("explain", {"find": things.name, "filter": {"_id": "RC-00420"}}))
+    # FerretDB's SQLite plan names the index it searches; MongoDB's uses its _id fast path or an index scan.
+    assert any(word in plan for word in ("USING INDEX", "IDHACK", "IXSCAN", "EXPRESS")), plan
+    assert "detail=SCAN" not in plan and "COLLSCAN" not in plan, plan
+    assert things.find_one({"_id": "RC-00420"})["n"] == 420
