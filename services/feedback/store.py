@@ -2,25 +2,33 @@
 
 `feedback_complaints` holds what each complaint contributes to the figures (its
 facts and the counters it has added), and `feedback_cells` the counters of each
-district, category and month of submission. A change of a complaint's facts
+district, category and month of submission, and of each district, each
+category and the whole city per month (`*` standing for all), so that any
+filter reads one cell per month, by `_id`. A change of a complaint's facts
 adds the difference of its contribution to its cell, as an operation that is
 applied exactly once: it is recorded on the complaint before it is applied,
-and the cell remembers the operations it has applied until the complaint no
-longer holds them.
+and the cell remembers the operations it has applied for a day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from datetime import timedelta
 
 from pymongo import ASCENDING
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from common import locks
 from common.envelope import utcnow
 
 COMPLAINTS = "feedback_complaints"
 CELLS = "feedback_cells"
+# How long a cell remembers an operation it applied. An operation is settled within seconds, or by
+# the worker's periodic pass (at its start, then every few minutes); only one left half-done while no
+# worker ran for a whole day could count twice, which `make rebuild-stats` repairs.
+OPERATION_MEMORY = timedelta(days=1)
+# The months that have a complaint: what a period without bounds covers.
+MONTHS = "feedback_months"
 REBUILD_LOCK = "feedback:rebuild"
 # The rebuild renews its lock as it goes; a lock older than this belongs to a rebuild that stopped.
 REBUILD_LEASE = 60.0
@@ -29,7 +37,6 @@ REBUILD_LEASE = 60.0
 def ensure_indexes(db: Database) -> None:
     """Create feedback's indexes."""
     db[COMPLAINTS].create_index([("pending", ASCENDING)], sparse=True)
-    db[CELLS].create_index([("month", ASCENDING), ("district", ASCENDING), ("category", ASCENDING)])
 
 
 def guard(db: Database, number: str):
@@ -67,18 +74,15 @@ def apply_operation(db: Database, operation: dict) -> None:
         }
         if operation["id"] in cell.get("ops", {}):
             return
+        if "n" not in cell or not cell["n"]:
+            add_month(db, operation["month"])
         for key, value in operation["inc"].items():
             _add(cell["n"], key, value)
-        cell.setdefault("ops", {})[operation["id"]] = utcnow()
+        now = utcnow()
+        horizon = now - OPERATION_MEMORY
+        cell["ops"] = {op: at for op, at in cell.get("ops", {}).items() if at >= horizon}
+        cell["ops"][operation["id"]] = now
         db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
-
-
-def forget_operation(db: Database, operation: dict) -> None:
-    """Drop a cell's memory of an operation the complaint no longer holds."""
-    with locks.locked(db, f"{CELLS}:{operation['cell']}"):
-        cell = db[CELLS].find_one({"_id": operation["cell"]})
-        if cell is not None and cell.get("ops", {}).pop(operation["id"], None) is not None:
-            db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
 
 
 def cell_document(cell: str, counters: dict) -> dict:
@@ -95,9 +99,23 @@ def with_pending(db: Database) -> list[str]:
     return [doc["_id"] for doc in db[COMPLAINTS].find({"pending": {"$exists": True}}, {"_id": 1})]
 
 
-def cells(db: Database, match: dict) -> Iterator[dict]:
-    """Return the counters of the cells matching."""
-    return db[CELLS].find(match, {"month": 1, "n": 1, "_id": 0})
+def add_month(db: Database, month: str) -> None:
+    """Note that a month has complaints."""
+    try:
+        db[MONTHS].insert_one({"_id": month})
+    except DuplicateKeyError:
+        pass
+
+
+def months(db: Database) -> list[str]:
+    """Return the months that have complaints, in order."""
+    return sorted(doc["_id"] for doc in db[MONTHS].find({}, {"_id": 1}))
+
+
+def cell(db: Database, cell_id: str) -> dict:
+    """Return the counters of one cell (none when no complaint is in it)."""
+    found = db[CELLS].find_one({"_id": cell_id}, {"n": 1})
+    return found["n"] if found else {}
 
 
 def rebuilding(db: Database) -> bool:
@@ -106,7 +124,9 @@ def rebuilding(db: Database) -> bool:
 
 
 def replace_cells(db: Database, cells: list[dict]) -> None:
-    """Make these the only cells (a rebuild)."""
-    for cell in cells:
-        db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
-    db[CELLS].delete_many({"_id": {"$nin": [cell["_id"] for cell in cells]}})
+    """Make these the only cells, and their months the only months (a rebuild)."""
+    for document in cells:
+        db[CELLS].replace_one({"_id": document["_id"]}, document, upsert=True)
+        add_month(db, document["month"])
+    db[CELLS].delete_many({"_id": {"$nin": [document["_id"] for document in cells]}})
+    db[MONTHS].delete_many({"_id": {"$nin": sorted({document["month"] for document in cells})}})

@@ -123,7 +123,7 @@ def deliver(events: list[dict]) -> None:
 @pytest.fixture
 def client(db):
     store.ensure_indexes(db)
-    for name in (store.COMPLAINTS, store.CELLS):
+    for name in (store.COMPLAINTS, store.CELLS, store.MONTHS):
         db[name].delete_many({})
     return create_app({"TESTING": True}).test_client()
 

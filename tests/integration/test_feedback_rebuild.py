@@ -60,7 +60,12 @@ def history(db, listener):
     """Complaints treated, reopened and rated through tracking; the events they published."""
     tracking_store.ensure_indexes(db)
     feedback_store.ensure_indexes(db)
-    for name in (feedback_store.COMPLAINTS, feedback_store.CELLS, tracking_store.COMPLAINTS):
+    for name in (
+        feedback_store.COMPLAINTS,
+        feedback_store.CELLS,
+        feedback_store.MONTHS,
+        tracking_store.COMPLAINTS,
+    ):
         db[name].delete_many({})
     published = listener("complaint.#")
     submissions = []
