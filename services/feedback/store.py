@@ -54,6 +54,29 @@ def put(db: Database, record: dict) -> None:
     db[COMPLAINTS].replace_one({"_id": record["_id"]}, record, upsert=True)
 
 
+# Histograms are stored as one text of `bucket:count` pairs: a cell of the whole city holds hundreds
+# of buckets, which the store would otherwise encode and decode one field at a time.
+HISTOGRAMS = ("ack_minutes", "answer_minutes")
+
+
+def _packed(counters: dict) -> dict:
+    packed = dict(counters)
+    for name in HISTOGRAMS:
+        if name in packed:
+            buckets = sorted((int(key[1:]), count) for key, count in packed[name].items() if count)
+            packed[name] = " ".join(f"{bucket}:{count}" for bucket, count in buckets)
+    return packed
+
+
+def _unpacked(counters: dict) -> dict:
+    unpacked = dict(counters)
+    for name in HISTOGRAMS:
+        if isinstance(unpacked.get(name), str):
+            pairs = (pair.split(":") for pair in unpacked[name].split())
+            unpacked[name] = {f"m{bucket}": int(count) for bucket, count in pairs}
+    return unpacked
+
+
 def _add(counters: dict, key: str, value: int) -> None:
     *parents, leaf = key.split(":")
     for parent in parents:
@@ -74,10 +97,12 @@ def apply_operation(db: Database, operation: dict) -> None:
         }
         if operation["id"] in cell.get("ops", {}):
             return
-        if "n" not in cell or not cell["n"]:
+        if not cell.get("n"):
             add_month(db, operation["month"])
+        counters = _unpacked(cell.get("n", {}))
         for key, value in operation["inc"].items():
-            _add(cell["n"], key, value)
+            _add(counters, key, value)
+        cell["n"] = _packed(counters)
         now = utcnow()
         horizon = now - OPERATION_MEMORY
         cell["ops"] = {op: at for op, at in cell.get("ops", {}).items() if at >= horizon}
@@ -91,7 +116,14 @@ def cell_document(cell: str, counters: dict) -> dict:
     nested: dict = {}
     for key, value in counters.items():
         _add(nested, key, value)
-    return {"_id": cell, "district": district, "category": category, "month": month, "n": nested, "ops": {}}
+    return {
+        "_id": cell,
+        "district": district,
+        "category": category,
+        "month": month,
+        "n": _packed(nested),
+        "ops": {},
+    }
 
 
 def with_pending(db: Database) -> list[str]:
@@ -115,7 +147,7 @@ def months(db: Database) -> list[str]:
 def cell(db: Database, cell_id: str) -> dict:
     """Return the counters of one cell (none when no complaint is in it)."""
     found = db[CELLS].find_one({"_id": cell_id}, {"n": 1})
-    return found["n"] if found else {}
+    return _unpacked(found["n"]) if found else {}
 
 
 def rebuilding(db: Database) -> bool:
