@@ -113,8 +113,9 @@ def main() -> int:
     """Rebuild, and say what was counted."""
     logs.setup("feedback-rebuild")
     figures = rebuild(mongo.database())
+    count = figures["complaints"]
     print(
-        f"rebuilt the quality figures from {figures['complaints']} complaints "
+        f"rebuilt the quality figures from {count} complaint{'' if count == 1 else 's'} "
         f"into {figures['cells']} cells in {figures['seconds']} s"
     )
     return 0
