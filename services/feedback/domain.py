@@ -136,7 +136,9 @@ def contribution(facts: dict) -> dict[str, dict[str, int]]:
 def differences(counted: dict, target: dict) -> list[dict]:
     """Return the operations that take the cells from what was counted to the target."""
     operations = []
-    for cell in sorted(set(counted) | set(target)):
+    # The complaint's own cell first and the city's last: a figure that counts a change has it in
+    # every narrower figure too.
+    for cell in sorted(set(counted) | set(target), key=lambda c: (c.count(ALL), c)):
         before, after = counted.get(cell, {}), target.get(cell, {})
         inc = {k: after.get(k, 0) - before.get(k, 0) for k in set(before) | set(after)}
         inc = {k: v for k, v in sorted(inc.items()) if v}
