@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.contract import Capture, check_published
 from tests.support import free_port_block, shared_tmp_dir, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,7 @@ class Platform:
         self.process = process
         self.log = log
         self.http = requests.Session()
+        self.amqp_url = f"amqp://guest:guest@127.0.0.1:{base_port + 7}/%2F"
 
     def listen(self, *keys: str):
         """Bind a fresh queue to the platform's exchange; return a function that drains its events."""
@@ -37,9 +39,7 @@ class Platform:
 
         from common import envelope
 
-        connection = pika.BlockingConnection(
-            pika.URLParameters(f"amqp://guest:guest@127.0.0.1:{self.base_port + 7}/%2F")
-        )
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
         channel = connection.channel()
         queue = channel.queue_declare("", exclusive=True).method.queue
         for key in keys:
@@ -121,10 +121,14 @@ def platform():
             ["make", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     running = Platform(base, data_dir, process, log)
+    published = None
     try:
         wait_for(lambda: "ready in" in log.read_text(), 300, 0.5, "make run to report ready")
         running.cold_start = time.monotonic() - started
+        # Every event published while the tests run is checked against docs/asyncapi.yaml at the end.
+        capture = Capture(running.amqp_url, "complaints.events").start()
         yield running
+        published = capture.finish()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(120)
@@ -134,6 +138,8 @@ def platform():
             wait_for(lambda: not _alive(pid), 90, 0.5, "every process to stop")
     assert not running.healthy(), "the platform still answers after SIGTERM"
     assert "stopped" in log.read_text()
+    if published is not None:
+        check_published(published)
 
 
 def _alive(pid: int) -> bool:

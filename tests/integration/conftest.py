@@ -54,6 +54,19 @@ def infrastructure():
         infra.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def published_events_follow_the_contract(infrastructure):
+    """Every event the services publish during the session validates against docs/asyncapi.yaml."""
+    from common import config
+    from tests.contract import Capture, check_published
+
+    capture = Capture(infrastructure.amqp_url, config.exchange()).start()
+    yield
+    events = capture.finish()
+    assert events, "the integration tests published no event"
+    check_published(events)
+
+
 @pytest.fixture
 def db(infrastructure):
     """Return the run's database."""

@@ -1,0 +1,96 @@
+"""The AsyncAPI document of the events, as a validator of the events the services publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+ROOT = Path(__file__).resolve().parents[1]
+ASYNCAPI = ROOT / "docs" / "asyncapi.yaml"
+# The routing keys of the platform's own events (tests publish others, `test.*`, of their own).
+PLATFORM_KEYS = ("complaint.#", "staff.#", "notification.#")
+
+
+class EventContract:
+    """Validate events against the payload schemas of docs/asyncapi.yaml."""
+
+    def __init__(self, path: Path = ASYNCAPI):
+        self.document = yaml.safe_load(path.read_text())
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        self.registry = Registry().with_resource("urn:asyncapi", resource)
+        self.messages = self.document["components"]["messages"]
+        self.keys = {message["name"]: key for key, message in self.messages.items()}
+        self._validators: dict[str, Draft202012Validator] = {}
+
+    def validator(self, key: str) -> Draft202012Validator:
+        """Return the validator of one message of the document."""
+        if key not in self._validators:
+            schema = {"$ref": f"urn:asyncapi#/components/messages/{key}/payload"}
+            self._validators[key] = Draft202012Validator(
+                schema, registry=self.registry, format_checker=FormatChecker()
+            )
+        return self._validators[key]
+
+    def errors(self, event: dict) -> list[str]:
+        """Return what is wrong with an event, or nothing when it validates."""
+        key = self.keys.get(event.get("type"))
+        if key is None:
+            return [f"{event.get('type')!r} is not in {ASYNCAPI.name}"]
+        return [
+            f"{event['type']} {'/'.join(map(str, error.absolute_path))}: {error.message}"
+            for error in self.validator(key).iter_errors(event)
+        ]
+
+
+def check_published(events: list[dict]) -> None:
+    """Fail with the first problems when an event does not validate against the document."""
+    contract = EventContract()
+    problems = [problem for event in events for problem in contract.errors(event)]
+    assert not problems, f"{len(problems)} problems in {len(events)} published events: {problems[:10]}"
+
+
+class Capture:
+    """A durable queue bound to the platform's events for a whole test session.
+
+    Durable, so that it survives the tests that stop and restart the broker; drained and deleted
+    at the end.
+    """
+
+    def __init__(self, amqp_url: str, exchange: str):
+        import uuid
+
+        self.amqp_url, self.exchange = amqp_url, exchange
+        self.queue = f"contract-check.{uuid.uuid4().hex[:8]}"
+
+    def _channel(self):
+        import pika
+
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        return connection, connection.channel()
+
+    def start(self) -> Capture:
+        connection, channel = self._channel()
+        channel.exchange_declare(self.exchange, exchange_type="topic", durable=True)
+        channel.queue_declare(self.queue, durable=True)
+        for key in PLATFORM_KEYS:
+            channel.queue_bind(self.queue, self.exchange, routing_key=key)
+        connection.close()
+        return self
+
+    def finish(self) -> list[dict]:
+        """Return every event captured, and delete the queue."""
+        from common import envelope
+
+        connection, channel = self._channel()
+        events = []
+        method, _props, body = channel.basic_get(self.queue, auto_ack=True)
+        while method is not None:
+            events.append(envelope.decode(body))
+            method, _props, body = channel.basic_get(self.queue, auto_ack=True)
+        channel.queue_delete(self.queue)
+        connection.close()
+        return events
