@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint clean rebuild-stats
+.PHONY: run test unit integration e2e lint clean rebuild-stats replay-dead
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ run: $(STAMP)
 # Recompute the quality figures from the complaints, beside a running `make run` (same DATA_DIR).
 rebuild-stats: $(STAMP)
 	$(VENV)/bin/python -m launcher.task services.feedback.rebuild
+
+# Send a service's dead letters back to its queue: make replay-dead SERVICE=notification
+replay-dead: $(STAMP)
+	$(VENV)/bin/python -m launcher.task common.replay $(SERVICE)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
 """Run a maintenance command against the platform `make run` started on this DATA_DIR.
 
     python -m launcher.task services.feedback.rebuild
+    python -m launcher.task common.replay notification
 
 The command gets the environment the platform's own processes have (the store,
 the broker, the secret key), so it needs no other setting than the ones given
@@ -16,13 +17,16 @@ import sys
 from launcher.settings import load
 
 # What may be run this way: maintenance commands of the services.
-TASKS = {"services.feedback.rebuild": "recompute the quality figures from the complaints"}
+TASKS = {
+    "services.feedback.rebuild": "recompute the quality figures from the complaints",
+    "common.replay": "send a service's dead letters back to its queue (SERVICE [--limit N])",
+}
 
 
 def main(argv: list[str]) -> int:
-    """Run the named task module as __main__ with the platform's environment."""
-    if len(argv) != 1 or argv[0] not in TASKS:
-        print("usage: python -m launcher.task TASK", file=sys.stderr)
+    """Run the named task module as __main__ with the platform's environment and the other arguments."""
+    if not argv or argv[0] not in TASKS:
+        print("usage: python -m launcher.task TASK [ARGUMENTS]", file=sys.stderr)
         for name, what in TASKS.items():
             print(f"  {name}: {what}", file=sys.stderr)
         return 2
@@ -35,6 +39,7 @@ def main(argv: list[str]) -> int:
         )
         return 1
     os.environ.update(environment(settings))
+    sys.argv = list(argv)
     try:
         runpy.run_module(argv[0], run_name="__main__")
     except SystemExit as exit_:

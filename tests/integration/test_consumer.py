@@ -99,3 +99,31 @@ def test_an_unreadable_message_is_set_aside(run_consumer, amqp):
     _wait_bound(amqp, consumer)
     amqp.basic_publish(config.exchange(), "test.garbage", b"not json", pika.BasicProperties(delivery_mode=2))
     wait_for(lambda: _queue_depth(amqp, f"{consumer.queue}.dead") == 1, 10, 0.1, "the dead letter")
+
+
+def test_dead_letters_replayed_once_mended_are_handled_once(run_consumer, amqp):
+    from common import replay
+
+    mended, handled = threading.Event(), []
+
+    def until_mended(event):
+        if not mended.is_set():
+            raise ValueError("a bug, fixed later")
+        handled.append(event["id"])
+
+    consumer = run_consumer("replayed", {"test.replayed": until_mended})
+    _wait_bound(amqp, consumer)
+    events = [
+        envelope.new_event("test.replayed", source="test", subject=f"RC-{i}", data={}) for i in range(3)
+    ]
+    for event in events:
+        broker.Publisher().publish(event)
+    dead = f"{consumer.queue}.dead"
+    wait_for(lambda: _queue_depth(amqp, dead) == 3, 30, 0.2, "the dead letters")
+    mended.set()
+    assert replay.replay("replayed", limit=2) == 2
+    assert replay.replay("replayed") == 1
+    assert replay.replay("replayed") == 0
+    wait_for(lambda: len(handled) == 3, 15, 0.1, "the replayed events")
+    assert sorted(handled) == sorted(e["id"] for e in events)
+    assert _queue_depth(amqp, dead) == 0
