@@ -94,3 +94,63 @@ class Capture:
         channel.queue_delete(self.queue)
         connection.close()
         return events
+
+
+class HttpContract:
+    """Check the gateway's answers against the response schemas of docs/openapi.yaml."""
+
+    def __init__(self, path: Path = ROOT / "docs" / "openapi.yaml"):
+        import re
+
+        self.document = yaml.safe_load(path.read_text())
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        self.registry = Registry().with_resource("urn:openapi", resource)
+        self.operations = [
+            (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)) + "$"), template)
+            for template in self.document["paths"]
+        ]
+        self.problems: list[str] = []
+        self.checked = 0
+
+    def _schema_errors(self, pointer: str, body) -> list[str]:
+        from urllib.parse import quote
+
+        schema = {"$ref": "urn:openapi#" + quote(pointer, safe="/~")}
+        validator = Draft202012Validator(schema, registry=self.registry, format_checker=FormatChecker())
+        return [
+            f"{'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
+            for error in validator.iter_errors(body)
+        ]
+
+    def check(self, response) -> None:
+        """Record what is wrong with one answer (requests' response hook)."""
+        from urllib.parse import urlsplit
+
+        method, path = response.request.method.lower(), urlsplit(response.url).path
+        where = f"{method.upper()} {path} {response.status_code}"
+        template = next((t for pattern, t in self.operations if pattern.match(path)), None)
+        operation = self.document["paths"].get(template, {}).get(method) if template else None
+        content_type = response.headers.get("Content-Type", "").split(";")[0]
+        if operation is None or str(response.status_code) not in operation["responses"]:
+            # Any path may answer an error of the contract's shape (503 when a service is down, 404...).
+            if response.status_code >= 400 and content_type == "application/json":
+                pointer = "/components/schemas/Error"
+            else:
+                self.problems.append(f"{where}: not in openapi.yaml")
+                return
+        else:
+            pointer = "/paths/" + template.replace("~", "~0").replace("/", "~1")
+            pointer += f"/{method}/responses/{response.status_code}"
+            answer = operation["responses"][str(response.status_code)]
+            if "$ref" in answer:
+                pointer = answer["$ref"][1:]
+                answer = self.document["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+            if content_type not in answer.get("content", {}):
+                self.problems.append(f"{where}: {content_type} is not documented")
+                return
+            if content_type != "application/json":
+                self.checked += 1
+                return
+            pointer += "/content/application~1json/schema"
+        self.checked += 1
+        self.problems += [f"{where}: {error}" for error in self._schema_errors(pointer, response.json())]

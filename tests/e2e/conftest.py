@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.contract import Capture, check_published
+from tests.contract import Capture, HttpContract, check_published
 from tests.support import free_port_block, shared_tmp_dir, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +31,9 @@ class Platform:
         self.process = process
         self.log = log
         self.http = requests.Session()
+        # Every answer the tests get is checked against docs/openapi.yaml.
+        self.http_contract = HttpContract()
+        self.http.hooks["response"].append(lambda response, *_a, **_k: self.http_contract.check(response))
         self.amqp_url = f"amqp://guest:guest@127.0.0.1:{base_port + 7}/%2F"
 
     def listen(self, *keys: str):
@@ -140,6 +143,8 @@ def platform():
     assert "stopped" in log.read_text()
     if published is not None:
         check_published(published)
+    problems, checked = running.http_contract.problems, running.http_contract.checked
+    assert not problems, f"{len(problems)} of {checked} answers differ from openapi.yaml: {problems[:15]}"
 
 
 def _alive(pid: int) -> bool:
