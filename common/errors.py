@@ -79,7 +79,13 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def error_response(status: int, code: str, message: str, fields=None, headers=None):
-    """Return a Flask response in the contract's error shape."""
+    """Return a Flask response in the contract's error shape (Open311's, under /open311/)."""
+    from common import open311
+
+    if open311.is_open311():
+        if fields:
+            message += " " + "; ".join(f"{name}: {', '.join(map(str, why))}" for name, why in fields.items())
+        return open311.error_response(status, message, headers)
     response = jsonify(error_body(code, message, fields))
     response.status_code = status
     for name, value in (headers or {}).items():

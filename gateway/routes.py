@@ -26,6 +26,9 @@ ROUTES = [
     ("/api/v1/staff/exports/stats.csv", ("GET",), "feedback"),
     ("/api/v1/staff/<path:rest>", ("GET", "POST", "PATCH"), "tracking"),
     ("/api/v1/stats", ("GET",), "feedback"),
+    ("/open311/v2/discovery.<fmt>", ("GET",), "intake"),
+    ("/open311/v2/services.<fmt>", ("GET",), "intake"),
+    ("/open311/v2/services/<path:rest>", ("GET",), "intake"),
 ]
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
 FORWARDED_RESPONSE_HEADERS = (

@@ -154,3 +154,27 @@ class HttpContract:
             pointer += "/content/application~1json/schema"
         self.checked += 1
         self.problems += [f"{where}: {error}" for error in self._schema_errors(pointer, response.json())]
+
+
+OPEN311_SCHEMAS = ROOT.parent / "shared" / "open311" / "georeport-v2"
+
+
+def open311_validator(name: str) -> Draft202012Validator:
+    """Return a validator for one of GeoReport v2's published JSON Schemas (`services.json`...).
+
+    They are draft-04 documents that refer to each other by file name; they are read here from
+    `../shared/open311/`, or from the copy in `tests/open311/` when the checkout stands alone.
+    """
+    import json
+
+    from jsonschema import Draft4Validator
+    from referencing.jsonschema import DRAFT4
+
+    folder = OPEN311_SCHEMAS if OPEN311_SCHEMAS.exists() else ROOT / "tests" / "open311"
+    resources = [
+        (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT4))
+        for path in folder.glob("*.json")
+        if path.name != "swagger.json"
+    ]
+    registry = Registry().with_resources(resources)
+    return Draft4Validator({"$ref": name}, registry=registry)
