@@ -29,6 +29,8 @@ ROUTES = [
     ("/open311/v2/discovery.<fmt>", ("GET",), "intake"),
     ("/open311/v2/services.<fmt>", ("GET",), "intake"),
     ("/open311/v2/services/<path:rest>", ("GET",), "intake"),
+    ("/open311/v2/requests.<fmt>", ("GET",), "tracking"),
+    ("/open311/v2/requests/<path:rest>", ("GET",), "tracking"),
 ]
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
 FORWARDED_RESPONSE_HEADERS = (

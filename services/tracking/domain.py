@@ -58,6 +58,7 @@ def record_submitted(db: Database, data: dict, event_id: str | None = None) -> b
                 "answer_days",
             )
         },
+        "category_name": data.get("category_name"),
         "citizen": citizen,
         "email_key": normalize_email(citizen.get("email", "")),
         "status": lifecycle.RECEIVED,

@@ -22,6 +22,7 @@ class SubmittedSchema(Schema):
     number = fields.String(required=True)
     kind = fields.String(required=True)
     category = fields.String(required=True)
+    category_name = fields.Dict(load_default=None, allow_none=True)
     department = fields.String(load_default=None)
     district = fields.String(required=True)
     subject = fields.String(required=True)

@@ -66,6 +66,19 @@ def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dic
     return list(cursor), db[COMPLAINTS].count_documents(match)
 
 
+def service_requests(db: Database, match: dict, *, skip: int, limit: int) -> list[dict]:
+    """Return one page of complaints as Open311 reads them: timeline, no contact, newest first."""
+    projection = {"outbox": 0, "audit": 0, "notes": 0, "citizen": 0, "documents": 0, "remarks": 0}
+    cursor = (
+        db[COMPLAINTS]
+        .find(match, projection)
+        .sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
+        .skip(skip)
+        .limit(limit)
+    )
+    return list(cursor)
+
+
 def export(db: Database, match: dict) -> Iterator[dict]:
     """Return every complaint matching, newest first, as an export reads them."""
     return (

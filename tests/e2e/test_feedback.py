@@ -181,11 +181,24 @@ def test_staff_export_the_complaints_with_contact_for_admins_only(platform, admi
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "validation_error"
 
 
-def test_staff_export_the_figures_by_month_with_a_total(platform, agent):
+def settled_figures(platform, admin) -> dict:
+    """Wait until the figures count every complaint filed in this test's district and stop changing."""
+    queue = admin.get("/staff/complaints", params={"district": DISTRICT, "category": CATEGORY})
+    filed = queue.json()["total"]
+
+    def settled():
+        first = figures(platform)
+        time.sleep(1)
+        return first if first["received"] == filed and figures(platform) == first else None
+
+    return wait_for(settled, 30, 0.2, "the figures to count every complaint")
+
+
+def test_staff_export_the_figures_by_month_with_a_total(platform, admin, agent):
+    public = settled_figures(platform, admin)
     rows = read_csv(
         agent.get("/staff/exports/stats.csv", params={"district": DISTRICT, "category": CATEGORY})
     )
-    public = figures(platform)
     assert rows[-1]["month"] == "total"
     assert int(rows[-1]["received"]) == public["received"]
     assert [r["month"] for r in rows[:-1]] == [m["month"] for m in public["by_month"]]
@@ -194,16 +207,7 @@ def test_staff_export_the_figures_by_month_with_a_total(platform, agent):
 
 def test_the_rebuild_command_recomputes_the_same_figures(platform, admin):
     # The figures follow the events: wait until they count every complaint and stop changing.
-    filed = admin.get("/staff/complaints", params={"district": DISTRICT, "category": CATEGORY}).json()[
-        "total"
-    ]
-
-    def settled():
-        first = figures(platform)
-        time.sleep(1)
-        return first if first["received"] == filed and figures(platform) == first else None
-
-    before = wait_for(settled, 30, 0.2, "the figures to count every complaint")
+    before = settled_figures(platform, admin)
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "AMQP_URL", "MONGO_DB")},
         "DATA_DIR": str(platform.data_dir),

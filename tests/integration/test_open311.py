@@ -76,3 +76,102 @@ def test_discovery_names_the_endpoint_and_its_formats(client):
     root = ElementTree.fromstring(client.get(f"{BASE}/discovery.xml").data)
     formats = [f.text for f in root.find("endpoints").find("endpoint").find("formats")]
     assert formats == ["application/json", "text/xml"]
+
+
+def _file(db, category="roads", district="anfa", days_ago=0.0):
+    import uuid
+    from datetime import timedelta
+
+    from common.envelope import utcnow
+    from services.tracking import domain as tracking
+
+    number = f"RC-2026-{uuid.uuid4().hex[:7].upper()}"
+    at = utcnow() - timedelta(days=days_ago)
+    tracking.record_submitted(
+        db,
+        {
+            "number": number,
+            "kind": "complaint",
+            "category": category,
+            "category_name": {"fr": "Voirie", "ar": "الطرق", "en": "Roads"},
+            "department": "roads",
+            "district": district,
+            "subject": "Trou",
+            "description": "Un trou devant l'école.",
+            "address": "12 rue X",
+            "location": {"lat": 33.59, "lon": -7.63},
+            "citizen": {"name": "Nadia Secret", "email": "nadia.secret@example.ma", "phone": "+212611111111"},
+            "submitted_at": at,
+            "ack_due": at + timedelta(days=15),
+            "answer_due": at + timedelta(days=60),
+            "answer_days": 60,
+            "documents": [],
+        },
+    )
+    return number
+
+
+@pytest.fixture
+def requests_client(db):
+    from services.tracking import store as tracking_store
+    from services.tracking.app import create_app as tracking_app
+
+    tracking_store.ensure_indexes(db)
+    db[tracking_store.COMPLAINTS].delete_many({})
+    yield tracking_app({"TESTING": True}).test_client()
+    db[tracking_store.COMPLAINTS].delete_many({})  # old complaints would be overdue for other tests
+
+
+def test_requests_are_found_filtered_and_shaped_by_the_specification(db, requests_client):
+    from services.tracking import treatment
+
+    admin = {"sub": "admin", "role": "admin", "districts": ["*"]}
+    resolved = _file(db)
+    treatment.transition(db, admin, resolved, {"to": "in_progress", "public_note": "Équipe envoyée."})
+    treatment.transition(db, admin, resolved, {"to": "resolved", "public_note": "Trou rebouché."})
+    lighting = _file(db, category="public-lighting", district="maarif")
+    old = _file(db, days_ago=120)
+
+    everything = requests_client.get(f"{BASE}/requests.json")
+    assert everything.status_code == 200
+    found = everything.json
+    assert list(open311_validator("requests.json").iter_errors(found)) == []
+    assert [r["service_request_id"] for r in found] == [lighting, resolved]  # newest first, 90 days
+    done = next(r for r in found if r["service_request_id"] == resolved)
+    assert done["status"] == "closed" and done["status_notes"] == "Trou rebouché."
+    assert done["service_name"] == "Voirie" and done["agency_responsible"] == "roads"
+    assert done["lat"] == 33.59 and done["long"] == -7.63
+    text = everything.get_data(as_text=True) + requests_client.get(f"{BASE}/requests.xml").get_data(
+        as_text=True
+    )
+    assert "Nadia" not in text and "nadia.secret" not in text and "+212611111111" not in text
+
+    def ids(**params):
+        answer = requests_client.get(f"{BASE}/requests.json", query_string=params)
+        assert answer.status_code == 200, answer.json
+        return [r["service_request_id"] for r in answer.json]
+
+    assert ids(status="open") == [lighting]
+    assert ids(status="closed") == [resolved]
+    assert ids(service_code="public-lighting") == [lighting]
+    assert ids(jurisdiction_id="maarif") == [lighting]
+    assert ids(service_request_id=f"{old}, {resolved}", status="open") == [resolved, old]  # ids override
+    assert ids(page_size="1", page="2") == [resolved]
+    start = "2026-01-01T00:00:00Z"
+    assert (
+        requests_client.get(
+            f"{BASE}/requests.json?start_date={start}&end_date=2026-06-01T00:00:00Z"
+        ).status_code
+        == 400
+    )
+    assert requests_client.get(f"{BASE}/requests.json?status=lost").status_code == 400
+    assert requests_client.get(f"{BASE}/requests.json?page_size=5000").status_code == 400
+    assert requests_client.get(f"{BASE}/requests.json?start_date=yesterday").json[0]["code"] == 400
+
+    one = requests_client.get(f"{BASE}/requests/{resolved.lower()}.json?extensions=true").json
+    assert len(one) == 1 and one[0]["service_request_id"] == resolved
+    assert [n["status"] for n in one[0]["notes"]] == ["received", "in_progress", "resolved"]
+    root = ElementTree.fromstring(requests_client.get(f"{BASE}/requests/{resolved}.xml").data)
+    assert root.tag == "service_requests" and root.find("request").findtext("status") == "closed"
+    missing = requests_client.get(f"{BASE}/requests/RC-2026-0000000.xml")
+    assert missing.status_code == 404 and ElementTree.fromstring(missing.data).find("error") is not None

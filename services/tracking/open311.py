@@ -1,0 +1,142 @@
+"""Open311 GeoReport v2, the requests side: finding service requests and following them.
+
+A service request is a complaint: `service_request_id` is its number,
+`service_code` its category, `status` `open` or `closed` (resolved, rejected
+and closed are closed), `status_notes` its last public note. Nothing personal
+is given: no name, email or phone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, request
+
+from common import config, mongo
+from common.errors import BadRequest, NotFound
+from common.open311 import PREFIX, respond
+from services.tracking import domain, lifecycle, store, views
+
+open311 = Blueprint("tracking_open311", __name__, url_prefix=PREFIX)
+FORMAT = "<any(json,xml):fmt>"
+CLOSED = (lifecycle.RESOLVED, lifecycle.REJECTED, lifecycle.CLOSED)
+WINDOW = timedelta(days=90)
+MAX_PAGE_SIZE = 200
+
+
+def _status(complaint: dict) -> str:
+    return "closed" if complaint["status"] in CLOSED else "open"
+
+
+def _last_note(complaint: dict) -> str | None:
+    return next((e["note"] for e in reversed(complaint.get("timeline", [])) if e.get("note")), None)
+
+
+def service_request(complaint: dict, *, extensions: bool = False) -> dict:
+    """Return a complaint as an Open311 service request (no personal data)."""
+    names = complaint.get("category_name") or {}
+    location = complaint.get("location") or {}
+    found = {
+        "service_request_id": complaint["_id"],
+        "status": _status(complaint),
+        "status_notes": _last_note(complaint),
+        "service_name": names.get("fr"),
+        "service_code": complaint["category"],
+        "description": complaint.get("description"),
+        "agency_responsible": complaint.get("department"),
+        "service_notice": None,
+        "requested_datetime": views.time_text(complaint["submitted_at"]),
+        "updated_datetime": views.time_text(complaint["updated_at"]),
+        "expected_datetime": views.time_text(complaint["answer_due"]),
+        "address": complaint.get("address"),
+        "address_id": None,
+        "zipcode": None,
+        "lat": location.get("lat"),
+        "long": location.get("lon"),
+        "media_url": None,
+    }
+    if extensions:
+        found["district"] = complaint["district"]
+        found["notes"] = [
+            {"datetime": views.time_text(e["at"]), "status": e["status"], "description": e.get("note")}
+            for e in complaint.get("timeline", [])
+        ]
+    return found
+
+
+def _when(name: str) -> datetime | None:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"{name} must be a W3C date and time, such as 2026-03-01T00:00:00Z.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+    return int(value)
+
+
+def _extensions() -> bool:
+    return (request.args.get("extensions") or "").strip().lower() == "true"
+
+
+def _jurisdiction_match() -> dict:
+    """The city's jurisdiction is every district; a district's code is that district."""
+    given = (request.args.get("jurisdiction_id") or "").strip()
+    if not given or given == config.get("OPEN311_JURISDICTION", "casablanca"):
+        return {}
+    return {"district": given}
+
+
+def query() -> tuple[dict, int, int]:
+    """Return the store filter, page and page size of a GET requests."""
+    match = _jurisdiction_match()
+    ids = [domain.normalize_number(i) for i in (request.args.get("service_request_id") or "").split(",")]
+    ids = [i for i in ids if i]
+    if ids:  # the specification: a list of ids overrides every other filter
+        return {"_id": {"$in": ids[:MAX_PAGE_SIZE]}}, 1, MAX_PAGE_SIZE
+    codes = [c.strip() for c in (request.args.get("service_code") or "").split(",") if c.strip()]
+    if codes:
+        match["category"] = {"$in": codes}
+    statuses = {s.strip() for s in (request.args.get("status") or "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise BadRequest("status must be open, closed, or both separated by a comma.")
+    if statuses == {"open"}:
+        match["status"] = {"$nin": list(CLOSED)}
+    elif statuses == {"closed"}:
+        match["status"] = {"$in": list(CLOSED)}
+    start, end = _when("start_date"), _when("end_date")
+    if start and end and start > end:
+        raise BadRequest("start_date is after end_date.")
+    if start and end and end - start > WINDOW:
+        raise BadRequest("start_date and end_date may be at most 90 days apart.")
+    end = end or (start + WINDOW if start else datetime.now(UTC))
+    start = start or end - WINDOW
+    match["submitted_at"] = {"$gte": start, "$lte": end}
+    return match, _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
+
+
+@open311.get(f"/requests.{FORMAT}")
+def get_requests(fmt: str):
+    """Service requests, newest first: by ids, or by service, status and period (90 days at most)."""
+    match, page, size = query()
+    found = store.service_requests(mongo.database(), match, skip=(page - 1) * size, limit=size)
+    extensions = _extensions()
+    return respond("service_requests", [service_request(c, extensions=extensions) for c in found])
+
+
+@open311.get(f"/requests/<service_request_id>.{FORMAT}")
+def get_request(service_request_id: str, fmt: str):
+    """One service request, as a list of one (as the specification answers)."""
+    complaint = store.find_by_number(mongo.database(), domain.normalize_number(service_request_id))
+    if complaint is None:
+        raise NotFound(f"No service request has the id {service_request_id!r}.")
+    return respond("service_requests", [service_request(complaint, extensions=_extensions())])
