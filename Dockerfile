@@ -8,6 +8,7 @@ COPY common ./common
 COPY services ./services
 COPY gateway ./gateway
 COPY launcher ./launcher
+COPY docs ./docs
 RUN pip install --no-cache-dir . && useradd --system --uid 10001 app \
     && mkdir -p /data/mail && chown app /data/mail
 USER app

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Flask
 
 from common.web import create_service_app
+from gateway.docs import docs
 from gateway.routes import blueprint
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the gateway app; it holds no state of its own."""
-    return create_service_app("gateway", blueprint, test_config, ready_checks=())
+    return create_service_app("gateway", [blueprint, docs], test_config, ready_checks=())

@@ -104,7 +104,7 @@ def test_a_complaint_lives_its_whole_life(platform, team):
         json={
             "to": "in_progress",
             "public_note": "Une équipe passe jeudi.",
-            "internal_note": "Entreprise Dalles & Co, bon 4471",
+            "internal_note": "Entreprise Dalles & Co, bon n° 4471-Z",
         },
     )
     assert moved.status_code == 200 and moved.json()["status"] == "in_progress"
@@ -128,7 +128,7 @@ def test_a_complaint_lives_its_whole_life(platform, team):
         ("in_progress", "Une équipe passe jeudi.", "staff"),
         ("resolved", "Les dalles ont été reposées.", "staff"),
     ]
-    for secret in ("Dalles & Co", "4471", "2 300 MAD", agent.username):
+    for secret in ("Dalles & Co", "bon n° 4471-Z", "2 300 MAD", agent.username):
         assert secret not in seen.text
 
     no_reason = me.post(f"/complaints/{number}/reopen", json={"reason": " "})

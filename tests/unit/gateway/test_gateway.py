@@ -52,3 +52,22 @@ def test_each_path_goes_to_the_service_that_owns_it(gateway, method, path, servi
     answer = gateway.open(path, method=method)
     assert answer.status_code == 503
     assert service in answer.json["error"]["message"]
+
+
+def test_the_api_is_documented_as_a_page_and_as_openapi(gateway):
+    import yaml
+
+    document = gateway.get("/api/openapi.yaml")
+    assert document.status_code == 200 and document.content_type.startswith("application/yaml")
+    operations = [
+        (method.upper(), path)
+        for path, item in yaml.safe_load(document.data)["paths"].items()
+        for method in item
+        if method in ("get", "post", "patch")
+    ]
+    page = gateway.get("/api/docs")
+    assert page.status_code == 200 and page.content_type.startswith("text/html")
+    html = page.get_data(as_text=True)
+    for method, path in operations:
+        assert f'<span class="method {method}">{method}</span> <span class="path">{path}</span>' in html
+    assert "<script" not in html and "http://" not in html.split("<body>")[0]
