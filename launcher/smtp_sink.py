@@ -3,24 +3,46 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import signal
 import threading
 import time
 import uuid
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
 
 class FolderHandler:
-    """Write each message to its own file, atomically (a reader never sees half a message)."""
+    """Write each message to its own file, atomically (a reader never sees half a message).
+
+    A message whose Message-ID was already filed is accepted and not filed again, as mailbox
+    providers drop a duplicate Message-ID: a sender that sends one message twice (it stopped
+    between the server's acceptance and noting it) delivers it once.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        self.ids = folder / ".message-ids"
+        self.ids.mkdir(parents=True, exist_ok=True)
+
+    def _first_time(self, content: bytes) -> bool:
+        headers = BytesHeaderParser().parsebytes(content)
+        message_id = (headers.get("Message-ID") or "").strip()
+        if not message_id:
+            return True
+        marker = self.ids / hashlib.sha256(message_id.encode()).hexdigest()
+        try:
+            marker.open("x").close()
+            return True
+        except FileExistsError:
+            return False
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if not self._first_time(envelope.original_content or envelope.content):
+            return "250 Message accepted for delivery (a duplicate, filed once)"
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
         partial = self.folder / f".{name}.part"
         partial.write_bytes(envelope.original_content or envelope.content)

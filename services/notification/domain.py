@@ -271,6 +271,7 @@ def deliver(
         text=text,
         html=html,
         headers={"X-Complaint-Number": number, "X-Notification-Key": key},
+        key=key,
     )
     store.mark_attempt(db, key)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -23,14 +24,24 @@ def sender() -> str:
     return config.get("MAIL_FROM", "Réclamations Casablanca <no-reply@reclamations.localhost>")
 
 
-def build(*, to: str, subject: str, text: str, html: str, headers: dict | None = None) -> EmailMessage:
-    """Return a message with plain text and HTML alternatives."""
+def build(
+    *, to: str, subject: str, text: str, html: str, headers: dict | None = None, key: str | None = None
+) -> EmailMessage:
+    """Return a message with plain text and HTML alternatives.
+
+    With a key (the delivery's), the Message-ID is derived from it: a message sent again after a
+    stop at the wrong moment is the same message to the receiving side, which may drop it.
+    """
     message = EmailMessage()
     message["From"] = sender()
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain=sender().rpartition("@")[2].rstrip(">") or None)
+    domain = sender().rpartition("@")[2].rstrip(">") or "localhost"
+    if key:
+        message["Message-ID"] = f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
+    else:
+        message["Message-ID"] = make_msgid(domain=domain)
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(text)
