@@ -54,38 +54,26 @@ def append_audit(db: Database, number: str, entry: dict) -> None:
         db[COMPLAINTS].update_one({"_id": number}, {"$push": {"audit": entry}})
 
 
+def _newest_first(db: Database, match: dict, projection: dict):
+    """Return a cursor over the complaints matching, newest first (the number breaks ties)."""
+    return db[COMPLAINTS].find(match, projection).sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
+
+
 def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dict], int]:
     """Return one page of the complaints matching, newest first, and how many match in all."""
-    cursor = (
-        db[COMPLAINTS]
-        .find(match, SUMMARY_EXCLUDE)
-        .sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
-        .skip(skip)
-        .limit(limit)
-    )
-    return list(cursor), db[COMPLAINTS].count_documents(match)
+    page = _newest_first(db, match, SUMMARY_EXCLUDE).skip(skip).limit(limit)
+    return list(page), db[COMPLAINTS].count_documents(match)
 
 
 def service_requests(db: Database, match: dict, *, skip: int, limit: int) -> list[dict]:
     """Return one page of complaints as Open311 reads them: timeline, no contact, newest first."""
     projection = {"outbox": 0, "audit": 0, "notes": 0, "citizen": 0, "documents": 0, "remarks": 0}
-    cursor = (
-        db[COMPLAINTS]
-        .find(match, projection)
-        .sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
-        .skip(skip)
-        .limit(limit)
-    )
-    return list(cursor)
+    return list(_newest_first(db, match, projection).skip(skip).limit(limit))
 
 
 def export(db: Database, match: dict) -> Iterator[dict]:
     """Return every complaint matching, newest first, as an export reads them."""
-    return (
-        db[COMPLAINTS]
-        .find(match, {**SUMMARY_EXCLUDE, "notes": 0})
-        .sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
-    )
+    return _newest_first(db, match, {**SUMMARY_EXCLUDE, "notes": 0})
 
 
 def log_export(db: Database, entry: dict) -> None:

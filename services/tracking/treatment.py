@@ -67,6 +67,7 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
     }
 
 
+EXPORT_TIMES = ("submitted_at", "ack_due", "answer_due", "acknowledged_at", "answered_at", "closed_at")
 EXPORT_HEADER = [
     "number",
     "kind",
@@ -75,12 +76,7 @@ EXPORT_HEADER = [
     "department",
     "status",
     "subject",
-    "submitted_at",
-    "ack_due",
-    "answer_due",
-    "acknowledged_at",
-    "answered_at",
-    "closed_at",
+    *EXPORT_TIMES,
     "overdue",
     "reopen_count",
     "agent",
@@ -116,17 +112,7 @@ def export(db: Database, claims: dict, query: dict) -> tuple[list[str], Iterator
                 complaint.get("department"),
                 complaint["status"],
                 complaint["subject"],
-                *(
-                    views.time_text(complaint.get(key))
-                    for key in (
-                        "submitted_at",
-                        "ack_due",
-                        "answer_due",
-                        "acknowledged_at",
-                        "answered_at",
-                        "closed_at",
-                    )
-                ),
+                *(views.time_text(complaint.get(key)) for key in EXPORT_TIMES),
                 views.is_overdue(complaint, now),
                 complaint.get("reopen_count", 0),
                 (complaint.get("assignment") or {}).get("agent"),

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 import pytest
 
 from common.consumer import DependencyUnavailable
-from common.envelope import isoformat, new_event, utcnow
+from common.envelope import isoformat, new_event
 from services.feedback import domain as feedback
 from services.feedback import rebuild as rebuilding
 from services.feedback import store as feedback_store
@@ -16,30 +13,21 @@ from services.feedback.events import HANDLERS
 from services.tracking import domain as tracking
 from services.tracking import store as tracking_store
 from services.tracking import treatment
+from tests.integration.complaints import submission
 
 ADMIN = {"sub": "admin", "role": "admin", "districts": ["*"]}
 
 
 def file(db, district: str, category: str, days_ago: float, answer_days: int = 60) -> tuple[str, dict]:
-    number = f"RC-2026-{uuid.uuid4().hex[:7].upper()}"
-    at = utcnow() - timedelta(days=days_ago)
-    data = {
-        "number": number,
-        "kind": "claim",
-        "category": category,
-        "department": category,
-        "district": district,
-        "subject": "s",
-        "description": "d",
-        "address": None,
-        "location": None,
-        "citizen": {"email": "a@example.ma", "language": "fr"},
-        "submitted_at": at,
-        "ack_due": at + timedelta(days=15),
-        "answer_due": at + timedelta(days=answer_days),
-        "answer_days": answer_days,
-        "documents": [],
-    }
+    data = submission(
+        days_ago=days_ago,
+        answer_days=answer_days,
+        kind="claim",
+        category=category,
+        department=category,
+        district=district,
+    )
+    number = data["number"]
     tracking.record_submitted(db, data)
     event = new_event(
         "complaint.submitted",

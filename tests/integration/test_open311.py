@@ -79,36 +79,22 @@ def test_discovery_names_the_endpoint_and_its_formats(client):
 
 
 def _file(db, category="roads", district="anfa", days_ago=0.0):
-    import uuid
-    from datetime import timedelta
-
-    from common.envelope import utcnow
     from services.tracking import domain as tracking
+    from tests.integration.complaints import submission
 
-    number = f"RC-2026-{uuid.uuid4().hex[:7].upper()}"
-    at = utcnow() - timedelta(days=days_ago)
-    tracking.record_submitted(
-        db,
-        {
-            "number": number,
-            "kind": "complaint",
-            "category": category,
-            "category_name": {"fr": "Voirie", "ar": "الطرق", "en": "Roads"},
-            "department": "roads",
-            "district": district,
-            "subject": "Trou",
-            "description": "Un trou devant l'école.",
-            "address": "12 rue X",
-            "location": {"lat": 33.59, "lon": -7.63},
-            "citizen": {"name": "Nadia Secret", "email": "nadia.secret@example.ma", "phone": "+212611111111"},
-            "submitted_at": at,
-            "ack_due": at + timedelta(days=15),
-            "answer_due": at + timedelta(days=60),
-            "answer_days": 60,
-            "documents": [],
-        },
+    data = submission(
+        days_ago=days_ago,
+        category=category,
+        district=district,
+        category_name={"fr": "Voirie", "ar": "الطرق", "en": "Roads"},
+        subject="Trou",
+        description="Un trou devant l'école.",
+        address="12 rue X",
+        location={"lat": 33.59, "lon": -7.63},
+        citizen={"name": "Nadia Secret", "email": "nadia.secret@example.ma", "phone": "+212611111111"},
     )
-    return number
+    tracking.record_submitted(db, data)
+    return data["number"]
 
 
 @pytest.fixture

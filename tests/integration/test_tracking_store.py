@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from common import blobs
 from common.envelope import utcnow
 from common.errors import Conflict
 from services.tracking import domain, jobs, store, treatment
+from tests.integration.complaints import submission
 
 
 @pytest.fixture
@@ -22,28 +22,9 @@ def tracking_db(db):
 
 
 def complaint(db, *, days_ago: float = 0, ack_days: int = 15, answer_days: int = 60, **fields) -> str:
-    number = f"RC-2026-{uuid.uuid4().hex[:7].upper()}"
-    submitted = utcnow() - timedelta(days=days_ago)
-    domain.record_submitted(
-        db,
-        {
-            "number": number,
-            "kind": "complaint",
-            "category": "roads",
-            "department": "roads",
-            "district": "anfa",
-            "subject": "s",
-            "description": "d",
-            "address": None,
-            "location": None,
-            "citizen": {"email": "a@example.ma", "language": "fr"},
-            "submitted_at": submitted,
-            "ack_due": submitted + timedelta(days=ack_days),
-            "answer_due": submitted + timedelta(days=answer_days),
-            "answer_days": answer_days,
-            "documents": [],
-        },
-    )
+    data = submission(days_ago=days_ago, ack_days=ack_days, answer_days=answer_days)
+    number = data["number"]
+    domain.record_submitted(db, data)
     if fields:
         db[store.COMPLAINTS].update_one({"_id": number}, {"$set": fields})
     return number
