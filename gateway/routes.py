@@ -21,6 +21,8 @@ ROUTES = [
     ("/api/v1/complaints", ("POST",), "intake"),
     ("/api/v1/staff/catalog", ("GET",), "intake"),
     ("/api/v1/staff/catalog/<path:rest>", ("POST", "PATCH"), "intake"),
+    ("/api/v1/staff/open311-keys", ("GET", "POST"), "intake"),
+    ("/api/v1/staff/open311-keys/<key_id>", ("DELETE",), "intake"),
     ("/api/v1/tracking", ("POST",), "tracking"),
     ("/api/v1/complaints/<path:rest>", ("GET", "POST"), "tracking"),
     ("/api/v1/staff/exports/stats.csv", ("GET",), "feedback"),
@@ -30,7 +32,10 @@ ROUTES = [
     ("/open311/v2/services.<fmt>", ("GET",), "intake"),
     ("/open311/v2/services/<path:rest>", ("GET",), "intake"),
     ("/open311/v2/requests.<fmt>", ("GET",), "tracking"),
+    ("/open311/v2/requests.<fmt>", ("POST",), "intake"),
     ("/open311/v2/requests/<path:rest>", ("GET",), "tracking"),
+    ("/open311/v2/tokens/<path:rest>", ("GET",), "intake"),
+    ("/open311/v2/servicerequestupdates.<fmt>", ("GET",), "tracking"),
 ]
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
 FORWARDED_RESPONSE_HEADERS = (

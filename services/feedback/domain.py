@@ -69,6 +69,7 @@ def settle_unfinished(db: Database) -> int:
 
 
 ALL = "*"
+UNPLACED = "-"  # the district of an Open311 request that staff have not placed yet
 
 
 def cell_id(district: str, category: str, month: str) -> str:
@@ -78,7 +79,7 @@ def cell_id(district: str, category: str, month: str) -> str:
 
 def cells_of(facts: dict) -> list[str]:
     """Return the cells a complaint counts in: its district and category, each alone, and the city."""
-    district, category, month = facts["district"], facts["category"], facts["month"]
+    district, category, month = facts["district"] or UNPLACED, facts["category"], facts["month"]
     return [cell_id(d, c, month) for d in (district, ALL) for c in (category, ALL)]
 
 
@@ -168,13 +169,25 @@ def submitted(data: dict) -> FactsChange:
             return {}
         return {
             "kind": data["kind"],
-            "district": data["district"],
+            # A placement seen before the submission is the later fact.
+            "district": record["district"] if "placed_at" in record else data["district"],
             "category": data["category"],
             "submitted_at": data["submitted_at"],
             "month": data["submitted_at"].strftime("%Y-%m"),
             "ack_due": data["ack_due"],
             "answer_due": data["answer_due"],
         }
+
+    return change
+
+
+def placed(data: dict) -> FactsChange:
+    """Return the fact of a placement in a district: the latest one counts."""
+
+    def change(record: dict) -> dict:
+        if record.get("placed_at") and data["at"] <= record["placed_at"]:
+            return {}
+        return {"district": data["district"], "placed_at": data["at"]}
 
     return change
 

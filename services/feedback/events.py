@@ -1,4 +1,4 @@
-"""The events feedback counts: submissions, status changes, reopenings and ratings."""
+"""The events feedback counts: submissions, placements, status changes, reopenings and ratings."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from common import mongo
 from services.feedback import domain
 from services.feedback.schemas import (
     FeedbackGivenSchema,
+    PlacedSchema,
     ReopenedSchema,
     StatusChangedSchema,
     SubmittedSchema,
@@ -26,4 +27,5 @@ HANDLERS = {
     "complaint.status_changed": _handler(StatusChangedSchema(), domain.status_changed),
     "complaint.reopened": _handler(ReopenedSchema(), lambda data: domain.reopenings(data["reopen_count"])),
     "complaint.feedback_given": _handler(FeedbackGivenSchema(), domain.rated),
+    "complaint.placed": _handler(PlacedSchema(), domain.placed),
 }

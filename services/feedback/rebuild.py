@@ -54,6 +54,8 @@ def facts_of(complaint: dict) -> dict:
             for r in complaint.get("feedback", [])
         },
     }
+    if complaint.get("placed_at"):
+        facts["placed_at"] = complaint["placed_at"]
     # The first change of status is always out of `received`: the first response.
     if len(timeline) > 1:
         facts["acknowledged_at"] = timeline[1]["at"]
@@ -75,6 +77,7 @@ FACT_FIELDS = (
     "ratings",
     "acknowledged_at",
     "answered_at",
+    "placed_at",
 )
 
 

@@ -46,10 +46,15 @@ class _Event(Schema):
 class SubmittedSchema(_Event):
     kind = fields.String(required=True)
     category = fields.String(required=True)
-    district = fields.String(required=True)
+    district = fields.String(required=True, allow_none=True)
     submitted_at = fields.AwareDateTime(required=True)
     ack_due = fields.AwareDateTime(required=True)
     answer_due = fields.AwareDateTime(required=True)
+
+
+class PlacedSchema(_Event):
+    district = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
 
 
 class StatusChangedSchema(_Event):

@@ -2,23 +2,25 @@
 
 KINDS = ["complaint", "claim", "suggestion"]
 
+# code, French, Arabic, English, and an approximate centre (latitude, longitude) used to place an
+# Open311 request that gives only a point; administrators can move a centre in the catalogue.
 DISTRICTS = [
-    ("ain-chock", "Aïn Chock", "عين الشق", "Ain Chock"),
-    ("ain-sebaa", "Aïn Sebaâ", "عين السبع", "Ain Sebaa"),
-    ("al-fida", "Al Fida", "الفداء", "Al Fida"),
-    ("anfa", "Anfa", "أنفا", "Anfa"),
-    ("ben-msick", "Ben M'Sick", "بن امسيك", "Ben M'Sick"),
-    ("essoukhour-assawda", "Essoukhour Assawda", "الصخور السوداء", "Essoukhour Assawda"),
-    ("hay-hassani", "Hay Hassani", "الحي الحسني", "Hay Hassani"),
-    ("hay-mohammadi", "Hay Mohammadi", "الحي المحمدي", "Hay Mohammadi"),
-    ("maarif", "Maârif", "المعاريف", "Maarif"),
-    ("mers-sultan", "Mers Sultan", "مرس السلطان", "Mers Sultan"),
-    ("moulay-rachid", "Moulay Rachid", "مولاي رشيد", "Moulay Rachid"),
-    ("sbata", "Sbata", "سباتة", "Sbata"),
-    ("sidi-belyout", "Sidi Belyout", "سيدي بليوط", "Sidi Belyout"),
-    ("sidi-bernoussi", "Sidi Bernoussi", "سيدي البرنوصي", "Sidi Bernoussi"),
-    ("sidi-moumen", "Sidi Moumen", "سيدي مومن", "Sidi Moumen"),
-    ("sidi-othmane", "Sidi Othmane", "سيدي عثمان", "Sidi Othmane"),
+    ("ain-chock", "Aïn Chock", "عين الشق", "Ain Chock", (33.544, -7.596)),
+    ("ain-sebaa", "Aïn Sebaâ", "عين السبع", "Ain Sebaa", (33.605, -7.533)),
+    ("al-fida", "Al Fida", "الفداء", "Al Fida", (33.569, -7.597)),
+    ("anfa", "Anfa", "أنفا", "Anfa", (33.589, -7.657)),
+    ("ben-msick", "Ben M'Sick", "بن امسيك", "Ben M'Sick", (33.56, -7.572)),
+    ("essoukhour-assawda", "Essoukhour Assawda", "الصخور السوداء", "Essoukhour Assawda", (33.6, -7.585)),
+    ("hay-hassani", "Hay Hassani", "الحي الحسني", "Hay Hassani", (33.559, -7.676)),
+    ("hay-mohammadi", "Hay Mohammadi", "الحي المحمدي", "Hay Mohammadi", (33.593, -7.56)),
+    ("maarif", "Maârif", "المعاريف", "Maarif", (33.576, -7.637)),
+    ("mers-sultan", "Mers Sultan", "مرس السلطان", "Mers Sultan", (33.582, -7.609)),
+    ("moulay-rachid", "Moulay Rachid", "مولاي رشيد", "Moulay Rachid", (33.563, -7.54)),
+    ("sbata", "Sbata", "سباتة", "Sbata", (33.549, -7.575)),
+    ("sidi-belyout", "Sidi Belyout", "سيدي بليوط", "Sidi Belyout", (33.597, -7.617)),
+    ("sidi-bernoussi", "Sidi Bernoussi", "سيدي البرنوصي", "Sidi Bernoussi", (33.608, -7.5)),
+    ("sidi-moumen", "Sidi Moumen", "سيدي مومن", "Sidi Moumen", (33.584, -7.518)),
+    ("sidi-othmane", "Sidi Othmane", "سيدي عثمان", "Sidi Othmane", (33.555, -7.555)),
 ]
 
 # code, French, Arabic, English, department, days to acknowledge, days to answer.
@@ -72,8 +74,14 @@ CATEGORIES = [
 def default_districts() -> list[dict]:
     """Return the default districts as store documents."""
     return [
-        {"_id": code, "name": {"fr": fr, "ar": ar, "en": en}, "position": i, "active": True}
-        for i, (code, fr, ar, en) in enumerate(DISTRICTS)
+        {
+            "_id": code,
+            "name": {"fr": fr, "ar": ar, "en": en},
+            "center": {"lat": lat, "lon": lon},
+            "position": i,
+            "active": True,
+        }
+        for i, (code, fr, ar, en, (lat, lon)) in enumerate(DISTRICTS)
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import timedelta
 
@@ -21,7 +22,9 @@ def catalog_view(db: Database) -> dict:
     current = store.active_catalog(db)
     return {
         "kinds": list(KINDS),
-        "districts": [{"code": code, "name": d["name"]} for code, d in current["districts"].items()],
+        "districts": [
+            {"code": code, "name": d["name"], "center": d.get("center")} for code, d in current["districts"].items()
+        ],
         "categories": [
             {
                 "code": code,
@@ -35,8 +38,39 @@ def catalog_view(db: Database) -> dict:
     }
 
 
-def submit(db: Database, data: dict, documents: list[tuple[bytes, str, str]] = ()) -> dict:
-    """Record a validated complaint (and its checked documents) with its event; return the receipt."""
+def nearest_district(districts: dict, lat: float, lon: float, within_km: float) -> str | None:
+    """Return the district whose centre is nearest the point, or None when none is within reach."""
+    best, best_km = None, within_km
+    for code, district in districts.items():
+        center = district.get("center")
+        if center:
+            km = _distance_km(lat, lon, center["lat"], center["lon"])
+            if km <= best_km:
+                best, best_km = code, km
+    return best
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+def submit(
+    db: Database,
+    data: dict,
+    documents: list[tuple[bytes, str, str]] = (),
+    *,
+    channel: dict | None = None,
+    token: str | None = None,
+) -> dict:
+    """Record a validated complaint (and its checked documents) with its event; return the receipt.
+
+    `channel` says where it came from when not the citizen's own form (an Open311 client); such a
+    complaint may come without a district, for staff to place. `token` is an Open311 token that
+    will name its number.
+    """
     current = store.active_catalog(db)
     check_catalogue(data, current["districts"], current["categories"])
     stored = [
@@ -50,7 +84,7 @@ def submit(db: Database, data: dict, documents: list[tuple[bytes, str, str]] = (
         for content, content_type, filename in documents
     ]
     category = current["categories"][data["category"]]
-    district = current["districts"][data["district"]]
+    district = current["districts"].get(data["district"])
     now = utcnow()
     base = {
         **{
@@ -72,10 +106,13 @@ def submit(db: Database, data: dict, documents: list[tuple[bytes, str, str]] = (
         "ack_due": now + timedelta(days=category["ack_days"]),
         "answer_due": now + timedelta(days=category["answer_days"]),
         "documents": stored,
+        "channel": channel or {"via": "web"},
     }
     for _ in range(8):
         document = {"_id": numbers.generate(now.year), **base}
         event = events.complaint_submitted(document, category, district)
+        if token:
+            store.remember_token(db, token, document["_id"])
         try:
             store.create_complaint(db, document=document, events=[event])
             break

@@ -7,8 +7,11 @@ from common.envelope import isoformat, new_event
 SOURCE = "intake"
 
 
-def complaint_submitted(complaint: dict, category: dict, district: dict) -> dict:
-    """Return the complaint.submitted event: the whole complaint, as the other services need it."""
+def complaint_submitted(complaint: dict, category: dict, district: dict | None) -> dict:
+    """Return the complaint.submitted event: the whole complaint, as the other services need it.
+
+    `district` is None for an Open311 request that staff will place.
+    """
     data = {
         "number": complaint["_id"],
         "kind": complaint["kind"],
@@ -16,7 +19,7 @@ def complaint_submitted(complaint: dict, category: dict, district: dict) -> dict
         "category_name": category["name"],
         "department": category["department"],
         "district": complaint["district"],
-        "district_name": district["name"],
+        "district_name": district["name"] if district else None,
         "subject": complaint["subject"],
         "description": complaint["description"],
         "address": complaint["address"],
@@ -28,5 +31,7 @@ def complaint_submitted(complaint: dict, category: dict, district: dict) -> dict
         "ack_days": category["ack_days"],
         "answer_days": category["answer_days"],
         "documents": complaint.get("documents", []),
+        "channel": complaint["channel"]["via"],
+        "media_url": complaint["channel"].get("media_url"),
     }
     return new_event("complaint.submitted", source=SOURCE, subject=complaint["_id"], data=data)

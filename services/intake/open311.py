@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2, the catalogue side: discovery, the services and their definitions.
+"""Open311 GeoReport v2, intake's side: discovery, the services, their definitions, and submitting.
 
 Service codes are the category codes; the district a request is for is the
 attribute `district`, a single-value list of the catalogue's districts. Names
@@ -7,13 +7,19 @@ are given in French unless `locale` asks for `ar` or `en`.
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from flask import Blueprint, request
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common import config, mongo
-from common.errors import NotFound
+from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
-from services.intake import store
+from common.schemas import StrictSchema, Text
+from services.intake import domain, keys, store
 from services.intake.catalog import KINDS
+from services.intake.schemas import LANGUAGES, PHONE
 
 open311 = Blueprint("open311", __name__, url_prefix=PREFIX)
 FORMAT = "<any(json,xml):fmt>"
@@ -97,7 +103,10 @@ def services(fmt: str):
 
 @open311.get(f"/services/<service_code>.{FORMAT}")
 def service_definition(service_code: str, fmt: str):
-    """A service's attributes: the district (required) and the kind of request."""
+    """A service's attributes: the district and the kind of request.
+
+    The district is not required: a request without one is placed by its point, or by staff.
+    """
     locale = _locale()
     current = _catalogue()
     if service_code not in current["categories"]:
@@ -113,7 +122,7 @@ def service_definition(service_code: str, fmt: str):
                     "variable": True,
                     "code": "district",
                     "datatype": "singlevaluelist",
-                    "required": True,
+                    "required": False,
                     "datatype_description": None,
                     "order": 1,
                     "description": DISTRICT_LABEL[locale],
@@ -132,3 +141,163 @@ def service_definition(service_code: str, fmt: str):
             ],
         },
     )
+
+
+# ---- submitting a service request ---------------------------------------------------------
+
+ATTRIBUTE = re.compile(r"^attribute\[([a-z_]+)\](\[\])?$")
+NOTICE = {
+    "fr": "Réclamation reçue : accusé de réception sous {ack} jours, réponse sous {answer} jours.",
+    "ar": "تم استلام الشكاية: إشعار بالتوصل داخل {ack} أيام، والرد داخل {answer} يوما.",
+    "en": "Complaint received: acknowledged within {ack} days, answered within {answer} days.",
+}
+TO_PLACE = {
+    "fr": " Les services la rattacheront à son arrondissement.",
+    "ar": " ستحيلها المصالح على المقاطعة المعنية.",
+    "en": " Staff will place it in its district.",
+}
+
+
+class ServiceRequestSchema(StrictSchema):
+    """The parameters of POST requests, as form fields (strings), blank ones removed."""
+
+    api_key = Text()
+    jurisdiction_id = Text(validate=validate.Length(max=64))
+    service_code = Text(required=True, validate=validate.Length(min=1, max=64))
+    lat = fields.Float(validate=validate.Range(-90, 90))
+    long = fields.Float(validate=validate.Range(-180, 180))
+    address_string = Text(validate=validate.Length(max=500))
+    address_id = Text(validate=validate.Length(max=100))
+    email = fields.Email(validate=validate.Length(max=254))
+    device_id = Text(validate=validate.Length(max=100))
+    account_id = Text(validate=validate.Length(max=100))
+    first_name = Text(validate=validate.Length(max=100))
+    last_name = Text(validate=validate.Length(max=100))
+    phone = Text(validate=PHONE)
+    description = Text(validate=validate.Length(max=4000))
+    media_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
+    locale = Text(validate=validate.Length(max=10))
+
+    @validates_schema
+    def _located(self, data, **kwargs):
+        if ("lat" in data) != ("long" in data):
+            raise ValidationError("Give lat and long together.", "long" if "lat" in data else "lat")
+        if not {"lat", "address_string", "address_id"} & set(data):
+            raise ValidationError("Give a location: lat and long, address_string or address_id.", "lat")
+
+
+_service_request_schema = ServiceRequestSchema()
+
+
+def _form() -> tuple[dict, dict]:
+    """Return the request's parameters and its attributes, blank values left out."""
+    values, attributes = {}, {}
+    for name, value in request.values.items(multi=False):
+        value = value.strip()
+        if not value:
+            continue
+        match = ATTRIBUTE.match(name)
+        if match:
+            attributes[match.group(1)] = value
+        else:
+            values[name] = value
+    unknown = sorted(set(attributes) - {"district", "kind"})
+    if unknown:
+        raise BadRequest(f"Unknown attribute {unknown[0]!r}: this service has district and kind.")
+    return _service_request_schema.load(values), attributes
+
+
+def _district(db_districts: dict, form: dict, attributes: dict) -> str | None:
+    """Return the district of a request: named, placed by its point, or None for staff to place."""
+    named = set()
+    jurisdiction_id = form.get("jurisdiction_id")
+    if jurisdiction_id and jurisdiction_id != jurisdiction():
+        if jurisdiction_id not in db_districts:
+            raise NotFound(f"Unknown jurisdiction_id {jurisdiction_id!r}.")
+        named.add(jurisdiction_id)
+    if "district" in attributes:
+        if attributes["district"] not in db_districts:
+            raise BadRequest(f"attribute[district]: unknown district {attributes['district']!r}.")
+        named.add(attributes["district"])
+    if len(named) > 1:
+        raise BadRequest("jurisdiction_id and attribute[district] name different districts.")
+    if named:
+        return named.pop()
+    if "lat" in form:
+        within = config.get_float("OPEN311_PLACEMENT_KM", 10.0)
+        return domain.nearest_district(db_districts, form["lat"], form["long"], within)
+    return None
+
+
+def _subject(description: str | None, service_name: str) -> str:
+    """Return a subject: the description's first line, shortened at a word, or the service's name."""
+    line = (description or "").strip().splitlines()[0].strip() if description else ""
+    if not line:
+        return service_name
+    if len(line) <= 120:
+        return line
+    return line[:120].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+
+
+@open311.post(f"/requests.{FORMAT}")
+def post_request(fmt: str):
+    """Submit a service request as a complaint; answer its number, a token and what comes next."""
+    db = mongo.database()
+    key = keys.check(db, (request.values.get("api_key") or "").strip())
+    form, attributes = _form()
+    current = store.active_catalog(db)
+    category = current["categories"].get(form["service_code"])
+    if category is None:
+        raise BadRequest(f"service_code {form['service_code']!r} is not a service of this city.")
+    kind = attributes.get("kind", "complaint")
+    if kind not in KINDS:
+        raise BadRequest(f"attribute[kind] must be one of {', '.join(KINDS)}.")
+    locale = (form.get("locale") or "fr")[:2].lower()
+    locale = locale if locale in LANGUAGES else "fr"
+    district = _district(current["districts"], form, attributes)
+    service_name = category["name"][locale]
+    name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part) or None
+    data = {
+        "kind": kind,
+        "category": form["service_code"],
+        "district": district,
+        "subject": _subject(form.get("description"), service_name),
+        "description": form.get("description") or service_name,
+        "address": form.get("address_string")
+        or (f"address_id {form['address_id']}" if form.get("address_id") else None),
+        "location": {"lat": form["lat"], "lon": form["long"]} if "lat" in form else None,
+        "citizen": {
+            "name": name,
+            "email": form.get("email"),
+            "phone": form.get("phone"),
+            "language": locale,
+        },
+        "consent": True,
+    }
+    token = secrets.token_urlsafe(16)
+    channel = {
+        "via": "open311",
+        "api_key": key["id"],
+        "token": token,
+        **{k: form[k] for k in ("address_id", "device_id", "account_id", "media_url") if k in form},
+    }
+    receipt = domain.submit(db, data, channel=channel, token=token)
+    notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
+    if district is None:
+        notice += TO_PLACE[locale]
+    answer = {
+        "service_request_id": receipt["number"],
+        "token": token,
+        "service_notice": notice,
+        "account_id": form.get("account_id"),
+    }
+    return respond("service_requests", [answer])
+
+
+@open311.get(f"/tokens/<token>.{FORMAT}")
+def get_token(token: str, fmt: str):
+    """The service request a token stands for."""
+    number = store.number_of_token(mongo.database(), token)
+    if number is None:
+        raise NotFound("No service request has this token.")
+    return respond("service_requests", [{"service_request_id": number, "token": token}])

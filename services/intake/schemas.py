@@ -8,6 +8,7 @@ from common.schemas import Flag, Number, StrictSchema, Text
 from services.intake.catalog import KINDS
 
 LANGUAGES = ("fr", "ar", "en")
+PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,20}$", error="Not a valid phone number.")
 
 
 class LocationSchema(StrictSchema):
@@ -18,11 +19,7 @@ class LocationSchema(StrictSchema):
 class CitizenSchema(StrictSchema):
     name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    phone = Text(
-        validate=validate.Regexp(r"^\+?[0-9 ().-]{6,20}$", error="Not a valid phone number."),
-        load_default=None,
-        allow_none=True,
-    )
+    phone = Text(validate=PHONE, load_default=None, allow_none=True)
     language = Text(validate=validate.OneOf(LANGUAGES), load_default="fr")
 
 
@@ -44,9 +41,9 @@ class ComplaintSchema(StrictSchema):
 
 
 def check_catalogue(data: dict, districts: dict, categories: dict) -> None:
-    """Refuse a district or category that is not an active catalogue entry."""
+    """Refuse a district or category that is not an active catalogue entry (None: to be placed)."""
     errors = {}
-    if data["district"] not in districts:
+    if data["district"] is not None and data["district"] not in districts:
         errors["district"] = ["Unknown district."]
     if data["category"] not in categories:
         errors["category"] = ["Unknown category."]
@@ -66,10 +63,12 @@ class NamesSchema(StrictSchema):
 class DistrictSchema(StrictSchema):
     code = Text(required=True, validate=CODE)
     name = fields.Nested(NamesSchema, required=True)
+    center = fields.Nested(LocationSchema, load_default=None, allow_none=True)
 
 
 class DistrictChangeSchema(StrictSchema):
     name = fields.Nested(NamesSchema)
+    center = fields.Nested(LocationSchema, allow_none=True)
     active = Flag()
 
 
@@ -94,3 +93,7 @@ class CategorySchema(CategoryChangeSchema):
     ack_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 15))
     answer_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 60))
     active = Flag(load_default=True)
+
+
+class ApiKeySchema(StrictSchema):
+    name = Text(required=True, validate=validate.Length(min=1, max=120))

@@ -1,4 +1,4 @@
-"""Intake's staff API: the catalogue as administrators manage it."""
+"""Intake's staff API: the catalogue and the Open311 API keys, as administrators manage them."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from flask import Blueprint, jsonify, request
 from common import mongo, tokens
 from common.errors import NotFound
 from common.web import json_body
-from services.intake import domain
-from services.intake.schemas import CategoryChangeSchema, CategorySchema, DistrictChangeSchema, DistrictSchema
+from services.intake import domain, keys
+from services.intake.schemas import (
+    ApiKeySchema,
+    CategoryChangeSchema,
+    CategorySchema,
+    DistrictChangeSchema,
+    DistrictSchema,
+)
 
 staff_api = Blueprint("intake_staff", __name__, url_prefix="/api/v1/staff/catalog")
+keys_api = Blueprint("intake_keys", __name__, url_prefix="/api/v1/staff/open311-keys")
+_key_schema = ApiKeySchema()
 _schemas = {
     "districts": (DistrictSchema(), DistrictChangeSchema()),
     "categories": (CategorySchema(), CategoryChangeSchema()),
@@ -54,3 +62,25 @@ def patch_entry(kind: str, code: str):
     return jsonify(
         domain.change_catalog_entry(mongo.database(), kind, code, change.load(json_body()), by=claims["sub"])
     )
+
+
+@keys_api.get("")
+def get_keys():
+    """List the Open311 API keys, without the keys themselves (administrators)."""
+    _admin()
+    return jsonify({"items": keys.listing(mongo.database())})
+
+
+@keys_api.post("")
+def post_key():
+    """Issue an Open311 API key; the answer is the only time it is shown (administrators)."""
+    claims = _admin()
+    data = _key_schema.load(json_body())
+    return jsonify(keys.issue(mongo.database(), data["name"], by=claims["sub"])), 201
+
+
+@keys_api.delete("/<key_id>")
+def delete_key(key_id: str):
+    """Revoke an Open311 API key (administrators)."""
+    claims = _admin()
+    return jsonify(keys.revoke(mongo.database(), key_id, by=claims["sub"]))

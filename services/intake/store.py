@@ -15,6 +15,7 @@ COMPLAINTS = "intake_complaints"
 OUTBOX = outbox.Outbox(COMPLAINTS)
 DISTRICTS = "catalog_districts"
 CATEGORIES = "catalog_categories"
+TOKENS = "open311_tokens"
 
 _cache: dict = {"at": 0.0, "value": None}
 CATALOG_CACHE_SECONDS = 5.0
@@ -37,6 +38,15 @@ def seed_catalog(db: Database) -> None:
             [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": e}, upsert=True) for e in entries],
             ordered=False,
         )
+    # Districts seeded before they had a centre get the default one; a centre set by an
+    # administrator stays.
+    db[DISTRICTS].bulk_write(
+        [
+            UpdateOne({"_id": d["_id"], "center": {"$exists": False}}, {"$set": {"center": d["center"]}})
+            for d in catalog.default_districts()
+        ],
+        ordered=False,
+    )
 
 
 def active_catalog(db: Database) -> dict:
@@ -84,6 +94,19 @@ def change_entry(db: Database, collection: str, code: str, changes: dict, audit:
     if entry is not None:
         entry.pop("history", None)
     return entry
+
+
+def remember_token(db: Database, token: str, number: str) -> None:
+    """Point an Open311 token at the number it stands for (before the complaint is written)."""
+    db[TOKENS].update_one({"_id": token}, {"$set": {"number": number}}, upsert=True)
+
+
+def number_of_token(db: Database, token: str) -> str | None:
+    """Return the number of a submitted complaint an Open311 token stands for, or None."""
+    found = db[TOKENS].find_one({"_id": token})
+    if found is None or db[COMPLAINTS].find_one({"_id": found["number"]}, {"_id": 1}) is None:
+        return None
+    return found["number"]
 
 
 def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dict:

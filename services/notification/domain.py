@@ -57,7 +57,10 @@ def on_submitted(db: Database, event: dict) -> None:
             "category": data["category"],
             "category_name": data.get("category_name") or {},
             "subject": data["subject"],
+            "description": data["description"],
             "kind": data["kind"],
+            "ack_due": data["ack_due"],
+            "answer_due": data["answer_due"],
         },
     )
     contact = _contact(db, data["number"])
@@ -75,11 +78,35 @@ def on_submitted(db: Database, event: dict) -> None:
         event,
         contact,
         "staff_new",
-        DISTRICT_STAFF,
+        DISTRICT_STAFF if data["district"] else ("admin",),
+        placement="new" if data["district"] else "unplaced",
         kind=data["kind"],
         description=data["description"],
         ack_due=day(data["ack_due"]),
         answer_due=day(data["answer_due"]),
+    )
+
+
+def on_placed(db: Database, event: dict) -> None:
+    """Tell the staff of the district a complaint was placed in, as of a new complaint there."""
+    data = event["data"]
+    _contact(db, data["number"])
+    contact = store.place_complaint(
+        db, data["number"], data["district"], data.get("district_name") or {}, datetime.fromisoformat(data["at"])
+    )
+    if contact["district"] != data["district"]:
+        return  # a later placement is known: that one tells its district
+    _to_staff(
+        db,
+        event,
+        contact,
+        "staff_new",
+        DISTRICT_STAFF,
+        placement="placed",
+        kind=contact["kind"],
+        description=contact.get("description") or "",
+        ack_due=day(contact["ack_due"]) if contact.get("ack_due") else "",
+        answer_due=day(contact["answer_due"]) if contact.get("answer_due") else "",
     )
 
 
@@ -161,7 +188,7 @@ def on_overdue(db: Database, event: dict) -> None:
     """Tell the district's supervisors (the administrators when it has none) of a missed deadline."""
     data = event["data"]
     contact = _contact(db, data["number"])
-    roles = ("supervisor",) if store.staff_of(db, contact["district"], ("supervisor",)) else ("admin",)
+    roles = ("supervisor",) if store.staff_of(db, contact.get("district"), ("supervisor",)) else ("admin",)
     _to_staff(
         db,
         event,
@@ -197,18 +224,24 @@ def _contact(db: Database, number: str) -> dict:
     return contact
 
 
+UNPLACED = {"fr": "à rattacher", "ar": "في انتظار الإحالة", "en": "to be placed"}
+
+
 def _common(contact: dict, language: str) -> dict:
     number = contact["_id"]
+    district = contact.get("district")
     return {
         "number": number,
         "complaint_subject": contact["subject"],
         "category_name": contact["category_name"].get(language, contact["category"]),
-        "district_name": contact["district_name"].get(language, contact["district"]),
+        "district_name": contact["district_name"].get(language, district) if district else UNPLACED[language],
         "tracking_url": f"{public_url()}/track?number={number}",
     }
 
 
 def _to_citizen(db: Database, event: dict, contact: dict, template: str, **context) -> None:
+    if not contact.get("email"):
+        return  # an Open311 request sent without an address
     language = contact.get("language") or "fr"
     deliver(
         db,
@@ -224,7 +257,7 @@ def _to_citizen(db: Database, event: dict, contact: dict, template: str, **conte
 def _to_staff(
     db: Database, event: dict, contact: dict, template: str, roles: tuple[str, ...], **context
 ) -> None:
-    for member in store.staff_of(db, contact["district"], roles):
+    for member in store.staff_of(db, contact.get("district"), roles):
         language = member.get("language") or "fr"
         deliver(
             db,

@@ -21,5 +21,6 @@ HANDLERS = {
     "complaint.document_added": _with_db(domain.on_citizen_update),
     "complaint.remark_added": _with_db(domain.on_citizen_update),
     "complaint.overdue": _with_db(domain.on_overdue),
+    "complaint.placed": _with_db(domain.on_placed),
     "staff.member_changed": _with_db(domain.on_member_changed),
 }

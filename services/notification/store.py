@@ -36,8 +36,20 @@ def delivery_key(event_id: str, template: str, recipient: str) -> str:
 
 
 def remember_complaint(db: Database, number: str, contact: dict) -> None:
-    """Keep what emails about a complaint need: the citizen's address and language, its names."""
+    """Keep what emails about a complaint need: the citizen's address and language, its names.
+
+    FerretDB leaves out the null fields of a `$setOnInsert` upsert: read optional ones with `get`.
+    """
     db[CONTACTS].update_one({"_id": number}, {"$setOnInsert": contact}, upsert=True)
+
+
+def place_complaint(db: Database, number: str, district: str, names: dict, at: datetime) -> dict:
+    """Move a complaint's contact to the district it was placed in, unless a later placement is known."""
+    db[CONTACTS].update_one(
+        {"_id": number, "$or": [{"placed_at": {"$exists": False}}, {"placed_at": {"$lt": at}}]},
+        {"$set": {"district": district, "district_name": names, "placed_at": at}},
+    )
+    return db[CONTACTS].find_one({"_id": number})
 
 
 def find_complaint(db: Database, number: str) -> dict | None:

@@ -107,14 +107,19 @@ def member_view(account: dict) -> dict:
     }
 
 
-def known_districts() -> set[str]:
-    """Return the catalogue's district codes, as intake serves them."""
+def catalogue_districts() -> dict[str, dict]:
+    """Return the catalogue's active districts' names by code, as intake serves them."""
     try:
         answer = requests.get(f"{config.service_url('intake')}/api/v1/catalog", timeout=5)
         answer.raise_for_status()
     except requests.RequestException as exc:
         raise Unavailable("The catalogue cannot be read now; try again shortly.") from exc
-    return {d["code"] for d in answer.json()["districts"]}
+    return {d["code"]: d["name"] for d in answer.json()["districts"]}
+
+
+def known_districts() -> set[str]:
+    """Return the catalogue's district codes."""
+    return set(catalogue_districts())
 
 
 def _check_districts(role: str, districts: list[str]) -> None:

@@ -59,8 +59,10 @@ def record_submitted(db: Database, data: dict, event_id: str | None = None) -> b
             )
         },
         "category_name": data.get("category_name"),
+        "channel": data.get("channel") or "web",
+        "media_url": data.get("media_url"),
         "citizen": citizen,
-        "email_key": normalize_email(citizen.get("email", "")),
+        "email_key": normalize_email(citizen.get("email") or ""),
         "status": lifecycle.RECEIVED,
         "submitted_at": submitted,
         "updated_at": submitted,

@@ -93,6 +93,18 @@ def assigned(complaint: dict, assignment: dict) -> dict:
     )
 
 
+def placed(complaint: dict, *, previous: str | None, district_name: dict, at: datetime, by: str) -> dict:
+    """Return complaint.placed: staff placed the complaint in a district (it had none, or another)."""
+    return _event(
+        "complaint.placed",
+        complaint,
+        previous_district=previous,
+        district_name=district_name,
+        at=at,
+        by=by,
+    )
+
+
 def feedback_given(complaint: dict, rating: dict) -> dict:
     """Return complaint.feedback_given: the citizen's rating of one answer."""
     return _event(

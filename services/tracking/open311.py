@@ -53,7 +53,7 @@ def service_request(complaint: dict, *, extensions: bool = False) -> dict:
         "zipcode": None,
         "lat": location.get("lat"),
         "long": location.get("lon"),
-        "media_url": None,
+        "media_url": complaint.get("media_url"),
     }
     if extensions:
         found["district"] = complaint["district"]
@@ -113,15 +113,20 @@ def query() -> tuple[dict, int, int]:
         match["status"] = {"$nin": list(CLOSED)}
     elif statuses == {"closed"}:
         match["status"] = {"$in": list(CLOSED)}
+    start, end = period()
+    match["submitted_at"] = {"$gte": start, "$lte": end}
+    return match, _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
+
+
+def period() -> tuple[datetime, datetime]:
+    """Return start_date and end_date: at most 90 days apart, the last 90 days by default."""
     start, end = _when("start_date"), _when("end_date")
     if start and end and start > end:
         raise BadRequest("start_date is after end_date.")
     if start and end and end - start > WINDOW:
         raise BadRequest("start_date and end_date may be at most 90 days apart.")
     end = end or (start + WINDOW if start else datetime.now(UTC))
-    start = start or end - WINDOW
-    match["submitted_at"] = {"$gte": start, "$lte": end}
-    return match, _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
+    return start or end - WINDOW, end
 
 
 @open311.get(f"/requests.{FORMAT}")
@@ -140,3 +145,34 @@ def get_request(service_request_id: str, fmt: str):
     if complaint is None:
         raise NotFound(f"No service request has the id {service_request_id!r}.")
     return respond("service_requests", [service_request(complaint, extensions=_extensions())])
+
+
+def update_entries(complaint: dict, start: datetime, end: datetime) -> list[dict]:
+    """Return the complaint's timeline entries in the period as Open311 service request updates."""
+    return [
+        {
+            "update_id": f"{complaint['_id']}-{index}",
+            "service_request_id": complaint["_id"],
+            "status": "closed" if entry["status"] in CLOSED else "open",
+            "updated_datetime": views.time_text(entry["at"]),
+            "description": entry.get("note"),
+            "media_url": None,
+            "extended_status": entry["status"],
+        }
+        for index, entry in enumerate(complaint.get("timeline", []))
+        if start <= entry["at"] <= end
+    ]
+
+
+@open311.get(f"/servicerequestupdates.{FORMAT}")
+def get_updates(fmt: str):
+    """The extension's service request updates: every status change in a period, oldest first.
+
+    start_date and end_date work as for requests (90 days at most, the last 90 days by default).
+    """
+    start, end = period()
+    page, size = _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
+    match = {**_jurisdiction_match(), "updated_at": {"$gte": start}, "submitted_at": {"$lte": end}}
+    updates = [u for c in store.service_requests(mongo.database(), match) for u in update_entries(c, start, end)]
+    updates.sort(key=lambda u: (u["updated_datetime"], u["update_id"]))
+    return respond("service_request_updates", updates[(page - 1) * size : page * size])

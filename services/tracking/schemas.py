@@ -24,7 +24,7 @@ class SubmittedSchema(Schema):
     category = fields.String(required=True)
     category_name = fields.Dict(load_default=None, allow_none=True)
     department = fields.String(load_default=None)
-    district = fields.String(required=True)
+    district = fields.String(required=True, allow_none=True)  # None: an Open311 request to place
     subject = fields.String(required=True)
     description = fields.String(required=True)
     address = fields.String(load_default=None, allow_none=True)
@@ -35,6 +35,8 @@ class SubmittedSchema(Schema):
     answer_due = fields.AwareDateTime(required=True)
     answer_days = fields.Integer(load_default=60)
     documents = fields.List(fields.Dict(), load_default=list)
+    channel = fields.String(load_default="web")
+    media_url = fields.String(load_default=None, allow_none=True)
 
 
 class RemarkSchema(StrictSchema):
@@ -68,6 +70,10 @@ class AssignmentSchema(StrictSchema):
     agent = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
 
 
+class PlacementSchema(StrictSchema):
+    district = Text(required=True, validate=validate.Length(min=1, max=64))
+
+
 class NoteSchema(StrictSchema):
     text = Text(required=True, validate=validate.Length(min=1, max=4000))
 
@@ -78,6 +84,7 @@ class QueueQuerySchema(StrictSchema):
         load_default=None,
     )
     district = Text(validate=validate.Length(max=64), load_default=None)
+    unplaced = fields.Boolean(load_default=None)
     category = Text(validate=validate.Length(max=64), load_default=None)
     overdue = fields.Boolean(load_default=None)
     q = Text(validate=validate.Length(max=200), load_default=None)

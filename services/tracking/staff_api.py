@@ -14,6 +14,7 @@ from services.tracking.schemas import (
     AssignmentSchema,
     LoginSchema,
     NoteSchema,
+    PlacementSchema,
     QueueQuerySchema,
     StaffChangeSchema,
     StaffMemberSchema,
@@ -23,7 +24,7 @@ from services.tracking.schemas import (
 staff_api = Blueprint("staff", __name__, url_prefix="/api/v1/staff")
 _login, _queue, _transition = LoginSchema(), QueueQuerySchema(), TransitionSchema()
 _export = QueueQuerySchema(exclude=("page", "page_size"))
-_assignment, _note = AssignmentSchema(), NoteSchema()
+_assignment, _note, _district = AssignmentSchema(), NoteSchema(), PlacementSchema()
 _member, _member_change = StaffMemberSchema(), StaffChangeSchema()
 
 
@@ -80,6 +81,13 @@ def post_assignment(number: str):
     """Assign the complaint to a department or an agent."""
     who = claims()
     return jsonify(treatment.assign(mongo.database(), who, number, _assignment.load(json_body())))
+
+
+@staff_api.post("/complaints/<number>/district")
+def post_district(number: str):
+    """Place the complaint in a district."""
+    who = claims()
+    return jsonify(treatment.place(mongo.database(), who, number, _district.load(json_body())["district"]))
 
 
 @staff_api.post("/complaints/<number>/notes")

@@ -65,8 +65,8 @@ def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dic
     return list(page), db[COMPLAINTS].count_documents(match)
 
 
-def service_requests(db: Database, match: dict, *, skip: int, limit: int) -> list[dict]:
-    """Return one page of complaints as Open311 reads them: timeline, no contact, newest first."""
+def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0) -> list[dict]:
+    """Return complaints as Open311 reads them (timeline, no contact), newest first; limit 0: all."""
     projection = {"outbox": 0, "audit": 0, "notes": 0, "citizen": 0, "documents": 0, "remarks": 0}
     return list(_newest_first(db, match, projection).skip(skip).limit(limit))
 

@@ -12,7 +12,7 @@ from pymongo.database import Database
 from common import tokens
 from common.envelope import utcnow
 from common.errors import BadRequest, Conflict, Forbidden, NotFound
-from services.tracking import domain, events, lifecycle, store, views
+from services.tracking import accounts, domain, events, lifecycle, store, views
 
 
 def _audit(claims: dict, action: str, at: datetime, **details) -> dict:
@@ -30,7 +30,11 @@ def visible(db: Database, claims: dict, number: str) -> dict:
 def _match(claims: dict, query: dict, now: datetime) -> dict | None:
     """Return the store filter of the queue's filters within the member's districts (None: nothing)."""
     match: dict = {}
-    if query.get("district"):
+    if query.get("unplaced"):  # Open311 requests waiting for a district: the administrators'
+        if tokens.ALL_DISTRICTS not in claims["districts"]:
+            return None
+        match["district"] = None
+    elif query.get("district"):
         if not tokens.covers_district(claims, query["district"]):
             return None
         match["district"] = query["district"]
@@ -219,6 +223,42 @@ def assign(db: Database, claims: dict, number: str, data: dict) -> dict:
         if data.get("department"):
             update["$set"]["department"] = data["department"]
         return update, [events.assigned({**current, "department": assignment["department"]}, assignment)]
+
+    return views.staff_view(domain.apply(db, complaint["_id"], change))
+
+
+def place(db: Database, claims: dict, number: str, district: str) -> dict:
+    """Place the complaint in a district: an Open311 request that came without one, or a correction.
+
+    The member must work for both districts (a complaint without one is the administrators').
+    The assigned agent, who may not work for the new district, is unassigned.
+    """
+    complaint = visible(db, claims, number)
+    if not tokens.covers_district(claims, district):
+        raise Forbidden("You do not work for this district.")
+    names = accounts.catalogue_districts()
+    if district not in names:
+        raise BadRequest("Unknown district.", fields={"district": ["unknown"]})
+
+    def change(current: dict, now: datetime):
+        if current["district"] == district:
+            return {}, []
+        if current["status"] == lifecycle.CLOSED:
+            raise Conflict("A closed complaint stays in its district.")
+        update = {
+            "$set": {"district": district, "placed_at": now},
+            "$push": {"audit": _audit(claims, "district", now, previous=current["district"], district=district)},
+        }
+        if (current.get("assignment") or {}).get("agent"):
+            update["$set"]["assignment"] = {**current["assignment"], "agent": None, "at": now, "by": claims["sub"]}
+        event = events.placed(
+            {**current, "district": district},
+            previous=current["district"],
+            district_name=names[district],
+            at=now,
+            by="staff",
+        )
+        return update, [event]
 
     return views.staff_view(domain.apply(db, complaint["_id"], change))
 

@@ -265,3 +265,50 @@ def test_no_personal_data_in_the_figures_or_the_read_model(client, db):
     for personal in ("Nadia", "nadia@example.ma", "+212600000000", "Merci"):
         assert personal not in text
         assert personal not in stored
+
+
+def placed(number, district, previous, at):
+    return new_event(
+        "complaint.placed",
+        source="tracking",
+        subject=number,
+        data={
+            "number": number,
+            "district": district,
+            "category": "roads",
+            "department": "roads",
+            "previous_district": previous,
+            "district_name": {"fr": district, "ar": district, "en": district},
+            "at": isoformat(at),
+            "by": "staff",
+        },
+    )
+
+
+@pytest.mark.parametrize("order", ["in order", "placements first", "twice, shuffled"])
+def test_a_complaint_counts_in_the_district_it_was_placed_in_last(client, order):
+    t = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    number = f"RC-2026-P{order[0].upper()}"
+    events = [
+        submitted(number, None, "roads", t),
+        placed(number, "anfa", None, t + HOUR),
+        changed(number, "received", "acknowledged", t + 2 * HOUR),
+        placed(number, "maarif", "anfa", t + 3 * HOUR),
+    ]
+    if order == "placements first":
+        events = [events[3], events[1], events[0], events[2]]
+    elif order == "twice, shuffled":
+        events = events * 2
+        random.Random(3).shuffle(events)
+    deliver(events)
+    assert stats(client, district="maarif")["received"] == 1
+    assert stats(client, district="maarif")["acknowledged"] == 1
+    assert stats(client, district="anfa")["received"] == 0
+    assert stats(client)["received"] == 1 and stats(client, category="roads")["received"] == 1
+
+
+def test_an_unplaced_complaint_counts_for_the_city_until_it_is_placed(client):
+    t = datetime(2026, 3, 2, 8, tzinfo=UTC)
+    deliver([submitted("RC-2026-UNPLACED", None, "roads", t)])
+    assert stats(client)["received"] == 1 and stats(client, category="roads")["received"] == 1
+    assert stats(client, district="anfa")["received"] == 0

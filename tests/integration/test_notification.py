@@ -215,3 +215,46 @@ def test_an_overdue_deadline_alerts_the_districts_supervisors_or_else_the_admini
 
     assert overdue_to(supervised) == [f"boss-{run}@city.ma"]
     assert f"root-{run}@city.ma" in overdue_to(unsupervised)
+
+
+def test_an_open311_request_without_district_or_email_goes_to_the_administrators_then_the_district(
+    db, mailbox
+):
+    run = uuid.uuid4().hex[:6]
+    member(db, f"agent-{run}", "agent", ["sbata"], f"agent-{run}@city.ma")
+    member(db, f"admin-{run}", "admin", ["*"], f"admin-{run}@city.ma")
+    event = with_number(submitted(f"unused-{run}@example.ma", district=None))
+    event["data"]["citizen"]["email"] = None
+    event["data"]["district_name"] = None
+    domain.on_submitted(db, event)
+    number = event["subject"]
+    first = mailbox.messages(number)
+    assert f"admin-{run}@city.ma" in [m["To"] for m in first]  # no citizen address, no district yet
+    assert all(m["To"].startswith(("admin-", "root-")) for m in first)
+    assert "Open311" in first[0].get_body(("plain",)).get_content()
+    assert "à rattacher" in first[0]["Subject"]
+
+    placement = new_event(
+        "complaint.placed",
+        source="tracking",
+        subject=number,
+        data={
+            "number": number,
+            "district": "sbata",
+            "category": "roads",
+            "department": "roads",
+            "previous_district": None,
+            "district_name": {"fr": "Sbata", "ar": "سباتة", "en": "Sbata"},
+            "at": isoformat(utcnow()),
+            "by": "staff",
+        },
+    )
+    domain.on_placed(db, placement)
+    domain.on_placed(db, placement)  # delivered twice
+    told = [m for m in mailbox.messages(number) if m["To"] == f"agent-{run}@city.ma"]
+    assert len(told) == 1  # once, though delivered twice
+    assert sum(m["To"] == f"admin-{run}@city.ma" for m in mailbox.messages(number)) == 1
+    told = told[0]
+    body = told.get_body(("plain",)).get_content()
+    assert "rattachée à votre arrondissement (Sbata)" in body and "Un trou" in body
+    assert store.find_complaint(db, number)["district"] == "sbata"

@@ -43,7 +43,7 @@ def test_a_service_definition_lists_the_districts(client):
     definition = answer.json
     assert list(open311_validator("service-definition.json").iter_errors(definition)) == []
     district = definition["attributes"][0]
-    assert district["code"] == "district" and district["required"] is True
+    assert district["code"] == "district" and district["required"] is False  # else placed by its point
     assert district["datatype"] == "singlevaluelist"
     assert len(district["values"]) == 16 and {"key": "anfa", "name": "Anfa"} in district["values"]
     root = ElementTree.fromstring(client.get(f"{BASE}/services/roads.xml").data)
@@ -161,3 +161,43 @@ def test_requests_are_found_filtered_and_shaped_by_the_specification(db, request
     assert root.tag == "service_requests" and root.find("request").findtext("status") == "closed"
     missing = requests_client.get(f"{BASE}/requests/RC-2026-0000000.xml")
     assert missing.status_code == 404 and ElementTree.fromstring(missing.data).find("error") is not None
+
+
+def test_service_request_updates_give_every_step_in_the_period(db, requests_client):
+    from services.tracking import treatment
+
+    admin = {"sub": "admin", "role": "admin", "districts": ["*"]}
+    answered = _file(db)
+    treatment.transition(db, admin, answered, {"to": "in_progress", "public_note": "Équipe envoyée."})
+    treatment.transition(db, admin, answered, {"to": "resolved", "public_note": "Trou rebouché."})
+    waiting = _file(db, category="public-lighting", district="maarif")
+
+    answer = requests_client.get(f"{BASE}/servicerequestupdates.json")
+    assert answer.status_code == 200
+    updates = [u for u in answer.json if u["service_request_id"] in (answered, waiting)]
+    assert [(u["service_request_id"], u["extended_status"]) for u in updates] == [  # oldest first
+        (answered, "received"),
+        (answered, "in_progress"),
+        (answered, "resolved"),
+        (waiting, "received"),
+    ]
+    assert [u["status"] for u in updates] == ["open", "open", "closed", "open"]
+    assert updates[2]["description"] == "Trou rebouché." and updates[2]["update_id"] == f"{answered}-2"
+    assert len({u["update_id"] for u in answer.json}) == len(answer.json)
+    text = answer.get_data(as_text=True)
+    assert "Nadia" not in text and "nadia.secret" not in text
+
+    root = ElementTree.fromstring(requests_client.get(f"{BASE}/servicerequestupdates.xml").data)
+    assert root.tag == "service_request_updates"
+    assert {u.findtext("update_id") for u in root.findall("request_update")} >= {f"{answered}-2"}
+    second = requests_client.get(f"{BASE}/servicerequestupdates.json?page_size=1&page=2").json
+    assert second == answer.json[1:2]
+    assert requests_client.get(f"{BASE}/servicerequestupdates.json?jurisdiction_id=maarif").json == [
+        u for u in answer.json if u["service_request_id"] == waiting
+    ]
+    future = requests_client.get(f"{BASE}/servicerequestupdates.json?start_date=2099-01-01T00:00:00Z")
+    assert future.status_code == 200 and future.json == []
+    bad = requests_client.get(
+        f"{BASE}/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z"
+    )
+    assert bad.status_code == 400 and "90 days" in bad.json[0]["description"]

@@ -171,3 +171,59 @@ def test_two_ratings_of_one_answer_at_once_keep_one(tracking_db):
         thread.join()
     assert sorted(results) == ["rated", "refused"]
     assert len(domain.view(tracking_db, number)["feedback"]) == 1
+
+
+@pytest.fixture
+def catalogue(tracking_db, monkeypatch):
+    """Tracking reads the catalogue from intake over HTTP; here, from intake's store directly."""
+    from services.intake import store as intake_store
+    from services.tracking import accounts
+
+    intake_store.ensure_indexes(tracking_db)
+    monkeypatch.setattr(
+        accounts,
+        "catalogue_districts",
+        lambda: {code: d["name"] for code, d in intake_store.active_catalog(tracking_db)["districts"].items()},
+    )
+
+
+def test_staff_place_an_open311_request_that_came_without_a_district(tracking_db, catalogue, listener):
+    from common.errors import BadRequest, Forbidden, NotFound
+
+    events = listener("complaint.placed")
+    data = submission(district=None)
+    domain.record_submitted(tracking_db, data)
+    number = data["number"]
+    supervisor = {"sub": "salma", "role": "supervisor", "districts": ["anfa", "maarif"]}
+    with pytest.raises(NotFound):  # nobody's district: the administrators'
+        treatment.read(tracking_db, supervisor, number)
+    unplaced = {"unplaced": True, "page": 1, "page_size": 100}
+    assert number in [c["number"] for c in treatment.queue(tracking_db, ADMIN, unplaced)["items"]]
+    assert treatment.queue(tracking_db, supervisor, unplaced)["items"] == []
+    with pytest.raises(BadRequest):
+        treatment.place(tracking_db, ADMIN, number, "atlantis")
+
+    placed = treatment.place(tracking_db, ADMIN, number, "anfa")
+    assert placed["district"] == "anfa"
+    assert number not in [c["number"] for c in treatment.queue(tracking_db, ADMIN, unplaced)["items"]]
+    assert treatment.read(tracking_db, supervisor, number)["district"] == "anfa"
+    assignment = {"department": "roads", "agent": "karim", "at": utcnow(), "by": "salma"}
+    tracking_db[store.COMPLAINTS].update_one({"_id": number}, {"$set": {"assignment": assignment}})
+    with pytest.raises(Forbidden):  # not her district
+        treatment.place(tracking_db, supervisor, number, "sbata")
+    moved = treatment.place(tracking_db, supervisor, number, "maarif")
+    assert moved["district"] == "maarif" and moved["assignment"]["agent"] is None
+    treatment.place(tracking_db, supervisor, number, "maarif")  # already there: nothing happens
+    audit = [e for e in treatment.audit_trail(tracking_db, ADMIN, number) if e["action"] == "district"]
+    assert [(e["previous"], e["district"]) for e in audit] == [(None, "anfa"), ("anfa", "maarif")]
+
+    published = events(2)
+    assert [(e["data"]["previous_district"], e["data"]["district"]) for e in published] == [
+        (None, "anfa"),
+        ("anfa", "maarif"),
+    ]
+    assert published[1]["data"]["district_name"]["fr"] == "Maârif"
+
+    tracking_db[store.COMPLAINTS].update_one({"_id": number}, {"$set": {"status": "closed"}})
+    with pytest.raises(Conflict):
+        treatment.place(tracking_db, ADMIN, number, "anfa")

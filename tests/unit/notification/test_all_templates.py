@@ -38,6 +38,7 @@ FULL = {
     "reopened": {**CITIZEN, "reason": "Le trou est toujours là.", "answer_due": "18/02/2027"},
     "staff_new": {
         **STAFF,
+        "placement": "new",
         "kind": "claim",
         "description": "Un nid de poule profond devant l'école.\nDes enfants ont failli tomber.",
         "ack_due": "08/12/2026",
@@ -248,3 +249,13 @@ def test_an_overdue_deadline_is_labelled_with_its_due_date(language, deadline):
     assert "in_progress" not in text
     if language != "en":
         assert deadline not in subject and deadline not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_are_told_whether_a_complaint_is_new_waits_for_a_district_or_was_placed(language):
+    texts = {
+        placement: templates.render("staff_new", language, {**FULL["staff_new"], "placement": placement})[1]
+        for placement in ("new", "unplaced", "placed")
+    }
+    assert len(set(texts.values())) == 3
+    assert "Open311" in texts["unplaced"]
