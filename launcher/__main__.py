@@ -31,6 +31,7 @@ def environment(settings: Settings) -> dict:
             "ADMIN_USERNAME": settings.admin_username,
             "ADMIN_PASSWORD": settings.admin_password,
             "SECRET_KEY": settings.secret_key,
+            "OPEN311_API_KEY": settings.open311_api_key,
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -111,6 +112,8 @@ def main() -> int:
         say(f"ready in {time.monotonic() - started:.1f} s")
         say(f"gateway:  {settings.url('gateway')}  (health: {settings.url('gateway')}/health)")
         say(f"admin:    {settings.admin_username} / {settings.admin_password}")
+        discovery = f"{settings.url('gateway')}/open311/v2/discovery.json"
+        say(f"open311:  {discovery}  (api_key {settings.open311_api_key})")
         if not settings.smtp_external:
             say(f"mail:     every email is filed under {settings.mail_dir}")
         say(f"control:  .venv/bin/supervisorctl -c {config} status")

@@ -41,6 +41,7 @@ class Settings:
     admin_username: str = "admin"
     admin_password: str = ""
     secret_key: str = ""
+    open311_api_key: str = ""
 
     @property
     def run_dir(self) -> Path:
@@ -95,4 +96,7 @@ def load() -> Settings:
         data_dir / "secrets" / "admin-password", 12
     )
     settings.secret_key = _env("SECRET_KEY") or _persistent_secret(data_dir / "secrets" / "secret-key")
+    settings.open311_api_key = _env("OPEN311_API_KEY") or "o311_" + _persistent_secret(
+        data_dir / "secrets" / "open311-api-key"
+    )
     return settings

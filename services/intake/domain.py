@@ -23,7 +23,8 @@ def catalog_view(db: Database) -> dict:
     return {
         "kinds": list(KINDS),
         "districts": [
-            {"code": code, "name": d["name"], "center": d.get("center")} for code, d in current["districts"].items()
+            {"code": code, "name": d["name"], "center": d.get("center")}
+            for code, d in current["districts"].items()
         ],
         "categories": [
             {
@@ -53,7 +54,10 @@ def nearest_district(districts: dict, lat: float, lon: float, within_km: float) 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance between two points (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 

@@ -92,7 +92,11 @@ def on_placed(db: Database, event: dict) -> None:
     data = event["data"]
     _contact(db, data["number"])
     contact = store.place_complaint(
-        db, data["number"], data["district"], data.get("district_name") or {}, datetime.fromisoformat(data["at"])
+        db,
+        data["number"],
+        data["district"],
+        data.get("district_name") or {},
+        datetime.fromisoformat(data["at"]),
     )
     if contact["district"] != data["district"]:
         return  # a later placement is known: that one tells its district

@@ -173,6 +173,8 @@ def get_updates(fmt: str):
     start, end = period()
     page, size = _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
     match = {**_jurisdiction_match(), "updated_at": {"$gte": start}, "submitted_at": {"$lte": end}}
-    updates = [u for c in store.service_requests(mongo.database(), match) for u in update_entries(c, start, end)]
+    updates = [
+        u for c in store.service_requests(mongo.database(), match) for u in update_entries(c, start, end)
+    ]
     updates.sort(key=lambda u: (u["updated_datetime"], u["update_id"]))
     return respond("service_request_updates", updates[(page - 1) * size : page * size])

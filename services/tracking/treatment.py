@@ -247,10 +247,17 @@ def place(db: Database, claims: dict, number: str, district: str) -> dict:
             raise Conflict("A closed complaint stays in its district.")
         update = {
             "$set": {"district": district, "placed_at": now},
-            "$push": {"audit": _audit(claims, "district", now, previous=current["district"], district=district)},
+            "$push": {
+                "audit": _audit(claims, "district", now, previous=current["district"], district=district)
+            },
         }
         if (current.get("assignment") or {}).get("agent"):
-            update["$set"]["assignment"] = {**current["assignment"], "agent": None, "at": now, "by": claims["sub"]}
+            update["$set"]["assignment"] = {
+                **current["assignment"],
+                "agent": None,
+                "at": now,
+                "by": claims["sub"],
+            }
         event = events.placed(
             {**current, "district": district},
             previous=current["district"],

@@ -70,7 +70,9 @@ def test_a_request_becomes_a_complaint_with_its_number_and_a_token(db, client, a
     assert complaint["consent"]["given"] is True
 
     token = client.get(f"{BASE}/tokens/{receipt['token']}.json")
-    assert token.status_code == 200 and token.json == [{"service_request_id": number, "token": receipt["token"]}]
+    assert token.status_code == 200 and token.json == [
+        {"service_request_id": number, "token": receipt["token"]}
+    ]
     root = ElementTree.fromstring(client.get(f"{BASE}/tokens/{receipt['token']}.xml").data)
     assert root.tag == "service_requests" and root.find("request").findtext("service_request_id") == number
     assert client.get(f"{BASE}/tokens/nothing.json").status_code == 404
@@ -91,7 +93,10 @@ def test_the_district_is_named_or_placed_by_the_point_or_left_to_staff(db, clien
         return stored(db, answer.json[0]["service_request_id"])["district"], answer.json[0]["service_notice"]
 
     assert district(jurisdiction_id="maarif", address_string="Rue X")[0] == "maarif"
-    assert district(jurisdiction_id="casablanca", **{"attribute[district]": "sbata"}, address_string="X")[0] == "sbata"
+    assert (
+        district(jurisdiction_id="casablanca", **{"attribute[district]": "sbata"}, address_string="X")[0]
+        == "sbata"
+    )
     assert district(lat="33.577", long="-7.636")[0] == "maarif"  # a few hundred metres from its centre
     assert district(lat="33.598", long="-7.617")[0] == "sidi-belyout"
     far, notice = district(lat="34.02", long="-6.84")  # Rabat
@@ -129,14 +134,23 @@ def test_blank_optional_fields_are_absent(db, client, api_key):
         ({"service_code": "roads", "lat": "north", "long": "-7.6"}, 400, "lat"),
         ({"service_code": "roads", "lat": "123", "long": "-7.6"}, 400, "lat"),
         ({"service_code": "roads", "address_string": "X", "email": "not-an-address"}, 400, "email"),
-        ({"service_code": "roads", "address_string": "X", "media_url": "file:///etc/passwd"}, 400, "media_url"),
+        (
+            {"service_code": "roads", "address_string": "X", "media_url": "file:///etc/passwd"},
+            400,
+            "media_url",
+        ),
         ({"service_code": "roads", "address_string": "X", "description": "x" * 4001}, 400, "description"),
         ({"service_code": "roads", "address_string": "X", "colour": "red"}, 400, "colour"),
         ({"service_code": "roads", "address_string": "X", "attribute[size]": "big"}, 400, "size"),
         ({"service_code": "roads", "address_string": "X", "attribute[district]": "paris"}, 400, "paris"),
         ({"service_code": "roads", "address_string": "X", "attribute[kind]": "praise"}, 400, "kind"),
         (
-            {"service_code": "roads", "address_string": "X", "jurisdiction_id": "anfa", "attribute[district]": "sbata"},
+            {
+                "service_code": "roads",
+                "address_string": "X",
+                "jurisdiction_id": "anfa",
+                "attribute[district]": "sbata",
+            },
             400,
             "different",
         ),
@@ -161,7 +175,12 @@ def test_bad_requests_are_refused_in_the_specification_shape_and_change_nothing(
 
 def test_only_an_active_key_may_submit(db, client, monkeypatch):
     before = db[store.COMPLAINTS].count_documents({})
-    assert client.post(f"{BASE}/requests.json", data={"service_code": "roads", "address_string": "X"}).status_code == 403
+    assert (
+        client.post(
+            f"{BASE}/requests.json", data={"service_code": "roads", "address_string": "X"}
+        ).status_code
+        == 403
+    )
     assert post(client, "o311_guessed", service_code="roads", address_string="X").status_code == 403
     issued = keys.issue(db, "revoked soon", by="admin")
     assert post(client, issued["key"], service_code="roads", address_string="X").status_code == 200
@@ -188,7 +207,12 @@ def test_keys_are_managed_by_administrators_and_shown_once(db, client):
     assert client.post("/api/v1/staff/open311-keys", json={"name": "x"}, headers=agent).status_code == 403
     assert client.get("/api/v1/staff/open311-keys").status_code == 401
     assert client.post("/api/v1/staff/open311-keys", json={"name": ""}, headers=admin).status_code == 400
-    assert client.post("/api/v1/staff/open311-keys", json={"name": "x", "key": "mine"}, headers=admin).status_code == 400
+    assert (
+        client.post(
+            "/api/v1/staff/open311-keys", json={"name": "x", "key": "mine"}, headers=admin
+        ).status_code
+        == 400
+    )
     made = client.post("/api/v1/staff/open311-keys", json={"name": "Allo Casa app"}, headers=admin)
     assert made.status_code == 201
     issued = made.json

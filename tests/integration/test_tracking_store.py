@@ -183,7 +183,9 @@ def catalogue(tracking_db, monkeypatch):
     monkeypatch.setattr(
         accounts,
         "catalogue_districts",
-        lambda: {code: d["name"] for code, d in intake_store.active_catalog(tracking_db)["districts"].items()},
+        lambda: {
+            code: d["name"] for code, d in intake_store.active_catalog(tracking_db)["districts"].items()
+        },
     )
 
 
