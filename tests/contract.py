@@ -160,7 +160,8 @@ OPEN311_SCHEMAS = ROOT.parent / "shared" / "open311" / "georeport-v2"
 
 
 def open311_validator(name: str) -> Draft202012Validator:
-    """Return a validator for one of GeoReport v2's published JSON Schemas (`services.json`...).
+    """Return a validator for one of GeoReport v2's published JSON Schemas (`services.json`...),
+    or for a list of one of the Swagger document's definitions (`RequestResponse`, `TokenResponse`).
 
     They are draft-04 documents that refer to each other by file name; they are read here from
     `../shared/open311/`, or from the copy in `tests/open311/` when the checkout stands alone.
@@ -174,7 +175,11 @@ def open311_validator(name: str) -> Draft202012Validator:
     resources = [
         (path.name, Resource.from_contents(json.loads(path.read_text()), default_specification=DRAFT4))
         for path in folder.glob("*.json")
-        if path.name != "swagger.json"
     ]
     registry = Registry().with_resources(resources)
+    if name in ("RequestResponse", "TokenResponse"):  # answers only the Swagger document describes
+        return Draft4Validator(
+            {"type": "array", "minItems": 1, "items": {"$ref": f"swagger.json#/definitions/{name}"}},
+            registry=registry,
+        )
     return Draft4Validator({"$ref": name}, registry=registry)

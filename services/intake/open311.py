@@ -285,12 +285,9 @@ def post_request(fmt: str):
     notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
     if district is None:
         notice += TO_PLACE[locale]
-    answer = {
-        "service_request_id": receipt["number"],
-        "token": token,
-        "service_notice": notice,
-        "account_id": form.get("account_id"),
-    }
+    answer = {"service_request_id": receipt["number"], "token": token, "service_notice": notice}
+    if form.get("account_id"):
+        answer["account_id"] = form["account_id"]
     return respond("service_requests", [answer])
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from services.intake import keys, store
 from services.intake.app import create_app
+from tests.contract import open311_validator
 
 BASE = "/open311/v2"
 
@@ -51,6 +52,7 @@ def test_a_request_becomes_a_complaint_with_its_number_and_a_token(db, client, a
         account_id="account-9",
     )
     assert answer.status_code == 200, answer.json
+    assert list(open311_validator("RequestResponse").iter_errors(answer.json)) == []
     [receipt] = answer.json
     number = receipt["service_request_id"]
     assert number.startswith("RC-") and receipt["token"] and receipt["account_id"] == "account-9"
@@ -70,6 +72,7 @@ def test_a_request_becomes_a_complaint_with_its_number_and_a_token(db, client, a
     assert complaint["consent"]["given"] is True
 
     token = client.get(f"{BASE}/tokens/{receipt['token']}.json")
+    assert list(open311_validator("TokenResponse").iter_errors(token.json)) == []
     assert token.status_code == 200 and token.json == [
         {"service_request_id": number, "token": receipt["token"]}
     ]
@@ -108,6 +111,8 @@ def test_the_district_is_named_or_placed_by_the_point_or_left_to_staff(db, clien
 def test_a_request_without_description_or_email_is_taken_and_named_after_its_service(db, client, api_key):
     answer = post(client, api_key, service_code="green-spaces", address_id="A-1234", locale="en")
     assert answer.status_code == 200, answer.json
+    assert list(open311_validator("RequestResponse").iter_errors(answer.json)) == []
+    assert "account_id" not in answer.json[0]
     complaint = stored(db, answer.json[0]["service_request_id"])
     assert complaint["subject"] == "Green spaces" and complaint["description"] == "Green spaces"
     assert complaint["address"] == "address_id A-1234" and complaint["citizen"]["email"] is None
