@@ -135,7 +135,7 @@ def read(db: Database, claims: dict, number: str) -> dict:
     """Return the staff view, recording that this member read the citizen's personal data."""
     complaint = visible(db, claims, number)
     store.append_audit(db, complaint["_id"], _audit(claims, "read", utcnow()))
-    return views.staff_view(complaint)
+    return views.staff_view(complaint, role=claims["role"])
 
 
 def audit_trail(db: Database, claims: dict, number: str) -> list[dict]:

@@ -86,8 +86,11 @@ def is_overdue(complaint: dict, now: datetime) -> bool:
     return status in lifecycle.OPEN and complaint["answer_due"] < now
 
 
-def staff_view(complaint: dict, now: datetime | None = None) -> dict:
-    """Return the citizen's view plus contact, internal notes, actors and assignment."""
+def staff_view(complaint: dict, now: datetime | None = None, *, role: str | None = None) -> dict:
+    """Return the citizen's view plus contact, internal notes, actors and assignment.
+
+    With the member's role, `transitions` lists the statuses they may move it to now.
+    """
     now = now or utcnow()
     view = public_view(complaint, now)
     view["timeline"] = [
@@ -106,6 +109,13 @@ def staff_view(complaint: dict, now: datetime | None = None) -> dict:
     view["department"] = complaint.get("department")
     view["assignment"] = _assignment(complaint.get("assignment"))
     view["overdue"] = is_overdue(complaint, now)
+    if role:
+        status = complaint["status"]
+        view["transitions"] = [
+            target
+            for target in lifecycle.STAFF_TRANSITIONS[status]
+            if lifecycle.staff_may(role, status, target)
+        ]
     return view
 
 

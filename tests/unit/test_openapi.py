@@ -37,9 +37,10 @@ def served() -> set[tuple[str, str]]:
             path = re.sub(r"<(?:\w+(?:\([^)]*\))?:)?(\w+)>", r"{\1}", rule.rule)
             routes |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
     for rule in gateway().url_map.iter_rules():
-        # What the gateway forwards (`gateway.<service>:<path>`) is in the services' own routes above.
+        # What the gateway forwards (`gateway.<service>:<path>`) is in the services' own routes above;
+        # the web pages (`web.`) are pages, not the API.
         forwarded = rule.endpoint.startswith("gateway.") and ":" in rule.endpoint
-        if not forwarded and rule.endpoint != "static":
+        if not forwarded and rule.endpoint != "static" and not rule.endpoint.startswith("web."):
             routes |= {(method, rule.rule) for method in rule.methods - {"HEAD", "OPTIONS"}}
     return routes
 

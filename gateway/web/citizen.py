@@ -1,0 +1,287 @@
+"""The citizen's pages: file a complaint, track it, act on it, and read the public figures."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
+
+from gateway.web import charts, i18n, web
+from gateway.web.upstream import Answer, call
+
+_ = i18n.gettext
+
+
+def catalogue() -> dict:
+    """Return the public catalogue (kinds, districts, categories), or an empty one when unavailable."""
+    answer = call("intake", "GET", "/api/v1/catalog")
+    return answer.body if answer.ok else {"kinds": [], "districts": [], "categories": []}
+
+
+def names(entries: list[dict]) -> dict[str, str]:
+    """Return the catalogue entries' names in the page's language, by code."""
+    return {e["code"]: i18n.name(e.get("name"), e["code"]) for e in entries}
+
+
+def problem(answer: Answer) -> str:
+    """Return what to tell the user of a refused or failed call."""
+    known = {
+        401: "error.session",
+        403: "error.forbidden",
+        404: "error.not_found",
+        409: "error.conflict",
+        413: "error.too_large",
+        415: "error.type",
+        429: "error.too_many",
+        503: "error.unavailable",
+    }
+    text = _(known.get(answer.status, "error.invalid"))
+    return f"{text} {answer.message}".strip() if answer.status == 409 and answer.message else text
+
+
+def field_messages(answer: Answer) -> dict[str, str]:
+    """Return one translated message per refused field, named as the form names it."""
+    errors = {}
+    for field, _why in answer.field_errors().items():
+        short = field.removeprefix("citizen.")
+        errors[short] = _(f"field.{short}.error") if f"field.{short}.error" in _keys() else _("error.field")
+    return errors
+
+
+def _keys() -> set[str]:
+    from gateway.web.messages import MESSAGES
+
+    return set(MESSAGES[i18n.DEFAULT])
+
+
+def optional(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+# ---- filing ---------------------------------------------------------------------------------
+
+
+@web.get("/")
+def home():
+    values = {"language": g.lang, "kind": "complaint"}
+    return render_template("citizen/home.html", catalog=catalogue(), values=values, errors={})
+
+
+@web.post("/")
+def file_complaint():
+    form = request.form
+    complaint = {
+        "kind": form.get("kind", ""),
+        "category": form.get("category", ""),
+        "district": form.get("district", ""),
+        "subject": form.get("subject", "").strip(),
+        "description": form.get("description", "").strip(),
+        "address": optional(form.get("address")),
+        "citizen": {
+            "name": optional(form.get("name")),
+            "email": form.get("email", "").strip(),
+            "phone": optional(form.get("phone")),
+            "language": form.get("language") or "fr",
+        },
+        "consent": form.get("consent") == "yes",
+    }
+    files = [
+        ("documents", (f.filename, f.stream, f.mimetype))
+        for f in request.files.getlist("documents")
+        if f.filename
+    ]
+    answer = call(
+        "intake",
+        "POST",
+        "/api/v1/complaints",
+        data={"complaint": json.dumps(complaint)},
+        files=files or None,
+    )
+    if answer.status == 201:
+        session["receipt"] = answer.body
+        return redirect(url_for("web.submitted"), 303)
+    errors = field_messages(answer)
+    if answer.status in (409, 413, 415):
+        errors["documents"] = problem(answer)
+    if not errors:
+        errors["form"] = problem(answer)
+    values = {k: v for k, v in form.items() if k != "csrf_token"}
+    return render_template("citizen/home.html", catalog=catalogue(), values=values, errors=errors), 400
+
+
+@web.get("/submitted")
+def submitted():
+    receipt = session.get("receipt")
+    if not receipt:
+        return redirect(url_for("web.home"))
+    return render_template("citizen/submitted.html", receipt=receipt)
+
+
+# ---- tracking -------------------------------------------------------------------------------
+
+
+@web.get("/track")
+def track():
+    return render_template("citizen/track.html", values={"number": request.args.get("number", "")}, errors={})
+
+
+@web.post("/track")
+def track_post():
+    number, email = request.form.get("number", "").strip(), request.form.get("email", "").strip()
+    answer = call("tracking", "POST", "/api/v1/tracking", json={"number": number, "email": email})
+    if answer.ok:
+        found = answer.body["complaint"]["number"]
+        session["tokens"] = {**session.get("tokens", {}), found: answer.body["access_token"]}
+        return redirect(url_for("web.complaint", number=found), 303)
+    errors = field_messages(answer) if answer.status == 400 else {"form": problem(answer)}
+    if answer.status == 404:
+        errors = {"form": _("track.not_found")}
+    status = 429 if answer.status == 429 else 400
+    response = Response(
+        render_template("citizen/track.html", values={"number": number, "email": email}, errors=errors),
+        status,
+    )
+    if answer.response is not None and "Retry-After" in answer.response.headers:
+        response.headers["Retry-After"] = answer.response.headers["Retry-After"]
+    return response
+
+
+def _token(number: str) -> str | None:
+    return session.get("tokens", {}).get(number)
+
+
+def _forget(number: str):
+    tokens = dict(session.get("tokens", {}))
+    tokens.pop(number, None)
+    session["tokens"] = tokens
+    flash(_("error.session"), "error")
+    return redirect(url_for("web.track", number=number))
+
+
+@web.get("/complaints/<number>")
+def complaint(number: str, errors: dict | None = None, status: int = 200):
+    token = _token(number)
+    if token is None:
+        return redirect(url_for("web.track", number=number))
+    answer = call("tracking", "GET", f"/api/v1/complaints/{number}", token=token)
+    if answer.status == 401:
+        return _forget(number)
+    if not answer.ok:
+        abort(answer.status if answer.status in (404, 503) else 502)
+    catalog = catalogue()
+    return render_template(
+        "citizen/complaint.html",
+        c=answer.body,
+        categories=names(catalog["categories"]),
+        districts=names(catalog["districts"]),
+        errors=errors or {},
+        values=request.form if errors else {},
+    ), status
+
+
+def _act(number: str, path: str, form_name: str, *, success: str, **kwargs):
+    token = _token(number)
+    if token is None:
+        return redirect(url_for("web.track", number=number))
+    answer = call("tracking", "POST", f"/api/v1/complaints/{number}{path}", token=token, **kwargs)
+    if answer.status == 401:
+        return _forget(number)
+    if answer.ok:
+        flash(_(success), "success")
+        return redirect(url_for("web.complaint", number=number), 303)
+    errors = {f"{form_name}.{k}": v for k, v in field_messages(answer).items()}
+    errors[form_name] = problem(answer)
+    return complaint(number, errors=errors, status=answer.status if answer.status in (409, 413, 415) else 400)
+
+
+@web.post("/complaints/<number>/remarks")
+def add_remark(number: str):
+    return _act(
+        number,
+        "/remarks",
+        "remark",
+        success="complaint.remark.done",
+        json={"text": request.form.get("text", "")},
+    )
+
+
+@web.post("/complaints/<number>/documents")
+def add_document(number: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return complaint(number, errors={"document": _("field.file.error")}, status=400)
+    return _act(
+        number,
+        "/documents",
+        "document",
+        success="complaint.document.done",
+        files={"file": (upload.filename, upload.stream, upload.mimetype)},
+    )
+
+
+@web.post("/complaints/<number>/feedback")
+def rate(number: str):
+    satisfaction = request.form.get("satisfaction", "")
+    body = {
+        "satisfaction": int(satisfaction) if satisfaction.isdigit() else satisfaction,
+        "outcome": request.form.get("outcome", ""),
+        "comment": optional(request.form.get("comment")),
+    }
+    return _act(number, "/feedback", "rating", success="complaint.rating.done", json=body)
+
+
+@web.post("/complaints/<number>/reopen")
+def reopen(number: str):
+    return _act(
+        number,
+        "/reopen",
+        "reopen",
+        success="complaint.reopen.done",
+        json={"reason": request.form.get("reason", "")},
+    )
+
+
+@web.get("/complaints/<number>/documents/<document_id>")
+def document(number: str, document_id: str):
+    token = _token(number)
+    if token is None:
+        return redirect(url_for("web.track", number=number))
+    return download("tracking", f"/api/v1/complaints/{number}/documents/{document_id}", token)
+
+
+def download(service: str, path: str, token: str) -> Response:
+    """Pass a document or an export through, as the API gives it (an attachment, not sniffed)."""
+    answer = call(service, "GET", path, token=token, stream=True)
+    if not answer.ok:
+        abort(answer.status if answer.status in (401, 403, 404, 503) else 502)
+    upstream = answer.response
+    response = Response(upstream.iter_content(64 * 1024), status=200)
+    for header in ("Content-Type", "Content-Disposition", "Content-Length"):
+        if header in upstream.headers:
+            response.headers[header] = upstream.headers[header]
+    return response
+
+
+# ---- the public figures ---------------------------------------------------------------------
+
+
+def figures_context(args) -> dict:
+    """Return the figures for the page's filters, their charts, and the catalogue for the filters."""
+    filters = {key: (args.get(key) or "").strip() for key in ("district", "category", "from", "to")}
+    answer = call("feedback", "GET", "/api/v1/stats", params={k: v for k, v in filters.items() if v})
+    catalog = catalogue()
+    figures = answer.body if answer.ok else None
+    return {
+        "filters": filters,
+        "figures": figures,
+        "error": None if answer.ok else problem(answer),
+        "charts": charts.for_figures(figures) if figures else None,
+        "districts": names(catalog["districts"]),
+        "categories": names(catalog["categories"]),
+    }
+
+
+@web.get("/figures")
+def figures():
+    return render_template("citizen/figures.html", **figures_context(request.args))

@@ -1,0 +1,377 @@
+"""The back office: sign in, the queue, treating a complaint, the figures; for admins, members,
+catalogue and Open311 keys. Every action is a call to the staff API with the member's token."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import flash, redirect, render_template, request, session, url_for
+
+from gateway.web import i18n, web
+from gateway.web.citizen import catalogue, download, field_messages, figures_context, names, optional, problem
+from gateway.web.upstream import Answer, call
+
+_ = i18n.gettext
+STATUSES = ("received", "acknowledged", "in_progress", "resolved", "rejected", "reopened", "closed")
+ROLES = ("agent", "supervisor", "admin")
+
+
+def member() -> dict | None:
+    return session.get("staff")
+
+
+def signed_in(view):
+    """Send a visitor who is not signed in to the login page, and back afterwards."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if member() is None:
+            return redirect(url_for("web.staff_login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_only(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if member()["role"] != "admin":
+            flash(_("error.forbidden"), "error")
+            return redirect(url_for("web.staff_queue"))
+        return view(*args, **kwargs)
+
+    return signed_in(wrapper)
+
+
+def api(service: str, method: str, path: str, **kwargs) -> Answer:
+    answer = call(service, method, path, token=member()["token"], **kwargs)
+    if answer.status == 401:
+        session.pop("staff", None)
+    return answer
+
+
+def render(template: str, status: int = 200, **context):
+    return render_template(template, me=member(), **context), status
+
+
+# ---- signing in -----------------------------------------------------------------------------
+
+
+@web.get("/staff/login")
+def staff_login():
+    return render("staff/login.html", values={}, errors={}, next=request.args.get("next", ""))
+
+
+@web.post("/staff/login")
+def staff_login_post():
+    username = request.form.get("username", "").strip()
+    answer = call(
+        "tracking",
+        "POST",
+        "/api/v1/staff/login",
+        json={"username": username, "password": request.form.get("password", "")},
+    )
+    if answer.ok:
+        session.clear()
+        session["staff"] = {k: answer.body[k] for k in ("access_token", "role", "districts", "username")}
+        session["staff"]["token"] = session["staff"].pop("access_token")
+        target = request.form.get("next", "")
+        return redirect(target if target.startswith("/staff") else url_for("web.staff_queue"), 303)
+    error = _("staff.login.failed") if answer.status in (400, 401) else problem(answer)
+    return render(
+        "staff/login.html",
+        401,
+        values={"username": username},
+        errors={"form": error},
+        next=request.form.get("next", ""),
+    )
+
+
+@web.post("/staff/logout")
+def staff_logout():
+    session.pop("staff", None)
+    flash(_("staff.logged_out"), "success")
+    return redirect(url_for("web.staff_login"), 303)
+
+
+# ---- the queue and a complaint --------------------------------------------------------------
+
+QUEUE_FILTERS = ("status", "district", "category", "overdue", "q", "page", "unplaced")
+
+
+@web.get("/staff")
+@signed_in
+def staff_queue():
+    filters = {key: (request.args.get(key) or "").strip() for key in QUEUE_FILTERS}
+    answer = api(
+        "tracking", "GET", "/api/v1/staff/complaints", params={k: v for k, v in filters.items() if v}
+    )
+    if answer.status == 401:
+        return redirect(url_for("web.staff_login"))
+    catalog = catalogue()
+    return render(
+        "staff/queue.html",
+        filters=filters,
+        page=answer.body if answer.ok else None,
+        error=None if answer.ok else problem(answer),
+        statuses=STATUSES,
+        districts=names(catalog["districts"]),
+        categories=names(catalog["categories"]),
+    )
+
+
+@web.get("/staff/complaints/<number>")
+@signed_in
+def staff_complaint(number: str, errors: dict | None = None, status: int = 200):
+    answer = api("tracking", "GET", f"/api/v1/staff/complaints/{number}")
+    if answer.status == 401:
+        return redirect(url_for("web.staff_login", next=request.path))
+    if not answer.ok:
+        flash(problem(answer), "error")
+        return redirect(url_for("web.staff_queue"))
+    catalog = catalogue()
+    return render(
+        "staff/complaint.html",
+        status,
+        c=answer.body,
+        categories=names(catalog["categories"]),
+        districts=names(catalog["districts"]),
+        errors=errors or {},
+        values=request.form if errors else {},
+    )
+
+
+def _act(number: str, path: str, form_name: str, success: str, **kwargs):
+    answer = api("tracking", "POST", f"/api/v1/staff/complaints/{number}{path}", **kwargs)
+    if answer.status == 401:
+        return redirect(url_for("web.staff_login", next=url_for("web.staff_complaint", number=number)))
+    if answer.ok:
+        flash(_(success), "success")
+        return redirect(url_for("web.staff_complaint", number=number), 303)
+    errors = {f"{form_name}.{k}": v for k, v in field_messages(answer).items()}
+    errors[form_name] = problem(answer)
+    return staff_complaint(
+        number, errors=errors, status=answer.status if answer.status in (403, 409) else 400
+    )
+
+
+@web.post("/staff/complaints/<number>/transitions")
+@signed_in
+def staff_transition(number: str):
+    form = request.form
+    body = {
+        "to": form.get("to", ""),
+        "public_note": optional(form.get("public_note")),
+        "internal_note": optional(form.get("internal_note")),
+        "reason": optional(form.get("reason")),
+    }
+    return _act(number, "/transitions", "transition", "staff.transition.done", json=body)
+
+
+@web.post("/staff/complaints/<number>/assignment")
+@signed_in
+def staff_assign(number: str):
+    body = {
+        "department": optional(request.form.get("department")),
+        "agent": optional(request.form.get("agent")),
+    }
+    return _act(number, "/assignment", "assignment", "staff.assignment.done", json=body)
+
+
+@web.post("/staff/complaints/<number>/notes")
+@signed_in
+def staff_note(number: str):
+    return _act(number, "/notes", "note", "staff.note.done", json={"text": request.form.get("text", "")})
+
+
+@web.post("/staff/complaints/<number>/district")
+@signed_in
+def staff_place(number: str):
+    return _act(
+        number, "/district", "place", "staff.place.done", json={"district": request.form.get("district", "")}
+    )
+
+
+@web.post("/staff/complaints/<number>/documents")
+@signed_in
+def staff_document(number: str):
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return staff_complaint(number, errors={"document": _("field.file.error")}, status=400)
+    files = {"file": (upload.filename, upload.stream, upload.mimetype)}
+    return _act(number, "/documents", "document", "complaint.document.done", files=files)
+
+
+@web.get("/staff/complaints/<number>/documents/<document_id>")
+@signed_in
+def staff_download(number: str, document_id: str):
+    return download(
+        "tracking", f"/api/v1/staff/complaints/{number}/documents/{document_id}", member()["token"]
+    )
+
+
+# ---- figures and exports --------------------------------------------------------------------
+
+
+@web.get("/staff/figures")
+@signed_in
+def staff_figures():
+    return render("staff/figures.html", **figures_context(request.args))
+
+
+@web.get("/staff/exports/<name>.csv")
+@signed_in
+def staff_export(name: str):
+    service = {"complaints": "tracking", "stats": "feedback"}.get(name)
+    if service is None:
+        return redirect(url_for("web.staff_figures"))
+    query = request.query_string.decode()
+    path = f"/api/v1/staff/exports/{name}.csv" + (f"?{query}" if query else "")
+    return download(service, path, member()["token"])
+
+
+# ---- administration -------------------------------------------------------------------------
+
+
+@web.get("/staff/members")
+@admin_only
+def staff_members(errors: dict | None = None, status: int = 200):
+    answer = api("tracking", "GET", "/api/v1/staff/members")
+    return render(
+        "staff/members.html",
+        status,
+        members=answer.body["items"] if answer.ok else [],
+        districts=names(catalogue()["districts"]),
+        roles=ROLES,
+        errors=errors or {},
+        values=request.form if errors else {},
+    )
+
+
+def _member_fields(form, *, creating: bool) -> dict:
+    data = {
+        "role": form.get("role", ""),
+        "districts": form.getlist("districts"),
+        "name": optional(form.get("name")),
+        "email": optional(form.get("email")),
+        "department": optional(form.get("department")),
+        "language": form.get("language") or "fr",
+    }
+    if creating:
+        data["username"] = form.get("username", "").strip()
+    if creating or optional(form.get("password")):
+        data["password"] = form.get("password", "")
+    if not creating:
+        data["active"] = form.get("active") == "yes"
+    return data
+
+
+@web.post("/staff/members")
+@admin_only
+def staff_member_create():
+    answer = api(
+        "tracking", "POST", "/api/v1/staff/members", json=_member_fields(request.form, creating=True)
+    )
+    if answer.ok:
+        flash(_("staff.members.created", username=answer.body["username"]), "success")
+        return redirect(url_for("web.staff_members"), 303)
+    errors = {f"new.{k}": v for k, v in field_messages(answer).items()}
+    errors["new"] = problem(answer)
+    return staff_members(errors=errors, status=answer.status if answer.status == 409 else 400)
+
+
+@web.post("/staff/members/<username>")
+@admin_only
+def staff_member_change(username: str):
+    answer = api(
+        "tracking",
+        "PATCH",
+        f"/api/v1/staff/members/{username}",
+        json=_member_fields(request.form, creating=False),
+    )
+    if answer.ok:
+        flash(_("staff.members.changed", username=username), "success")
+        return redirect(url_for("web.staff_members"), 303)
+    flash(f"{username}: {problem(answer)} {' '.join(answer.field_errors())}", "error")
+    return redirect(url_for("web.staff_members"), 303)
+
+
+@web.get("/staff/catalog")
+@admin_only
+def staff_catalog(errors: dict | None = None, status: int = 200):
+    answer = api("intake", "GET", "/api/v1/staff/catalog")
+    return render(
+        "staff/catalog.html",
+        status,
+        catalog=answer.body if answer.ok else {"districts": [], "categories": []},
+        errors=errors or {},
+        values=request.form if errors else {},
+    )
+
+
+def _entry_fields(form, kind: str, *, creating: bool) -> dict:
+    data: dict = {"name": {lang: form.get(f"name_{lang}", "").strip() for lang in i18n.LANGUAGES}}
+    if creating:
+        data["code"] = form.get("code", "").strip()
+    else:
+        data["active"] = form.get("active") == "yes"
+    if kind == "categories":
+        data["department"] = form.get("department", "").strip()
+        for key in ("ack_days", "answer_days"):
+            value = form.get(key, "").strip()
+            data[key] = int(value) if value.isdigit() else value
+    return data
+
+
+@web.post("/staff/catalog/<kind>")
+@admin_only
+def staff_catalog_add(kind: str):
+    answer = api(
+        "intake",
+        "POST",
+        f"/api/v1/staff/catalog/{kind}",
+        json=_entry_fields(request.form, kind, creating=True),
+    )
+    if answer.ok:
+        flash(_("staff.catalog.added"), "success")
+        return redirect(url_for("web.staff_catalog"), 303)
+    errors = {f"{kind}.{k}": v for k, v in field_messages(answer).items()}
+    errors[kind] = problem(answer)
+    return staff_catalog(errors=errors, status=answer.status if answer.status == 409 else 400)
+
+
+@web.post("/staff/catalog/<kind>/<code>")
+@admin_only
+def staff_catalog_change(kind: str, code: str):
+    data = _entry_fields(request.form, kind, creating=False)
+    answer = api("intake", "PATCH", f"/api/v1/staff/catalog/{kind}/{code}", json=data)
+    if answer.ok:
+        flash(_("staff.catalog.changed"), "success")
+    else:
+        flash(f"{code}: {problem(answer)}", "error")
+    return redirect(url_for("web.staff_catalog"), 303)
+
+
+@web.get("/staff/open311-keys")
+@admin_only
+def staff_keys(issued: dict | None = None, errors: dict | None = None, status: int = 200):
+    answer = api("intake", "GET", "/api/v1/staff/open311-keys")
+    keys = answer.body["items"] if answer.ok else []
+    return render("staff/keys.html", status, keys=keys, issued=issued, errors=errors or {})
+
+
+@web.post("/staff/open311-keys")
+@admin_only
+def staff_key_issue():
+    answer = api("intake", "POST", "/api/v1/staff/open311-keys", json={"name": request.form.get("name", "")})
+    if answer.ok:  # shown on this page only: the key is never kept, not even in the session
+        return staff_keys(issued=answer.body, status=201)
+    return staff_keys(errors={"name": _("error.field"), "form": problem(answer)}, status=400)
+
+
+@web.post("/staff/open311-keys/<key_id>/revoke")
+@admin_only
+def staff_key_revoke(key_id: str):
+    answer = api("intake", "DELETE", f"/api/v1/staff/open311-keys/{key_id}")
+    flash(_("staff.keys.revoked") if answer.ok else problem(answer), "success" if answer.ok else "error")
+    return redirect(url_for("web.staff_keys"), 303)
