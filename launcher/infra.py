@@ -118,18 +118,22 @@ def store_command(settings: Settings, say) -> list[str]:
 
 def ensure_rabbitmq(say) -> None:
     """Install Debian's rabbitmq-server when missing and running as root; else say what to do."""
-    if RABBITMQ_SERVER.exists():
+    ensure_package(RABBITMQ_SERVER, "rabbitmq-server", say, "or set AMQP_URL to a broker")
+
+
+def ensure_package(program: Path, package: str, say, otherwise: str) -> None:
+    """Install a Debian package when its program is missing and running as root; else say what to do."""
+    if program.exists():
         return
     if os.geteuid() != 0:
         raise SetupError(
-            "RabbitMQ is not installed. Install it with "
-            "`sudo apt-get install -y rabbitmq-server`, or set AMQP_URL to a broker."
+            f"{package} is not installed. Install it with `sudo apt-get install -y {package}`, {otherwise}."
         )
-    say("installing rabbitmq-server from Debian's packages...")
+    say(f"installing {package} from Debian's packages...")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL)
     subprocess.run(
-        ["apt-get", "install", "-y", "-q", "rabbitmq-server"], check=True, env=env, stdout=subprocess.DEVNULL
+        ["apt-get", "install", "-y", "-q", package], check=True, env=env, stdout=subprocess.DEVNULL
     )
 
 

@@ -1,0 +1,306 @@
+"""The web pages in a real headless browser (Debian's chromium driven by Playwright), as people use them.
+
+Forms are found by their labels in the page's language, so a missing or wrong label fails the test.
+Screenshots of the main pages go to build/screenshots/ (or $SCREENSHOTS_DIR).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import requests
+
+from gateway.web.messages import MESSAGES
+from tests.contract import ROOT
+from tests.e2e.test_lifecycle import PDF, png
+from tests.support import wait_for
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "build" / "screenshots"))
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+LOCALES = {"fr": "fr-MA", "ar": "ar-MA", "en": "en-GB"}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from launcher import infra
+
+    infra.ensure_package(CHROMIUM, "chromium", print, "or set CHROMIUM to a Chromium binary")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+class Person:
+    """One person's browser (own cookies), in one language, on a phone or a desk."""
+
+    def __init__(self, browser, platform, lang: str, viewport: dict):
+        self.lang, self.base = lang, platform.url
+        self.context = browser.new_context(viewport=viewport, locale=LOCALES[lang])
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
+
+    def t(self, key: str, **values) -> str:
+        text = MESSAGES[self.lang][key]
+        return text.format(**values) if values else text
+
+    def go(self, path: str):
+        return self.page.goto(self.base + path)
+
+    def label(self, key: str, exact: bool = False):
+        return self.page.get_by_label(self.t(key), exact=exact)
+
+    def press(self, key: str) -> None:
+        self.page.get_by_role("button", name=self.t(key)).click()
+
+    def shot(self, name: str) -> None:
+        self.page.screenshot(path=str(SHOTS / f"{name}-{self.lang}.png"), full_page=True)
+
+    def notice(self) -> str:
+        return " ".join(self.page.locator(".notice").all_inner_texts())
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def people(browser, platform):
+    made: list[Person] = []
+
+    def make(lang: str, viewport: dict = PHONE) -> Person:
+        made.append(Person(browser, platform, lang, viewport))
+        return made[-1]
+
+    yield make
+    for person in made:
+        person.close()
+
+
+def file_complaint(citizen: Person, email: str) -> str:
+    """Fill the home page's form as a citizen would; return the number the confirmation shows."""
+    citizen.go("/")
+    assert citizen.page.locator("html").get_attribute("lang") == citizen.lang
+    citizen.page.get_by_role("radio", name=citizen.t("kind.claim")).check()
+    citizen.label("field.category").select_option("roads")
+    citizen.label("field.district").select_option("anfa")
+    citizen.label("field.subject").fill("Nid de poule")
+    citizen.label("field.description").fill("Un trou profond devant l'école <script>alert('x')</script>")
+    citizen.label("field.address").fill("12 boulevard d'Anfa")
+    citizen.label("field.documents").set_input_files(
+        [{"name": "photo.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    citizen.label("field.name").fill("Amina Bennani")
+    citizen.label("field.email").fill(email)
+    citizen.shot("home")
+    citizen.press("home.submit")  # without the consent box: refused, next to the box, nothing lost
+    assert citizen.page.locator("#consent-error").inner_text() == citizen.t("field.consent.error")
+    assert citizen.label("field.subject").input_value() == "Nid de poule"
+    citizen.label("field.consent").check()
+    citizen.label("field.documents").set_input_files(
+        [{"name": "photo.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    citizen.press("home.submit")
+    citizen.page.wait_for_url(re.compile(r"/submitted$"))
+    citizen.shot("submitted")
+    return citizen.page.locator(".number").inner_text()
+
+
+def track(citizen: Person, number: str, email: str) -> None:
+    def opened() -> bool:
+        citizen.go(f"/track?number={number}")
+        assert citizen.label("field.number").input_value() == number  # emails link here with the number
+        citizen.label("field.email").fill(email.upper())  # compared case-insensitively
+        citizen.press("track.submit")
+        return "/complaints/" in citizen.page.url
+
+    wait_for(opened, 15, 0.5, "the complaint to be trackable")
+
+
+def staff_sign_in(person: Person) -> None:
+    person.go("/staff")
+    person.label("field.username").fill("admin")
+    person.label("field.password").fill("e2e-admin-pass")
+    person.shot("staff-login")
+    person.press("staff.login.submit")
+    person.page.wait_for_url(re.compile(r"/staff$"))
+
+
+def staff_moves(person: Person, number: str, status: str, note: str) -> None:
+    person.go(f"/staff/complaints/{number}")
+    person.page.get_by_role("radio", name=person.t(f"status.{status}"), exact=True).check()
+    person.label("field.public_note").fill(note)
+    person.press("staff.transition.submit")
+    assert person.t("staff.transition.done") in person.notice()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_a_citizen_and_a_staff_member_do_everything_from_the_pages(people, lang):
+    citizen, agent = people(lang), people(lang, DESKTOP)
+    email = f"amina.{lang}@example.ma"
+    number = file_complaint(citizen, email)
+    assert re.fullmatch(r"RC-\d{4}-[0-9A-Z]{7}", number)
+
+    track(citizen, number, email)
+    page = citizen.page
+    assert page.locator("html").get_attribute("dir") == ("rtl" if lang == "ar" else "ltr")
+    assert "<script>alert('x')</script>" in page.locator(".facts").inner_text()  # shown, never run
+    assert page.get_by_role("link", name="photo.png").count() == 1
+    citizen.label("field.file", exact=True).set_input_files(
+        {"name": "facture.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    citizen.press("complaint.document.submit")
+    assert citizen.t("complaint.document.done") in citizen.notice()
+    assert page.get_by_role("link", name="facture.pdf").count() == 1
+    href = page.get_by_role("link", name="facture.pdf").get_attribute("href")
+    download = page.request.get(citizen.base + href)
+    assert download.body() == PDF and download.headers["x-content-type-options"] == "nosniff"
+    citizen.label("field.remark").fill("Le trou s'agrandit <b>vite</b>")
+    citizen.press("complaint.remark.submit")
+    assert citizen.t("complaint.remark.done") in citizen.notice()
+    assert (
+        "Le trou s'agrandit <b>vite</b>"
+        in page.locator("section", has=page.locator("#remarks-title")).inner_text()
+    )
+    citizen.shot("complaint")
+
+    staff_sign_in(agent)
+    agent.label("staff.queue.search").fill(number)
+    agent.press("figures.apply")
+    agent.shot("staff-queue")
+    agent.page.get_by_role("link", name=number).click()
+    assert email in agent.page.inner_text("main") and "Amina Bennani" in agent.page.inner_text("main")
+    agent.label("field.note").fill("Voir avec la voirie")
+    agent.press("staff.notes.submit")
+    assert agent.t("staff.note.done") in agent.notice()
+    agent.shot("staff-complaint")
+    staff_moves(agent, number, "in_progress", "Équipe envoyée sur place.")
+    staff_moves(agent, number, "resolved", "Trou rebouché.")
+
+    citizen.go(f"/complaints/{number}")
+    assert citizen.t("status.resolved") in page.locator(".status").inner_text()
+    assert "Trou rebouché." in page.locator(".timeline").inner_text()
+    assert "Voir avec la voirie" not in page.inner_text("main")  # internal notes stay internal
+    citizen.shot("complaint-answered")
+    citizen.press("complaint.rating.submit")  # nothing chosen: refused next to the fields
+    assert page.locator("#rating-satisfaction-error").count() == 1
+    page.get_by_role("radio", name=re.compile(r"^4 ")).check()
+    page.get_by_role("radio", name=citizen.t("outcome.partially_resolved"), exact=True).check()
+    citizen.label("field.comment").fill("Merci, mais le marquage manque")
+    citizen.press("complaint.rating.submit")
+    assert citizen.t("complaint.rating.done") in citizen.notice()
+    assert page.get_by_role("heading", name=citizen.t("complaint.rating.title")).count() == 0  # rated once
+    citizen.label("field.reason").fill("Le trou est revenu après la pluie")
+    citizen.press("complaint.reopen.submit")
+    assert citizen.t("complaint.reopen.done") in citizen.notice()
+    assert citizen.t("status.reopened") in page.locator(".status").inner_text()
+    assert citizen.dialogs == [] and agent.dialogs == []
+
+    agent.go(f"/staff?status=reopened&q={number}")
+    assert agent.page.get_by_role("link", name=number).count() == 1
+
+
+def test_the_public_figures_have_charts_and_filters(people):
+    visitor = people("fr", DESKTOP)
+    visitor.go("/figures")
+    assert visitor.page.locator("figure.chart svg").count() == 4
+    assert visitor.page.locator("table.data tbody tr").count() >= 1
+    visitor.shot("figures")
+    visitor.label("field.district").select_option("anfa")
+    visitor.press("figures.apply")
+    assert "district=anfa" in visitor.page.url
+    received = visitor.page.locator(".card .big").first.inner_text()
+    assert received.isdigit()
+    arabic = people("ar", PHONE)
+    arabic.go("/figures")
+    assert arabic.page.locator("html").get_attribute("dir") == "rtl"
+    arabic.shot("figures")
+
+
+def test_the_language_is_switched_and_remembered(people):
+    visitor = people("fr")
+    visitor.go("/")
+    visitor.page.get_by_role("link", name="العربية").click()
+    assert visitor.page.locator("html").get_attribute("dir") == "rtl"
+    visitor.go("/track")  # remembered
+    assert visitor.page.locator("h1").inner_text() == MESSAGES["ar"]["track.title"]
+    visitor.page.get_by_role("link", name="English").click()
+    assert visitor.page.locator("h1").inner_text() == MESSAGES["en"]["track.title"]
+
+
+def test_an_administrator_manages_members_catalogue_and_keys(people):
+    admin = people("fr", DESKTOP)
+    staff_sign_in(admin)
+    admin.go("/staff/members")
+    form = admin.page.locator(
+        "form", has=admin.page.get_by_role("button", name=admin.t("staff.members.create"))
+    )
+    form.get_by_label(admin.t("field.username")).fill("salma.browser")
+    form.get_by_label(admin.t("field.password"), exact=False).fill("un-mot-de-passe-long")
+    form.get_by_label(admin.t("field.role")).select_option("supervisor")
+    form.get_by_role("checkbox", name="Anfa").check()
+    form.get_by_label(admin.t("field.email")).fill("salma@city.ma")
+    admin.press("staff.members.create")
+    assert admin.t("staff.members.created", username="salma.browser") in admin.notice()
+    admin.shot("staff-members")
+
+    admin.go("/staff/catalog")
+    form = admin.page.locator(
+        "form", has=admin.page.get_by_role("button", name=admin.t("staff.catalog.add"))
+    ).first
+    form.get_by_label(admin.t("field.code")).fill("nouvel-arrondissement")
+    form.get_by_label("Français").fill("Nouvel arrondissement")
+    form.get_by_label("العربية").fill("مقاطعة جديدة")
+    form.get_by_label("English").fill("New district")
+    form.get_by_role("button", name=admin.t("staff.catalog.add")).click()
+    assert admin.t("staff.catalog.added") in admin.notice()
+    admin.shot("staff-catalog")
+
+    admin.go("/staff/open311-keys")
+    admin.label("field.key_name").fill("Application Allo Casa")
+    admin.press("staff.keys.issue")
+    key = admin.page.locator("code.secret").inner_text()
+    assert key.startswith("o311_")
+    admin.shot("staff-keys")
+    admin.go("/staff/open311-keys")
+    assert key not in admin.page.content()  # shown once
+    admin.page.get_by_role("button", name=re.compile(admin.t("staff.keys.revoke"))).first.click()
+    assert admin.t("staff.keys.revoked") in admin.notice()
+
+
+def test_pages_are_protected_against_forgery_scripts_and_framing(people, platform):
+    visitor = people("fr")
+    answer = visitor.go("/")
+    policy = answer.headers["content-security-policy"]
+    assert (
+        "default-src 'none'" in policy and "frame-ancestors 'none'" in policy and "script-src" not in policy
+    )
+    assert visitor.page.locator("script").count() == 0
+    pages = requests.Session()  # the pages are not the API: not checked against openapi.yaml
+    forged = pages.post(f"{platform.url}/track", data={"number": "RC-2026-0000000", "email": "a@b.ma"})
+    assert forged.status_code == 400 and MESSAGES["fr"]["error.stale_form"] in forged.text
+    staff_only = pages.get(f"{platform.url}/staff/members", allow_redirects=False)
+    assert staff_only.status_code == 302 and "/staff/login" in staff_only.headers["Location"]
+
+
+def test_the_forms_work_from_the_keyboard(people):
+    visitor = people("en")
+    visitor.go("/track")
+    visitor.page.keyboard.press("Tab")
+    assert visitor.page.evaluate("document.activeElement.className") == "skip"
+    visitor.page.keyboard.press("Enter")
+    visitor.label("field.number").focus()
+    visitor.page.keyboard.type("RC-2026-0000000")
+    visitor.page.keyboard.press("Tab")
+    visitor.page.keyboard.type("nobody@example.ma")
+    with visitor.page.expect_navigation():
+        visitor.page.keyboard.press("Enter")
+    assert MESSAGES["en"]["track.not_found"] in visitor.notice()
