@@ -36,7 +36,10 @@ def problem(answer: Answer) -> str:
         503: "error.unavailable",
     }
     text = _(known.get(answer.status, "error.invalid"))
-    return f"{text} {answer.message}".strip() if answer.status == 409 and answer.message else text
+    # The API says why a step is refused, in English: worth adding on an English page only.
+    if answer.status == 409 and answer.message and g.get("lang") == "en":
+        return f"{text} {answer.message}"
+    return text
 
 
 def field_messages(answer: Answer) -> dict[str, str]:

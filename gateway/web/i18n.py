@@ -15,7 +15,11 @@ def choose(asked: str | None, remembered: str | None, accept) -> str:
     for candidate in (asked, remembered):
         if candidate in LANGUAGES:
             return candidate
-    return accept.best_match(LANGUAGES, default=DEFAULT) if accept else DEFAULT
+    for value, _quality in accept or ():  # best first; `ar-MA` and `en-GB` count as `ar` and `en`
+        primary = value.split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT
 
 
 def direction(lang: str) -> str:

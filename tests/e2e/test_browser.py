@@ -25,7 +25,7 @@ DESKTOP = {"width": 1280, "height": 900}
 LOCALES = {"fr": "fr-MA", "ar": "ar-MA", "en": "en-GB"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # Playwright's loop must be gone before other tests use asyncio
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -182,6 +182,13 @@ def test_a_citizen_and_a_staff_member_do_everything_from_the_pages(people, lang)
     agent.press("staff.notes.submit")
     assert agent.t("staff.note.done") in agent.notice()
     agent.shot("staff-complaint")
+    agent.label("field.department").fill("voirie-anfa")
+    agent.label("field.agent").fill("admin")
+    agent.press("staff.assignment.submit")
+    assert agent.t("staff.assignment.done") in agent.notice()
+    assert agent.t(
+        "staff.assignment.current", department="voirie-anfa", agent="admin"
+    ) in agent.page.inner_text("main")
     staff_moves(agent, number, "in_progress", "Équipe envoyée sur place.")
     staff_moves(agent, number, "resolved", "Trou rebouché.")
 
@@ -246,11 +253,18 @@ def test_an_administrator_manages_members_catalogue_and_keys(people):
     form.get_by_label(admin.t("field.username")).fill("salma.browser")
     form.get_by_label(admin.t("field.password"), exact=False).fill("un-mot-de-passe-long")
     form.get_by_label(admin.t("field.role")).select_option("supervisor")
-    form.get_by_role("checkbox", name="Anfa").check()
+    form.get_by_role("checkbox", name="Sidi Moumen").check()  # a district no other test files in
     form.get_by_label(admin.t("field.email")).fill("salma@city.ma")
     admin.press("staff.members.create")
     assert admin.t("staff.members.created", username="salma.browser") in admin.notice()
     admin.shot("staff-members")
+    row = admin.page.locator("tr", has=admin.page.get_by_role("rowheader", name="salma.browser"))
+    row.locator("summary").click()
+    row.get_by_label(admin.t("staff.members.active")).uncheck()
+    row.get_by_role("button", name=admin.t("form.save")).click()
+    assert admin.t("staff.members.changed", username="salma.browser") in admin.notice()
+    row = admin.page.locator("tr", has=admin.page.get_by_role("rowheader", name="salma.browser"))
+    assert row.locator("td").nth(3).inner_text() == admin.t("no")
 
     admin.go("/staff/catalog")
     form = admin.page.locator(
@@ -263,6 +277,12 @@ def test_an_administrator_manages_members_catalogue_and_keys(people):
     form.get_by_role("button", name=admin.t("staff.catalog.add")).click()
     assert admin.t("staff.catalog.added") in admin.notice()
     admin.shot("staff-catalog")
+    wait_for(lambda: offered(admin, "Nouvel arrondissement"), 10, 0.5, "the new district on the form")
+    admin.go("/staff/catalog")  # retired again, so that the other tests see the default catalogue
+    admin.page.get_by_label("nouvel-arrondissement " + admin.t("staff.members.active")).uncheck()
+    admin.page.get_by_role("button", name=admin.t("form.save") + " nouvel-arrondissement").click()
+    assert admin.t("staff.catalog.changed") in admin.notice()
+    wait_for(lambda: not offered(admin, "Nouvel arrondissement"), 10, 0.5, "the district gone from the form")
 
     admin.go("/staff/open311-keys")
     admin.label("field.key_name").fill("Application Allo Casa")
@@ -274,6 +294,12 @@ def test_an_administrator_manages_members_catalogue_and_keys(people):
     assert key not in admin.page.content()  # shown once
     admin.page.get_by_role("button", name=re.compile(admin.t("staff.keys.revoke"))).first.click()
     assert admin.t("staff.keys.revoked") in admin.notice()
+
+
+def offered(person: Person, district: str) -> bool:
+    """Return whether the filing form offers this district (catalogue changes reach every process in 5 s)."""
+    person.go("/")
+    return person.label("field.district").locator("option", has_text=district).count() == 1
 
 
 def test_pages_are_protected_against_forgery_scripts_and_framing(people, platform):
@@ -304,3 +330,35 @@ def test_the_forms_work_from_the_keyboard(people):
     with visitor.page.expect_navigation():
         visitor.page.keyboard.press("Enter")
     assert MESSAGES["en"]["track.not_found"] in visitor.notice()
+
+
+def test_an_administrator_places_an_open311_request_and_exports_from_the_pages(people, platform):
+    admin = people("ar", DESKTOP)
+    key = re.search(r"api_key (\S+)\)", platform.log.read_text()).group(1)
+    posted = requests.post(
+        f"{platform.url}/open311/v2/requests.json",
+        data={"api_key": key, "service_code": "public-lighting", "address_string": "درب غلف"},
+        timeout=10,
+    )
+    number = posted.json()[0]["service_request_id"]
+    staff_sign_in(admin)
+
+    def listed() -> bool:
+        admin.page.get_by_role("link", name=admin.t("staff.nav.unplaced")).click()
+        return admin.page.get_by_role("link", name=number).count() == 1
+
+    wait_for(listed, 15, 0.5, "the request among those to place")
+    admin.page.get_by_role("link", name=number).click()
+    assert admin.t("complaint.unplaced") in admin.page.locator(".facts").first.inner_text()
+    admin.page.locator(
+        "form", has=admin.page.get_by_role("button", name=admin.t("staff.place.submit"))
+    ).get_by_label(admin.t("field.district")).select_option("sidi-moumen")
+    admin.press("staff.place.submit")
+    assert admin.t("staff.place.done") in admin.notice()
+    assert "سيدي مومن" in admin.page.locator(".facts").first.inner_text()
+
+    admin.go("/staff/figures")
+    link = admin.page.get_by_role("link", name=admin.t("staff.export.stats"))
+    csv = admin.page.request.get(admin.base + link.get_attribute("href"))
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert csv.body().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM, for spreadsheets

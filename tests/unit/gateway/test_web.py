@@ -1,0 +1,81 @@
+"""The pages' parts that need no server: texts in three languages, language choice, charts, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from werkzeug.datastructures import LanguageAccept
+
+from gateway.web import charts, i18n
+from gateway.web.messages import MESSAGES
+from gateway.web.upstream import Answer
+
+WEB = Path(__file__).resolve().parents[3] / "gateway" / "web"
+DYNAMIC = {
+    "status.": ["received", "acknowledged", "in_progress", "resolved", "rejected", "reopened", "closed"],
+    "kind.": ["complaint", "claim", "suggestion"],
+    "outcome.": ["resolved", "partially_resolved", "not_resolved"],
+    "satisfaction.": ["1", "2", "3", "4", "5"],
+    "role.": ["agent", "supervisor", "admin"],
+    "by.": ["citizen", "staff", "system"],
+    "staff.catalog.": ["districts", "categories"],
+    "staff.catalog.add_": ["districts", "categories"],
+}
+
+
+def used_keys() -> set[str]:
+    keys = set()
+    for path in [*WEB.rglob("*.html"), *WEB.glob("*.py")]:
+        text = path.read_text()
+        keys |= set(re.findall(r"""_\(\s*['"]([a-z_.0-9]+)['"]""", text))
+        keys |= set(re.findall(r'success="([a-z_.]+)"', text))
+        keys |= set(re.findall(r'"(staff\.[a-z_.]+\.done)"', text))
+    expanded = set()
+    for key in keys:
+        if key in DYNAMIC:
+            expanded |= {key + suffix for suffix in DYNAMIC[key]}
+        else:
+            expanded.add(key)
+    return expanded
+
+
+def test_every_text_the_pages_use_exists_in_french_arabic_and_english():
+    keys = used_keys()
+    assert len(keys) > 200
+    for lang in ("fr", "ar", "en"):
+        missing = sorted(keys - set(MESSAGES[lang]))
+        assert not missing, f"{lang}: {missing}"
+    assert set(MESSAGES["fr"]) == set(MESSAGES["ar"]) == set(MESSAGES["en"])
+
+
+@pytest.mark.parametrize("key", sorted(MESSAGES["fr"]))
+def test_translations_keep_their_placeholders(key):
+    placeholders = {lang: set(re.findall(r"\{(\w+)\}", MESSAGES[lang][key])) for lang in MESSAGES}
+    assert placeholders["fr"] == placeholders["ar"] == placeholders["en"]
+
+
+def test_the_language_is_the_one_asked_then_remembered_then_the_browsers_then_french():
+    browser = LanguageAccept([("en-GB", 1), ("ar", 0.5)])
+    assert i18n.choose("ar", "en", browser) == "ar"
+    assert i18n.choose(None, "en", LanguageAccept([("ar", 1)])) == "en"
+    assert i18n.choose("de", None, browser) == "en"
+    assert i18n.choose(None, None, LanguageAccept([("de", 1)])) == "fr"
+    assert i18n.direction("ar") == "rtl" and i18n.direction("fr") == "ltr"
+
+
+def test_bars_are_proportional_and_fit_the_box():
+    chart = charts.bars([("a", 10), ("b", 5), ("c", 0)])
+    heights = [b["height"] for b in chart["bars"]]
+    assert heights[0] == 2 * heights[1] and heights[2] == 0
+    assert all(b["x"] + b["width"] <= chart["width"] for b in chart["bars"])
+    assert charts.bars([("x", 50)], maximum=100)["bars"][0]["height"] == charts.BAR_AREA / 2
+    assert charts.bars([])["bars"] == []
+
+
+def test_api_field_errors_are_flattened_to_the_forms_names():
+    fields = {"citizen": {"email": ["bad"]}, "kind": ["?"]}
+    answer = Answer(400, {"error": {"code": "validation_error", "message": "x", "fields": fields}})
+    assert answer.field_errors() == {"citizen.email": ["bad"], "kind": ["?"]}
+    assert Answer(503, None).field_errors() == {}
