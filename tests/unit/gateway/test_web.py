@@ -79,3 +79,36 @@ def test_api_field_errors_are_flattened_to_the_forms_names():
     answer = Answer(400, {"error": {"code": "validation_error", "message": "x", "fields": fields}})
     assert answer.field_errors() == {"citizen.email": ["bad"], "kind": ["?"]}
     assert Answer(503, None).field_errors() == {}
+
+
+@pytest.fixture
+def pages(monkeypatch):
+    """The gateway's pages with every service down (nothing to fake: each call fails to connect)."""
+    monkeypatch.setenv("INTAKE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TRACKING_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("FEEDBACK_URL", "http://127.0.0.1:9")
+    from gateway.app import create_app
+
+    return create_app({"TESTING": True}).test_client()
+
+
+@pytest.mark.parametrize("path", ["/", "/track?number=RC-2026-7K3P9QX", "/figures", "/staff/login"])
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_pages_render_in_each_language_without_script_even_when_services_are_down(pages, path, lang):
+    answer = pages.get(path, headers={"Accept-Language": lang})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert f'<html lang="{lang}" dir="{"rtl" if lang == "ar" else "ltr"}">' in html
+    assert "default-src 'none'" in answer.headers["Content-Security-Policy"]
+    assert "<script" not in html and "&#34;" not in html  # attributes written as attributes
+    assert MESSAGES[lang]["site.name"] in html
+    if path == "/":
+        assert MESSAGES[lang]["error.unavailable"] in html  # the catalogue could not be read
+    if path.startswith("/track"):
+        assert 'value="RC-2026-7K3P9QX"' in html and 'dir="ltr"' in html
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(pages):
+    answer = pages.post("/track", data={"number": "RC-2026-7K3P9QX", "email": "a@example.ma"})
+    assert answer.status_code == 400
+    assert MESSAGES["fr"]["error.stale_form"] in answer.get_data(as_text=True)
