@@ -88,3 +88,17 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")
     return body
+
+
+def client_address() -> str:
+    """Return the client's address as the gateway saw it.
+
+    The gateway appends the address it was reached from to X-Forwarded-For, and only the gateway
+    reaches the services, so the last entry is the client, unless TRUSTED_PROXIES reverse proxies
+    stand in front of the gateway: then the client is that many entries before the end. What a
+    client writes in the header itself is never taken.
+    """
+    entries = [e.strip() for e in request.headers.get("X-Forwarded-For", "").split(",") if e.strip()]
+    if not entries:
+        return request.remote_addr or ""
+    return entries[max(0, len(entries) - 1 - config.get_int("TRUSTED_PROXIES", 0))]

@@ -50,13 +50,18 @@ FORWARDED_RESPONSE_HEADERS = (
 )
 
 
+def forwarded_for() -> str:
+    """Return X-Forwarded-For as the services read it: what came in, then who reached the gateway."""
+    incoming = request.headers.get("X-Forwarded-For")
+    client = request.remote_addr or ""
+    return f"{incoming}, {client}" if incoming else client
+
+
 def forward(service: str) -> Response:
     """Send the request to the service and return its answer; 503 when it cannot answer."""
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
     headers["X-Request-ID"] = current_request_id()
-    forwarded_for = request.headers.get("X-Forwarded-For")
-    client = request.remote_addr or ""
-    headers["X-Forwarded-For"] = f"{forwarded_for}, {client}" if forwarded_for else client
+    headers["X-Forwarded-For"] = forwarded_for()
     headers["X-Forwarded-Proto"] = request.scheme
     url = clients.base_url(service) + request.full_path.rstrip("?")
     try:

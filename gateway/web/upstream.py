@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 
 import requests
-from flask import request
 
 from common.logs import current_request_id
 from gateway import clients
+from gateway.routes import forwarded_for
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class Answer:
 
 def call(service: str, method: str, path: str, *, token: str | None = None, **kwargs) -> Answer:
     """Call a service's public path as the citizen's or staff member's client; 503 when it is down."""
-    headers = {"X-Request-ID": current_request_id() or "", "X-Forwarded-For": request.remote_addr or ""}
+    headers = {"X-Request-ID": current_request_id() or "", "X-Forwarded-For": forwarded_for()}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:

@@ -6,9 +6,9 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from common import mongo, uploads
+from common import mongo, ratelimit, uploads
 from common.errors import BadRequest, UnsupportedMediaType
-from common.web import json_body
+from common.web import client_address, json_body
 from services.intake import domain
 from services.intake.schemas import ComplaintSchema
 
@@ -55,6 +55,10 @@ def get_catalog():
 
 @api.post("/complaints")
 def post_complaint():
-    """File a complaint and return its number and deadlines."""
+    """File a complaint and return its number and deadlines (RATE_SUBMISSIONS per client)."""
+    db, client = mongo.database(), client_address()
+    ratelimit.check(db, ratelimit.submissions(), client)
     data, documents = submission()
-    return jsonify(domain.submit(mongo.database(), data, documents)), 201
+    receipt = domain.submit(db, data, documents)
+    ratelimit.record(db, ratelimit.submissions(), client)
+    return jsonify(receipt), 201

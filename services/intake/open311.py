@@ -13,7 +13,7 @@ import secrets
 from flask import Blueprint, request
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from common import config, mongo
+from common import config, mongo, ratelimit
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
 from common.schemas import StrictSchema, Text
@@ -244,6 +244,7 @@ def post_request(fmt: str):
     """Submit a service request as a complaint; answer its number, a token and what comes next."""
     db = mongo.database()
     key = keys.check(db, (request.values.get("api_key") or "").strip())
+    ratelimit.check(db, ratelimit.open311_submissions(), key["id"])
     form, attributes = _form()
     current = store.active_catalog(db)
     category = current["categories"].get(form["service_code"])
@@ -282,6 +283,7 @@ def post_request(fmt: str):
         **{k: form[k] for k in ("address_id", "device_id", "account_id", "media_url") if k in form},
     }
     receipt = domain.submit(db, data, channel=channel, token=token)
+    ratelimit.record(db, ratelimit.open311_submissions(), key["id"])
     notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
     if district is None:
         notice += TO_PLACE[locale]

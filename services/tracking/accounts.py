@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo.database import Database
 
-from common import config, tokens
+from common import config, ratelimit, tokens
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
 from services.tracking import events, store
@@ -65,14 +65,21 @@ def _account(
 
 
 def login(db: Database, username: str, password: str) -> dict:
-    """Return a signed token for valid credentials of an active member; else the same 401."""
-    account = store.find_staff(db, username.strip().lower())
+    """Return a signed token for valid credentials of an active member; else the same 401.
+
+    An account with RATE_LOGIN_FAILURES failed sign-ins in the window is refused with 429, even
+    with the right password, until the window ends.
+    """
+    username = username.strip().lower()
+    ratelimit.check(db, ratelimit.login_failures(), username)
+    account = store.find_staff(db, username)
     try:
         _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+        if account is None or not account.get("active", True):
+            raise Unauthorized(BAD_LOGIN)
+    except (VerificationError, InvalidHashError, Unauthorized):
+        ratelimit.record(db, ratelimit.login_failures(), username)
         raise Unauthorized(BAD_LOGIN) from None
-    if account is None or not account.get("active", True):
-        raise Unauthorized(BAD_LOGIN)
     if _hasher.check_needs_rehash(account["password_hash"]):
         store.update_staff(db, account["_id"], {"password_hash": hash_password(password)})
     store.update_staff(db, account["_id"], {"last_login_at": utcnow()})

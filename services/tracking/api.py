@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from common import mongo
-from common.errors import BadRequest
-from common.web import json_body
+from common import mongo, ratelimit
+from common.errors import BadRequest, NotFound
+from common.web import client_address, json_body
 from services.tracking import domain
 from services.tracking.schemas import FeedbackSchema, RemarkSchema, ReopenSchema, TrackingRequestSchema
 
@@ -47,9 +47,19 @@ def send_document(document: dict, content) -> Response:
 
 @api.post("/tracking")
 def post_tracking():
-    """Exchange a number and an email for an access token and the complaint's view."""
+    """Exchange a number and an email for an access token and the complaint's view.
+
+    A client that failed RATE_TRACKING_FAILURES times in the window gets 429, even with the right
+    pair: numbers cannot be guessed by trying.
+    """
+    db, client = mongo.database(), client_address()
+    ratelimit.check(db, ratelimit.tracking_failures(), client)
     data = _tracking_schema.load(json_body())
-    return jsonify(domain.track(mongo.database(), data["number"], data["email"]))
+    try:
+        return jsonify(domain.track(db, data["number"], data["email"]))
+    except NotFound:
+        ratelimit.record(db, ratelimit.tracking_failures(), client)
+        raise
 
 
 @api.get("/complaints/<number>")

@@ -1,13 +1,14 @@
 """Tracking's worker: records submitted complaints, relays its outbox, runs the deadline jobs."""
 
-from common import config, mongo, worker
+from common import config, mongo, ratelimit, worker
 from services.tracking import accounts, jobs, store
 from services.tracking.events import HANDLERS
 
 
 def periodic_jobs() -> None:
-    """Flag overdue complaints and close those past their reopen window."""
+    """Flag overdue complaints, close those past their reopen window, forget ended rate windows."""
     jobs.run_all(mongo.database())
+    ratelimit.sweep(mongo.database())
 
 
 def main() -> None:

@@ -229,3 +229,13 @@ def test_keys_are_managed_by_administrators_and_shown_once(db, client):
     revoked = client.delete(f"/api/v1/staff/open311-keys/{issued['id']}", headers=admin)
     assert revoked.status_code == 200 and revoked.json["active"] is False and revoked.json["revoked_at"]
     assert client.delete("/api/v1/staff/open311-keys/nothing", headers=admin).status_code == 404
+
+
+def test_each_key_has_its_own_hourly_limit(db, client, api_key, monkeypatch):
+    monkeypatch.setenv("RATE_OPEN311_SUBMISSIONS", "1/3600")
+    assert post(client, api_key, service_code="roads", address_string="X").status_code == 200
+    refused = post(client, api_key, "xml", service_code="roads", address_string="X")
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert ElementTree.fromstring(refused.data).find("error").findtext("code") == "429"
+    other = keys.issue(db, "another app", by="admin")["key"]
+    assert post(client, other, service_code="roads", address_string="X").status_code == 200
