@@ -54,9 +54,29 @@ def queue_prefix() -> str:
     return get("QUEUE_PREFIX", "complaints")
 
 
+DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"
+# Keys published in this repository's files: never acceptable in production.
+KNOWN_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-in-production"}
+
+
 def secret_key() -> str:
-    """Return the key that signs tokens."""
-    return get("SECRET_KEY", "dev-only-secret-key-change-me")
+    """Return the key that signs tokens, sessions and rate-limit keys."""
+    return get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+
+
+def production() -> bool:
+    """Return whether this is a production deployment (ENVIRONMENT=production)."""
+    return (get("ENVIRONMENT", "development") or "").lower() == "production"
+
+
+def check_production_secrets() -> None:
+    """Refuse to start in production with a missing, published or short SECRET_KEY."""
+    key = secret_key()
+    if production() and (key in KNOWN_KEYS or len(key) < 32):
+        raise SystemExit(
+            "ENVIRONMENT=production needs SECRET_KEY: a random value of 32 characters or more "
+            "(for example `openssl rand -hex 32`), not a default."
+        )
 
 
 def service_url(name: str) -> str:

@@ -24,6 +24,7 @@ def create_service_app(
     ready_checks: tuple[str, ...] = ("store", "broker"),
 ) -> Flask:
     """Return a Flask app for a service, with the plumbing every service shares."""
+    config.check_production_secrets()
     logs.setup(name)
     app = Flask(name, static_folder=None)
     app.config.update(
@@ -57,6 +58,8 @@ def install_request_context(app: Flask, service: str) -> None:
         request_id = logs.current_request_id()
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
+        for name, value in security_headers().items():
+            response.headers.setdefault(name, value)
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
         if not endpoint.startswith(("/health", "/metrics")):
@@ -78,6 +81,22 @@ def install_request_context(app: Flask, service: str) -> None:
         token = g.pop("request_id_token", None)
         if token is not None:
             request_id_var.reset(token)
+
+
+def security_headers() -> dict[str, str]:
+    """Return the headers every answer carries unless its view set its own (pages, documents)."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+    if config.get("PUBLIC_URL", "").startswith("https://"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
 
 
 def json_body() -> dict:

@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Callable
 
-from common import logs
+from common import config, logs
 from common.consumer import Consumer, Handler
 from common.outbox import Outbox, Relay
 
@@ -22,6 +22,7 @@ def run(
     periodic: tuple[tuple[float, Callable[[], None]], ...] = (),
 ) -> None:
     """Run until SIGTERM or SIGINT: relay the outboxes and consume the handlers' event types."""
+    config.check_production_secrets()
     logs.setup(service)
     stop = threading.Event()
 

@@ -96,4 +96,8 @@ def api_docs():
     found = operations(document)
     tags = [t["name"] for t in document.get("tags", [])]
     groups = [(tag, [o for o in found if o["tag"] == tag]) for tag in tags]
-    return render_template("api_docs.html", info=document["info"], groups=groups)
+    response = Response(render_template("api_docs.html", info=document["info"], groups=groups))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
+    return response

@@ -71,7 +71,7 @@ def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     from gateway.web import citizen, filters, staff  # noqa: F401  (their routes join the blueprint)
 
     app.config.update(
-        SECRET_KEY=config.get("SECRET_KEY", "development-only-secret"),
+        SECRET_KEY=config.secret_key(),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_secure(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -71,9 +72,18 @@ def send(message: EmailMessage) -> None:
             smtp.send_message(message)
     except smtplib.SMTPResponseException as exc:
         if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
-        raise TemporaryFailure(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+            raise PermanentFailure(scrub(f"{exc.smtp_code} {exc.smtp_error!r}")) from exc
+        raise TemporaryFailure(scrub(f"{exc.smtp_code} {exc.smtp_error!r}")) from exc
     except smtplib.SMTPRecipientsRefused as exc:
-        raise PermanentFailure(f"recipients refused: {exc.recipients!r}") from exc
+        answers = "; ".join(f"{code} {reply!r}" for code, reply in exc.recipients.values())
+        raise PermanentFailure(scrub(f"recipient refused: {answers}")) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise TemporaryFailure(repr(exc)) from exc
+        raise TemporaryFailure(scrub(repr(exc))) from exc
+
+
+_ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
+
+
+def scrub(reason: str) -> str:
+    """Return a mail server's reason without the addresses it may quote (they go to events and logs)."""
+    return _ADDRESS.sub("<address>", reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -145,10 +146,27 @@ def platform():
             wait_for(lambda: not _alive(pid), 90, 0.5, "every process to stop")
     assert not running.healthy(), "the platform still answers after SIGTERM"
     assert "stopped" in log.read_text()
+    assert_no_personal_data_in_logs(data_dir / "log")
     if published is not None:
         check_published(published)
     problems, checked = running.http_contract.problems, running.http_contract.checked
     assert not problems, f"{len(problems)} of {checked} answers differ from openapi.yaml: {problems[:15]}"
+
+
+# What the tests wrote as citizens' and staff's personal data: none of it may reach a log.
+PERSONAL = re.compile(
+    r"[\w.+-]+@(?:example|city|else|b|pytest)\.ma|Amina|Bennani|Omar Priv|Youssef|Alaoui|\+212\s?6"
+)
+
+
+def assert_no_personal_data_in_logs(folder: Path) -> None:
+    """Read every process's log of the whole run; fail on a name, an address or a phone number."""
+    found = {}
+    for path in sorted(folder.glob("*.log")):
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+            if PERSONAL.search(line):
+                found.setdefault(path.name, []).append(f"{number}: {line[:200]}")
+    assert not found, f"personal data in the logs: {found}"
 
 
 def _alive(pid: int) -> bool:

@@ -112,3 +112,13 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(pages):
     answer = pages.post("/track", data={"number": "RC-2026-7K3P9QX", "email": "a@example.ma"})
     assert answer.status_code == 400
     assert MESSAGES["fr"]["error.stale_form"] in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path", ["/health/live", "/api/v1/catalog", "/api/docs", "/", "/nothing", "/open311/v2/services.xml"]
+)
+def test_every_answer_carries_the_security_headers(pages, path):
+    headers = pages.get(path).headers
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "script-src" not in headers["Content-Security-Policy"] and headers["Referrer-Policy"]
