@@ -16,4 +16,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the intake app; nothing connects until the first request."""
     mongo.on_first_use(store.ensure_indexes)
     mongo.on_first_use(keys.seed)
-    return create_service_app("intake", [api, staff_api, keys_api, open311], test_config)
+    return create_service_app(
+        "intake", [api, staff_api, keys_api, open311], test_config, ready_checks=("store", "broker", "queue")
+    )

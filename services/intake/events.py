@@ -35,3 +35,14 @@ def complaint_submitted(complaint: dict, category: dict, district: dict | None) 
         "media_url": complaint["channel"].get("media_url"),
     }
     return new_event("complaint.submitted", source=SOURCE, subject=complaint["_id"], data=data)
+
+
+def on_anonymised(event: dict) -> None:
+    """Erase the citizen's data from the complaint as it was submitted (its retention has ended)."""
+    from common import mongo
+    from services.intake import store
+
+    store.anonymise(mongo.database(), event["data"]["number"])
+
+
+HANDLERS = {"complaint.anonymised": on_anonymised}

@@ -109,6 +109,18 @@ def number_of_token(db: Database, token: str) -> str | None:
     return found["number"]
 
 
+def anonymise(db: Database, number: str) -> None:
+    """Remove the citizen's contact, address and point from a submitted complaint."""
+    complaint = db[COMPLAINTS].find_one({"_id": number}, {"citizen.language": 1})
+    if complaint is None:
+        return
+    language = (complaint.get("citizen") or {}).get("language") or "fr"
+    citizen = {"name": None, "email": None, "phone": None, "language": language}
+    db[COMPLAINTS].update_one(
+        {"_id": number}, {"$set": {"citizen": citizen, "address": None, "location": None, "anonymised": True}}
+    )
+
+
 def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dict:
     """Insert a complaint and its events in one write; raise DuplicateKeyError on a taken number."""
     db[COMPLAINTS].insert_one({**document, **outbox.new_document_fields(events)})

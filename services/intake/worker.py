@@ -1,13 +1,14 @@
-"""Intake's worker: relays the complaints' outbox to the broker."""
+"""Intake's worker: relays the complaints' outbox to the broker, erases anonymised citizens' data."""
 
 from common import mongo, worker
 from services.intake import store
+from services.intake.events import HANDLERS
 
 
 def main() -> None:
-    """Run the outbox relay until stopped."""
+    """Run the outbox relay and the consumer until stopped."""
     mongo.on_first_use(store.ensure_indexes)
-    worker.run("intake", outboxes=(store.OUTBOX,))
+    worker.run("intake", handlers=HANDLERS, outboxes=(store.OUTBOX,))
 
 
 if __name__ == "__main__":

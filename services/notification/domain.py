@@ -205,6 +205,11 @@ def on_overdue(db: Database, event: dict) -> None:
     )
 
 
+def on_anonymised(db: Database, event: dict) -> None:
+    """Forget the citizen's address and name: nothing more is sent to them about this complaint."""
+    store.forget_citizen(db, event["data"]["number"])
+
+
 def on_member_changed(db: Database, event: dict) -> None:
     """Keep the staff directory: who works where, and their address."""
     data = event["data"]

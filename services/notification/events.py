@@ -22,5 +22,6 @@ HANDLERS = {
     "complaint.remark_added": _with_db(domain.on_citizen_update),
     "complaint.overdue": _with_db(domain.on_overdue),
     "complaint.placed": _with_db(domain.on_placed),
+    "complaint.anonymised": _with_db(domain.on_anonymised),
     "staff.member_changed": _with_db(domain.on_member_changed),
 }

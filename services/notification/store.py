@@ -52,6 +52,11 @@ def place_complaint(db: Database, number: str, district: str, names: dict, at: d
     return db[CONTACTS].find_one({"_id": number})
 
 
+def forget_citizen(db: Database, number: str) -> None:
+    """Remove the citizen's address and name from a complaint's contact."""
+    db[CONTACTS].update_one({"_id": number}, {"$set": {"email": None, "name": None}})
+
+
 def find_complaint(db: Database, number: str) -> dict | None:
     """Return a complaint's contact, or None when its submission has not been seen yet."""
     return db[CONTACTS].find_one({"_id": number})

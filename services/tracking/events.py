@@ -105,6 +105,11 @@ def placed(complaint: dict, *, previous: str | None, district_name: dict, at: da
     )
 
 
+def anonymised(complaint: dict, *, at: datetime, reason: str) -> dict:
+    """Return complaint.anonymised: its citizen's data is gone; every service erases its copy."""
+    return _event("complaint.anonymised", complaint, at=at, reason=reason)
+
+
 def feedback_given(complaint: dict, rating: dict) -> dict:
     """Return complaint.feedback_given: the citizen's rating of one answer."""
     return _event(

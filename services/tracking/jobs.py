@@ -73,6 +73,10 @@ def close_expired(db: Database, now: datetime | None = None) -> int:
 
 def run_all(db: Database) -> None:
     """Run every periodic job once."""
-    flagged, closed = flag_overdue(db), close_expired(db)
-    if flagged or closed:
-        log.info("periodic jobs", extra={"overdue_flagged": flagged, "closed": closed})
+    from services.tracking import privacy
+
+    flagged, closed, anonymised = flag_overdue(db), close_expired(db), privacy.anonymise_expired(db)
+    if flagged or closed or anonymised:
+        log.info(
+            "periodic jobs", extra={"overdue_flagged": flagged, "closed": closed, "anonymised": anonymised}
+        )

@@ -74,6 +74,10 @@ class PlacementSchema(StrictSchema):
     district = Text(required=True, validate=validate.Length(min=1, max=64))
 
 
+class CitizenRequestSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
 class NoteSchema(StrictSchema):
     text = Text(required=True, validate=validate.Length(min=1, max=4000))
 

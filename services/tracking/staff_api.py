@@ -8,10 +8,11 @@ from common import mongo, tokens
 from common.envelope import utcnow
 from common.exports import csv_response
 from common.web import json_body
-from services.tracking import accounts, treatment
+from services.tracking import accounts, privacy, treatment
 from services.tracking.api import file_part, send_document
 from services.tracking.schemas import (
     AssignmentSchema,
+    CitizenRequestSchema,
     LoginSchema,
     NoteSchema,
     PlacementSchema,
@@ -25,6 +26,7 @@ staff_api = Blueprint("staff", __name__, url_prefix="/api/v1/staff")
 _login, _queue, _transition = LoginSchema(), QueueQuerySchema(), TransitionSchema()
 _export = QueueQuerySchema(exclude=("page", "page_size"))
 _assignment, _note, _district = AssignmentSchema(), NoteSchema(), PlacementSchema()
+_citizen = CitizenRequestSchema()
 _member, _member_change = StaffMemberSchema(), StaffChangeSchema()
 
 
@@ -112,6 +114,18 @@ def get_document(number: str, document_id: str):
     complaint = treatment.visible(mongo.database(), claims(), number)
     document, content = domain.open_document(mongo.database(), complaint["_id"], document_id)
     return send_document(document, content)
+
+
+@staff_api.post("/citizens/export")
+def post_citizen_export():
+    """Everything kept about one citizen, found by their email (administrators; logged)."""
+    return jsonify(privacy.export(mongo.database(), claims(), _citizen.load(json_body())["email"]))
+
+
+@staff_api.post("/citizens/erasure")
+def post_citizen_erasure():
+    """Anonymise every complaint of one citizen at their request (administrators)."""
+    return jsonify(privacy.erase(mongo.database(), claims(), _citizen.load(json_body())["email"]))
 
 
 @staff_api.get("/members")

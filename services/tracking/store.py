@@ -81,6 +81,15 @@ def log_export(db: Database, entry: dict) -> None:
     db[EXPORTS].insert_one(entry)
 
 
+def find_by_email_key(db: Database, email_key: str) -> list[dict]:
+    """Return every complaint of one citizen, by their normalised email (a scan: admins' requests)."""
+    if not email_key:
+        return []
+    return list(
+        db[COMPLAINTS].find({"email_key": email_key}, {"outbox": 0, "audit": 0}).sort("submitted_at", 1)
+    )
+
+
 def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:
     """Return complaints a periodic job must look at."""
     return list(db[COMPLAINTS].find(match, {"outbox": 0, "audit": 0}).limit(limit))

@@ -1,0 +1,112 @@
+"""The citizen's personal data (law 09-08): anonymised after the retention period, exported and
+erased on request by an administrator.
+
+Anonymising a complaint removes what identifies its citizen: name, email and phone, the address
+and the point, and the citizen's own words that came after the filing (remarks, rating comments,
+reopening reasons). The complaint itself (category, district, subject, description, timeline and
+the staff's answers) stays as the administration's record, and the figures are unchanged. Tracking
+publishes `complaint.anonymised`, on which intake and notification erase their own copies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pymongo.database import Database
+
+from common import config, tokens
+from common.envelope import utcnow
+from common.errors import NotFound
+from services.tracking import domain, events, lifecycle, store, views
+
+REMOVED = "[anonymised]"
+
+
+def retention() -> timedelta:
+    """Return how long a closed complaint keeps its citizen's data (24 months by default)."""
+    return timedelta(days=config.get_int("RETENTION_DAYS", 730))
+
+
+def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> bool:
+    """Anonymise one complaint; return False when it already was."""
+
+    def change(current: dict, at: datetime):
+        if current.get("anonymised_at"):
+            return {}, []
+        language = (current.get("citizen") or {}).get("language") or "fr"
+        timeline = [
+            {**entry, "note": REMOVED} if entry.get("by") == "citizen" and entry.get("note") else entry
+            for entry in current.get("timeline", [])
+        ]
+        update = {
+            "$set": {
+                "citizen": {"name": None, "email": None, "phone": None, "language": language},
+                "email_key": "",
+                "address": None,
+                "location": None,
+                "remarks": [{**r, "text": REMOVED} for r in current.get("remarks", [])],
+                "feedback": [
+                    {**f, "comment": REMOVED if f.get("comment") else None}
+                    for f in current.get("feedback", [])
+                ],
+                "timeline": timeline,
+                "anonymised_at": at,
+            },
+            "$push": {
+                "audit": {
+                    "at": at,
+                    "actor": by,
+                    "role": "system" if by == "system" else "admin",
+                    "action": "anonymised",
+                    "reason": reason,
+                }
+            },
+        }
+        return update, [events.anonymised(current, at=at, reason=reason)]
+
+    before = store.find_by_number(db, number)
+    after = domain.apply(db, number, change, touch=False)
+    return bool(before and not before.get("anonymised_at") and after.get("anonymised_at"))
+
+
+def anonymise_expired(db: Database, now: datetime | None = None) -> int:
+    """Anonymise the complaints closed longer ago than the retention period; return how many."""
+    horizon = (now or utcnow()) - retention()
+    due = store.find_due(
+        db, {"status": lifecycle.CLOSED, "closed_at": {"$lt": horizon}, "anonymised_at": {"$exists": False}}
+    )
+    return sum(anonymise(db, complaint["_id"], reason="retention") for complaint in due)
+
+
+def _citizens_complaints(db: Database, email: str) -> list[dict]:
+    found = store.find_by_email_key(db, domain.normalize_email(email))
+    if not found:
+        raise NotFound("No complaint has this email address.")
+    return found
+
+
+def export(db: Database, claims: dict, email: str) -> dict:
+    """Return everything the platform keeps about a citizen, for their access request (admins)."""
+    tokens.require_role(claims, "admin")
+    complaints = _citizens_complaints(db, email)
+    now = utcnow()
+    store.log_export(
+        db, {"at": now, "by": claims["sub"], "kind": "citizen", "complaints": [c["_id"] for c in complaints]}
+    )
+    for complaint in complaints:
+        store.append_audit(
+            db,
+            complaint["_id"],
+            {"at": now, "actor": claims["sub"], "role": claims["role"], "action": "citizen_export"},
+        )
+    return {"email": email, "complaints": [views.staff_view(c, now) for c in complaints]}
+
+
+def erase(db: Database, claims: dict, email: str) -> dict:
+    """Anonymise every complaint of a citizen at their request (admins); return their numbers."""
+    tokens.require_role(claims, "admin")
+    complaints = _citizens_complaints(db, email)
+    numbers = [c["_id"] for c in complaints]
+    for number in numbers:
+        anonymise(db, number, reason="request", by=claims["sub"])
+    return {"anonymised": numbers}
