@@ -141,26 +141,34 @@ class Publisher:
                     raise BrokerUnavailable(f"publish not confirmed: {exc!r}") from exc
 
     def check(self) -> None:
-        """Raise BrokerUnavailable unless the broker answers on this connection."""
-        self._open_channel()
-        try:
-            self._connection.process_data_events(time_limit=0)
-        except (AMQPError, OSError) as exc:
-            self.close()
-            raise BrokerUnavailable(repr(exc)) from exc
+        """Raise BrokerUnavailable unless the broker answers."""
+        self._probe(lambda connection: connection.process_data_events(time_limit=0))
 
     def check_queue(self, queue: str) -> None:
         """Raise BrokerUnavailable unless the queue exists (on a channel of its own)."""
-        self._open_channel()
-        try:
-            probe = self._connection.channel()
-            probe.queue_declare(queue, passive=True)
+
+        def declared(connection) -> None:
+            probe = connection.channel()
+            try:
+                probe.queue_declare(queue, passive=True)
+            except pika.exceptions.ChannelClosedByBroker as exc:
+                raise BrokerUnavailable(f"queue {queue} not declared yet") from exc
             probe.close()
-        except pika.exceptions.ChannelClosedByBroker as exc:
-            raise BrokerUnavailable(f"queue {queue} not declared yet") from exc
-        except (AMQPError, OSError) as exc:
-            self.close()
-            raise BrokerUnavailable(repr(exc)) from exc
+
+        self._probe(declared)
+
+    def _probe(self, ask) -> None:
+        """Ask the broker something; a connection left broken by a broker restart is opened anew once,
+        so that readiness does not report the broker down while it is up."""
+        for attempt in (1, 2):
+            self._open_channel()
+            try:
+                ask(self._connection)
+                return
+            except (AMQPError, OSError) as exc:
+                self.close()
+                if attempt == 2:
+                    raise BrokerUnavailable(repr(exc)) from exc
 
     def close(self) -> None:
         """Close the connection, ignoring errors of an already broken one."""
