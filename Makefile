@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e lint clean rebuild-stats replay-dead
+.PHONY: run test unit integration e2e soak lint clean rebuild-stats replay-dead
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/e2e
+
+# The fault-injection test with five rounds of faults under load (a few minutes), counts printed.
+soak: $(STAMP)
+	FAULT_ROUNDS=5 $(VENV)/bin/python -m pytest tests/e2e/test_faults.py -s
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

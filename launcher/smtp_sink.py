@@ -42,6 +42,8 @@ class FolderHandler:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if not self._first_time(envelope.original_content or envelope.content):
+            with (self.folder / ".duplicates").open("a") as duplicates:  # counted, for the fault tests
+                duplicates.write(f"{time.time_ns()}\n")
             return "250 Message accepted for delivery (a duplicate, filed once)"
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
         partial = self.folder / f".{name}.part"
