@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e soak lint clean rebuild-stats replay-dead
+.PHONY: run test unit integration e2e soak audit lint clean rebuild-stats replay-dead
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/e2e
+
+# Known vulnerabilities in the installed packages (pip-audit asks PyPI's advisory data, so it needs
+# that network access; --strict fails when a package could not be checked rather than passing).
+audit: $(STAMP)
+	$(VENV)/bin/pip install --quiet pip-audit==2.10.1
+	$(VENV)/bin/pip-audit --local --strict --skip-editable
 
 # The fault-injection test with five rounds of faults under load (a few minutes), counts printed.
 soak: $(STAMP)

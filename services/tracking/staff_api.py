@@ -108,11 +108,8 @@ def post_document(number: str):
 
 @staff_api.get("/complaints/<number>/documents/<document_id>")
 def get_document(number: str, document_id: str):
-    """Download one of the complaint's documents."""
-    from services.tracking import domain
-
-    complaint = treatment.visible(mongo.database(), claims(), number)
-    document, content = domain.open_document(mongo.database(), complaint["_id"], document_id)
+    """Download one of the complaint's documents (the read is in the complaint's audit trail)."""
+    document, content = treatment.open_document(mongo.database(), claims(), number, document_id)
     return send_document(document, content)
 
 

@@ -13,6 +13,7 @@ from common import outbox
 COMPLAINTS = "tracking_complaints"
 STAFF = "tracking_staff"
 EXPORTS = "tracking_exports"
+READS = "tracking_reads"
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
 STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
@@ -74,6 +75,11 @@ def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0
 def export(db: Database, match: dict) -> Iterator[dict]:
     """Return every complaint matching, newest first, as an export reads them."""
     return _newest_first(db, match, {**SUMMARY_EXCLUDE, "notes": 0})
+
+
+def log_read(db: Database, entry: dict) -> None:
+    """Keep which complaints' citizens a staff member saw listed (the queue shows their names)."""
+    db[READS].insert_one(entry)
 
 
 def log_export(db: Database, entry: dict) -> None:

@@ -63,6 +63,10 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
     if match is None:
         return {"items": [], "total": 0, "page": page, "page_size": size}
     items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
+    if items:  # the queue shows citizens' names: who saw which, as for a complaint's page
+        store.log_read(
+            db, {"at": now, "by": claims["sub"], "what": "queue", "complaints": [c["_id"] for c in items]}
+        )
     return {
         "items": [views.queue_item(c, now) for c in items],
         "total": total,
@@ -279,6 +283,14 @@ def add_note(db: Database, claims: dict, number: str, text: str) -> dict:
         return {"$push": {"notes": note, "audit": _audit(claims, "note", now)}}, []
 
     return views.staff_view(domain.apply(db, complaint["_id"], change))
+
+
+def open_document(db: Database, claims: dict, number: str, document_id: str):
+    """Return a document of a complaint in the member's districts, recording the read in its audit."""
+    complaint = visible(db, claims, number)
+    found = domain.open_document(db, complaint["_id"], document_id)
+    store.append_audit(db, complaint["_id"], _audit(claims, "document_read", utcnow(), document=document_id))
+    return found
 
 
 def add_document(db: Database, claims: dict, number: str, upload) -> dict:

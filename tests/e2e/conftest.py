@@ -122,6 +122,7 @@ def platform():
     # event is handled (tests retry): the per-client limits would throttle the suite itself.
     # They are proven in tests/integration/test_rate_limits.py.
     env.update({"RATE_SUBMISSIONS": "100000/3600", "RATE_TRACKING_FAILURES": "100000/600"})
+    env["MAX_REQUEST_BYTES"] = str(20 * 1024 * 1024)  # an oversized body is cheap to send
     log = data_dir / "make-run.log"
     started = time.monotonic()
     with open(log, "wb") as out:

@@ -89,3 +89,14 @@ def test_malformed_uploads_and_hostile_file_names(platform):
         assert download.headers["Content-Disposition"].startswith("attachment")
     traversal = me.get(f"/complaints/{number}/documents/..%2F..%2Fetc%2Fpasswd")
     assert traversal.status_code == 404
+
+
+def test_an_oversized_body_is_refused_before_it_is_read(platform):
+    body = b'{"subject": "' + b"x" * (21 * 1024 * 1024) + b'"}'
+    answer = platform.http.post(
+        f"{platform.url}/api/v1/complaints",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=60,
+    )
+    refused(answer, 413, "payload_too_large")

@@ -129,3 +129,16 @@ def test_intake_and_notification_erase_their_copies(db):
     assert kept["citizen"]["email"] is None and kept["address"] is None and kept["subject"] == "Trou"
     contact = notification_store.find_complaint(db, number)
     assert contact.get("email") is None and contact.get("name") is None
+
+
+def test_staff_reads_of_personal_data_are_recorded(tracking_db):
+    email = f"lu.{uuid.uuid4().hex[:6]}@example.ma"
+    number = citizen_complaint(tracking_db, email)
+    agent = {"sub": f"reader{uuid.uuid4().hex[:4]}", "role": "agent", "districts": ["anfa"]}
+    page = treatment.queue(tracking_db, agent, {"page": 1, "page_size": 100, "q": number})
+    assert [c["number"] for c in page["items"]] == [number]
+    read = tracking_db[store.READS].find_one({"by": agent["sub"]})
+    assert read["what"] == "queue" and read["complaints"] == [number]
+    treatment.read(tracking_db, agent, number)
+    audit = store.find_by_number(tracking_db, number, with_audit=True)["audit"]
+    assert [(e["actor"], e["action"]) for e in audit][-1] == (agent["sub"], "read")
