@@ -94,13 +94,6 @@ def record(db: Database, limit: Limit, key: str) -> int:
     return counter["n"]
 
 
-def hit(db: Database, limit: Limit, key: str) -> None:
-    """Count one event and refuse it with 429 when it is one too many."""
-    now = time.time()
-    if record(db, limit, key) > limit.count:
-        _refuse(limit, _window(limit, key, now)[1], now)
-
-
 def sweep(db: Database) -> int:
     """Delete the counters of windows that have ended; return how many."""
     return db[COLLECTION].delete_many({"ends": {"$lt": datetime.now(UTC)}}).deleted_count

@@ -7,6 +7,7 @@ import json
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from gateway.web import charts, i18n, web
+from gateway.web.messages import MESSAGES
 from gateway.web.upstream import Answer, call
 
 _ = i18n.gettext
@@ -47,14 +48,9 @@ def field_messages(answer: Answer) -> dict[str, str]:
     errors = {}
     for field, _why in answer.field_errors().items():
         short = field.removeprefix("citizen.")
-        errors[short] = _(f"field.{short}.error") if f"field.{short}.error" in _keys() else _("error.field")
+        key = f"field.{short}.error"
+        errors[short] = _(key) if key in MESSAGES[i18n.DEFAULT] else _("error.field")
     return errors
-
-
-def _keys() -> set[str]:
-    from gateway.web.messages import MESSAGES
-
-    return set(MESSAGES[i18n.DEFAULT])
 
 
 def optional(value: str | None) -> str | None:
