@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e soak audit lint clean rebuild-stats replay-dead
+.PHONY: run test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/e2e
+
+# Speed and memory beside the limits of this machine: starts `make run`, prints a table (about 6 min).
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench
 
 # Known vulnerabilities in the installed packages (pip-audit asks PyPI's advisory data, so it needs
 # that network access; --strict fails when a package could not be checked rather than passing).

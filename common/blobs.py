@@ -16,6 +16,7 @@ from bson.binary import Binary
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from common import mongo
 from common.envelope import utcnow
 
 COLLECTION = "blobs"
@@ -35,9 +36,8 @@ def put(db: Database, data: bytes, content_type: str) -> str:
         return blob_id
     chunks = [data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)] or [b""]
     for n, chunk in enumerate(chunks):
-        blobs.replace_one(
-            {"_id": f"{blob_id}:{n}"}, {"_id": f"{blob_id}:{n}", "data": Binary(chunk)}, upsert=True
-        )
+        part = {"_id": f"{blob_id}:{n}", "data": Binary(chunk)}
+        mongo.upsert(lambda part=part: blobs.replace_one({"_id": part["_id"]}, part, upsert=True))
     try:
         blobs.insert_one(
             {

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 from pymongo import MongoClient
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from common import config
 
+T = TypeVar("T")
 _lock = threading.Lock()
 _client: MongoClient | None = None
 _pid: int | None = None
@@ -56,6 +59,22 @@ def database() -> Database:
 def ping() -> None:
     """Raise when the store does not answer."""
     client().admin.command("ping")
+
+
+def upsert(operation: Callable[[], T]) -> T:
+    """Run an upsert; once more when a concurrent one inserted the same _id first.
+
+    MongoDB retries such an upsert itself; FerretDB answers E11000 (duplicate key), and the second
+    try finds the document the other writer inserted.
+    """
+    try:
+        return operation()
+    except DuplicateKeyError:
+        return operation()
+    except BulkWriteError as exc:
+        if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+            raise
+        return operation()
 
 
 def reset() -> None:

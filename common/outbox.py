@@ -1,10 +1,13 @@
 """Transactional outbox: events travel inside the document whose change caused them.
 
-A write stores the new state and its events in one document operation
-(``outbox.<event id>`` plus ``outbox_pending``). The writer then tries to
-publish at once; whatever it could not publish (broker down, process killed)
-is published by the relay's sweep. An event leaves the outbox only after the
-broker confirmed it, so an accepted request's events are never lost.
+A write stores the new state and its events in one document operation (``outbox.<event id>``).
+Just before it, the writer notes each event in the box's small collection of pending events
+(``<collection>_outbox``: event id, document, time). The writer then tries to publish at once;
+whatever it could not publish (broker down, process killed) is published by the relay, which
+reads only that small collection and the documents it names, never the whole history. An event
+leaves the outbox, then its note, only after the broker confirmed it, so an accepted request's
+events are never lost. A note whose event is not in its document (the write failed, or the note
+outlived its publication) is dropped after ORPHAN_SECONDS.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import logging
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
+from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
@@ -22,18 +26,8 @@ from common import config, envelope, locks, metrics, mongo
 from common.broker import BrokerUnavailable, Publisher, publisher
 
 log = logging.getLogger(__name__)
-
-
-def fields(events: list[dict]) -> dict:
-    """Return the fields that put these events in a document's outbox (for insert or $set)."""
-    result: dict = {f"outbox.{event['id']}": event for event in events}
-    result["outbox_pending"] = True
-    return result
-
-
-def new_document_fields(events: list[dict]) -> dict:
-    """Return the outbox fields of a document being inserted."""
-    return {"outbox": {event["id"]: event for event in events}, "outbox_pending": True}
+ORPHAN_SECONDS = 300
+SWEEP_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -43,9 +37,41 @@ class Outbox:
     collection: str
     locked: bool = False
 
+    @property
+    def pending(self) -> str:
+        """Return the collection that notes the events not yet published."""
+        return f"{self.collection}_outbox"
+
     def guard(self, db: Database, doc_id) -> AbstractContextManager:
         """Return the lock every writer of this document holds, when the collection needs one."""
         return locks.locked(db, f"{self.collection}:{doc_id}") if self.locked else nullcontext()
+
+
+def ensure_indexes(db: Database, box: Outbox) -> None:
+    """Create the index the relay reads the pending events by."""
+    db[box.pending].create_index([("at", ASCENDING)])
+
+
+def _note(db: Database, box: Outbox, doc_id, events: list[dict]) -> None:
+    if not events:
+        return
+    at = envelope.utcnow()
+    db[box.pending].insert_many([{"_id": e["id"], "doc": doc_id, "at": at} for e in events], ordered=False)
+
+
+def stage(db: Database, box: Outbox, doc_id, events: list[dict]) -> dict:
+    """Note the events as pending; return the fields that put them in the document (for $set).
+
+    Call it right before the write that carries them.
+    """
+    _note(db, box, doc_id, events)
+    return {f"outbox.{event['id']}": event for event in events}
+
+
+def stage_new(db: Database, box: Outbox, doc_id, events: list[dict]) -> dict:
+    """Note the events as pending; return the outbox field of a document about to be inserted."""
+    _note(db, box, doc_id, events)
+    return {"outbox": {event["id"]: event for event in events}}
 
 
 def publish_pending(
@@ -61,6 +87,7 @@ def publish_pending(
         # again later, a duplicate that consumers tolerate, never a loss.
         with box.guard(db, doc_id):
             db[box.collection].update_one({"_id": doc_id}, {"$unset": {f"outbox.{event['id']}": ""}})
+        db[box.pending].delete_one({"_id": event["id"]})
         sent += 1
     return sent
 
@@ -78,19 +105,22 @@ def publish_now(db: Database, box: Outbox, doc_id, events: list[dict]) -> bool:
 def sweep(db: Database, box: Outbox, via: Publisher, grace: float | None = None) -> int:
     """Publish every pending event older than the grace period; return how many went out."""
     grace = config.get_float("OUTBOX_GRACE_SECONDS", 2.0) if grace is None else grace
-    horizon = envelope.utcnow() - timedelta(seconds=grace)
+    now = envelope.utcnow()
+    # The writer publishes its own events right away; give it a moment before competing.
+    notes = list(db[box.pending].find({"at": {"$lte": now - timedelta(seconds=grace)}}).limit(SWEEP_BATCH))
+    by_document: dict = {}
+    for note in notes:
+        by_document.setdefault(note["doc"], []).append(note)
+    orphaned = now - timedelta(seconds=ORPHAN_SECONDS)
     sent = 0
-    for doc in db[box.collection].find({"outbox_pending": True}, {"outbox": 1}):
-        events = list((doc.get("outbox") or {}).values())
-        # The writer publishes its own events right away; give it a moment before competing.
-        ready = [e for e in events if datetime.fromisoformat(e["time"]) <= horizon]
+    for doc_id, group in by_document.items():
+        held = (db[box.collection].find_one({"_id": doc_id}, {"outbox": 1}) or {}).get("outbox") or {}
+        ready = [held[note["_id"]] for note in group if note["_id"] in held]
         if ready:
-            sent += publish_pending(db, box, doc["_id"], ready, via)
-        if len(ready) == len(events):
-            with box.guard(db, doc["_id"]):
-                db[box.collection].update_one(
-                    {"_id": doc["_id"], "outbox": {}}, {"$unset": {"outbox_pending": ""}}
-                )
+            sent += publish_pending(db, box, doc_id, ready, via)
+        stale = [note["_id"] for note in group if note["_id"] not in held and note["at"] <= orphaned]
+        if stale:
+            db[box.pending].delete_many({"_id": {"$in": stale}})
     return sent
 
 

@@ -5,6 +5,11 @@ in a fixed window of that many seconds. Keys (client addresses, usernames) are k
 HMAC under SECRET_KEY, never as they are. Counters are plain `$inc` upserts, which FerretDB 1.x
 and MongoDB both do (the `limits` library's MongoDB storage needs TTL indexes and pipeline
 updates, which FerretDB 1.x lacks); windows that have ended are swept by the workers.
+
+A check costs no read of the store: a key that reaches its limit is written to a small
+collection of blocked windows, which each process reads again every BLOCKED_REFRESH_SECONDS
+(and the process that blocked it knows at once). A client spreading its attempts over several
+processes can so get one more attempt per process and thread before they all know.
 """
 
 from __future__ import annotations
@@ -12,17 +17,32 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pymongo import ReturnDocument
 from pymongo.database import Database
 
-from common import config
+from common import config, mongo
 from common.errors import ApiError
 
 COLLECTION = "rate_limits"
+BLOCKED = "rate_limits_blocked"
+BLOCKED_REFRESH_SECONDS = 2.0
+
+
+@dataclass
+class _Known:
+    """The blocked windows of one database, as this process knows them: window -> its end."""
+
+    blocked: dict[str, float] = field(default_factory=dict)
+    read_at: float = float("-inf")
+
+
+_known: dict[str, _Known] = {}
+_known_lock = threading.Lock()
 
 
 class TooManyRequests(ApiError):
@@ -73,27 +93,50 @@ def _refuse(limit: Limit, ends: float, now: float) -> None:
     )
 
 
+def _blocked(db: Database, now: float) -> dict[str, float]:
+    """Return the blocked windows, read again from the store when this process's copy is old."""
+    with _known_lock:
+        known = _known.setdefault(db.name, _Known())
+        if now - known.read_at >= BLOCKED_REFRESH_SECONDS:
+            known.blocked = {d["_id"]: d["ends"].timestamp() for d in db[BLOCKED].find({}, {"ends": 1})}
+            known.read_at = now
+        return known.blocked
+
+
 def check(db: Database, limit: Limit, key: str) -> None:
     """Refuse with 429 (and Retry-After) when the key has used up its window; count nothing."""
     now = time.time()
     window, ends = _window(limit, key, now)
-    found = db[COLLECTION].find_one({"_id": window})
-    if found and found["n"] >= limit.count:
+    if _blocked(db, now).get(window, 0) > now:
         _refuse(limit, ends, now)
 
 
 def record(db: Database, limit: Limit, key: str) -> int:
     """Count one event of the key in its current window; return the window's count."""
     window, ends = _window(limit, key, time.time())
-    counter = db[COLLECTION].find_one_and_update(
-        {"_id": window},
-        {"$inc": {"n": 1}, "$set": {"ends": datetime.fromtimestamp(ends, UTC)}},
-        upsert=True,
-        return_document=ReturnDocument.AFTER,
+    counter = mongo.upsert(
+        lambda: db[COLLECTION].find_one_and_update(
+            {"_id": window},
+            {"$inc": {"n": 1}, "$set": {"ends": datetime.fromtimestamp(ends, UTC)}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
     )
+    if counter["n"] >= limit.count:
+        _block(db, window, ends)
     return counter["n"]
 
 
+def _block(db: Database, window: str, ends: float) -> None:
+    """Note that a window has reached its limit, for every process."""
+    end = datetime.fromtimestamp(ends, UTC)
+    mongo.upsert(lambda: db[BLOCKED].update_one({"_id": window}, {"$set": {"ends": end}}, upsert=True))
+    with _known_lock:
+        _known.setdefault(db.name, _Known()).blocked[window] = ends
+
+
 def sweep(db: Database) -> int:
-    """Delete the counters of windows that have ended; return how many."""
-    return db[COLLECTION].delete_many({"ends": {"$lt": datetime.now(UTC)}}).deleted_count
+    """Delete the counters and blocks of windows that have ended; return how many counters."""
+    now = datetime.now(UTC)
+    db[BLOCKED].delete_many({"ends": {"$lt": now}})
+    return db[COLLECTION].delete_many({"ends": {"$lt": now}}).deleted_count

@@ -1,4 +1,10 @@
-"""Pooled HTTP sessions to the services, one per service and process."""
+"""Pooled HTTP connections to the services, one pool per service and process.
+
+The API's forwarding uses urllib3's pool directly (`pool`): it is the gateway's hot path, and
+requests' per-call work (environment proxies, cookies, merging settings) cost as much as the
+rest of a forward. The pages, which send forms and files, use a requests session (`session`).
+Neither reads proxy settings from the environment: the services are reached directly.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import os
 import threading
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
 from common import config
@@ -13,18 +20,40 @@ from common import config
 SERVICES = ("intake", "tracking", "notification", "feedback")
 _lock = threading.Lock()
 _sessions: dict[str, requests.Session] = {}
+_pools: dict[str, urllib3.HTTPConnectionPool] = {}
 _pid: int | None = None
+
+
+def _forget_after_fork() -> None:
+    global _pid
+    if _pid != os.getpid():
+        _sessions.clear()
+        _pools.clear()
+        _pid = os.getpid()
+
+
+def pool(service: str) -> urllib3.HTTPConnectionPool:
+    """Return this process's connection pool to a service."""
+    with _lock:
+        _forget_after_fork()
+        if service not in _pools:
+            connect, read = timeout()
+            _pools[service] = urllib3.connection_from_url(
+                base_url(service),
+                maxsize=config.get_int("UPSTREAM_POOL", 16),
+                timeout=urllib3.Timeout(connect=connect, read=read),
+                retries=False,
+            )
+        return _pools[service]
 
 
 def session(service: str) -> requests.Session:
     """Return this process's pooled session to a service."""
-    global _pid
     with _lock:
-        if _pid != os.getpid():
-            _sessions.clear()
-            _pid = os.getpid()
+        _forget_after_fork()
         if service not in _sessions:
             pooled = requests.Session()
+            pooled.trust_env = False
             adapter = HTTPAdapter(
                 pool_connections=1, pool_maxsize=config.get_int("UPSTREAM_POOL", 16), max_retries=0
             )
@@ -37,6 +66,11 @@ def session(service: str) -> requests.Session:
 def base_url(service: str) -> str:
     """Return a service's internal base URL."""
     return config.service_url(service).rstrip("/")
+
+
+def base_path(service: str) -> str:
+    """Return the path a service's internal URL may have (behind a proxy), without its last slash."""
+    return urllib3.util.parse_url(base_url(service)).path or ""
 
 
 def timeout() -> tuple[float, float]:

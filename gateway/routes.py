@@ -6,6 +6,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
+import urllib3
 from flask import Blueprint, Response, jsonify, request
 
 from common.errors import Unavailable
@@ -63,24 +64,23 @@ def forward(service: str) -> Response:
     headers["X-Request-ID"] = current_request_id()
     headers["X-Forwarded-For"] = forwarded_for()
     headers["X-Forwarded-Proto"] = request.scheme
-    url = clients.base_url(service) + request.full_path.rstrip("?")
     try:
-        upstream = clients.session(service).request(
+        upstream = clients.pool(service).urlopen(
             request.method,
-            url,
+            clients.base_path(service) + request.full_path.rstrip("?"),
+            body=request.get_data(),
             headers=headers,
-            data=request.get_data(),
-            timeout=clients.timeout(),
-            allow_redirects=False,
+            redirect=False,
+            assert_same_host=False,
         )
-    except requests.RequestException as exc:
+    except urllib3.exceptions.HTTPError as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})
         raise Unavailable(f"The {service} service is unavailable; try again shortly.") from exc
     is_json = upstream.headers.get("Content-Type", "").startswith("application/json")
-    if upstream.status_code >= 500 and not is_json:
+    if upstream.status >= 500 and not is_json:
         # A crashed or overloaded worker answers in its server's words, not the contract's.
         raise Unavailable(f"The {service} service is unavailable; try again shortly.")
-    response = Response(upstream.content, status=upstream.status_code)
+    response = Response(upstream.data, status=upstream.status)
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]

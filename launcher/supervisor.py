@@ -76,7 +76,9 @@ def write_config(
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n",
     ]
     if store:
-        sections.append(_program("store", store, settings, priority=10, stopwait=20))
+        # FerretDB is Go: collecting garbage less often saves a fifth of its CPU for some more memory.
+        env = {"GOGC": "400"}
+        sections.append(_program("store", store, settings, env=env, priority=10, stopwait=20))
     if broker:
         command, env, user = broker
         sections.append(_program("broker", command, settings, env=env, user=user, priority=10, stopwait=60))

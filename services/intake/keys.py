@@ -14,7 +14,7 @@ import uuid
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import config
+from common import config, mongo
 from common.envelope import isoformat, utcnow
 from common.errors import Conflict, Forbidden, NotFound
 
@@ -58,7 +58,9 @@ def seed(db: Database) -> None:
     key = config.get("OPEN311_API_KEY")
     if key:
         document = _document(key, key_id=SEEDED_ID, name="OPEN311_API_KEY", by="OPEN311_API_KEY")
-        db[KEYS].update_one({"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True)
+        mongo.upsert(
+            lambda: db[KEYS].update_one({"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True)
+        )
 
 
 def issue(db: Database, name: str, *, by: str) -> dict:

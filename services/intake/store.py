@@ -8,7 +8,7 @@ from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox
+from common import mongo, outbox
 from services.intake import catalog
 
 COMPLAINTS = "intake_complaints"
@@ -23,7 +23,7 @@ CATALOG_CACHE_SECONDS = 5.0
 
 def ensure_indexes(db: Database) -> None:
     """Create intake's indexes and seed the default catalogue where it is missing."""
-    db[COMPLAINTS].create_index([("outbox_pending", ASCENDING)], sparse=True)
+    outbox.ensure_indexes(db, OUTBOX)
     db[COMPLAINTS].create_index([("submitted_at", ASCENDING)])
     seed_catalog(db)
 
@@ -34,10 +34,8 @@ def seed_catalog(db: Database) -> None:
         (DISTRICTS, catalog.default_districts()),
         (CATEGORIES, catalog.default_categories()),
     ):
-        db[name].bulk_write(
-            [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": e}, upsert=True) for e in entries],
-            ordered=False,
-        )
+        writes = [UpdateOne({"_id": e["_id"]}, {"$setOnInsert": e}, upsert=True) for e in entries]
+        mongo.upsert(lambda name=name, writes=writes: db[name].bulk_write(writes, ordered=False))
     # Districts seeded before they had a centre get the default one; a centre set by an
     # administrator stays.
     db[DISTRICTS].bulk_write(
@@ -98,7 +96,7 @@ def change_entry(db: Database, collection: str, code: str, changes: dict, audit:
 
 def remember_token(db: Database, token: str, number: str) -> None:
     """Point an Open311 token at the number it stands for (before the complaint is written)."""
-    db[TOKENS].update_one({"_id": token}, {"$set": {"number": number}}, upsert=True)
+    mongo.upsert(lambda: db[TOKENS].update_one({"_id": token}, {"$set": {"number": number}}, upsert=True))
 
 
 def number_of_token(db: Database, token: str) -> str | None:
@@ -123,5 +121,5 @@ def anonymise(db: Database, number: str) -> None:
 
 def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dict:
     """Insert a complaint and its events in one write; raise DuplicateKeyError on a taken number."""
-    db[COMPLAINTS].insert_one({**document, **outbox.new_document_fields(events)})
+    db[COMPLAINTS].insert_one({**document, **outbox.stage_new(db, OUTBOX, document["_id"], events)})
     return document

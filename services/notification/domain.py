@@ -303,7 +303,8 @@ def deliver(
         "trigger": event["type"],
         "trigger_id": event["id"],
     }
-    if store.sent_since(db, recipient, utcnow() - timedelta(hours=1)) >= cap_per_hour():
+    recent = store.sent_since(db, recipient, utcnow() - timedelta(hours=1))
+    if len(recent) >= cap_per_hour():
         _fail(db, key, report, "capped", "too many emails to this address in the last hour")
         return
     subject, text, html = templates.render(template, language, context)
@@ -315,29 +316,30 @@ def deliver(
         headers={"X-Complaint-Number": number, "X-Notification-Key": key},
         key=key,
     )
-    store.mark_attempt(db, key)
     try:
         mail.send(message)
     except mail.TemporaryFailure as exc:
         # The mail server is down or busy: the consumer brings the event back later.
+        store.mark_attempt(db, key)
         raise DependencyUnavailable(f"mail server: {exc}") from exc
     except mail.PermanentFailure as exc:
-        _fail(db, key, report, "failed", str(exc))
+        _fail(db, key, report, "failed", str(exc), attempted=True)
         return
     sent = new_event("notification.sent", source=SOURCE, subject=number, data=report)
-    store.mark_done(db, key, status="sent", events=[sent])
+    store.mark_done(db, key, status="sent", events=[sent], attempted=True)
+    store.note_sent(db, recipient, recent, utcnow())
     outbox.publish_now(db, store.OUTBOX, key, [sent])
     log.info("email sent", extra={"number": number, "template": template, "recipient_role": role})
 
 
-def _fail(db: Database, key: str, report: dict, status: str, reason: str) -> None:
+def _fail(db: Database, key: str, report: dict, status: str, reason: str, *, attempted: bool = False) -> None:
     failed = new_event(
         "notification.failed",
         source=SOURCE,
         subject=report["number"],
         data={**report, "reason": reason, "status": status},
     )
-    store.mark_done(db, key, status=status, events=[failed], error=reason)
+    store.mark_done(db, key, status=status, events=[failed], error=reason, attempted=attempted)
     outbox.publish_now(db, store.OUTBOX, key, [failed])
     log.warning(
         "email not sent", extra={"number": report["number"], "template": report["template"], "status": status}

@@ -6,6 +6,8 @@ import hashlib
 import re
 import smtplib
 import ssl
+import threading
+import time
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -50,35 +52,86 @@ def build(
     return message
 
 
-def send(message: EmailMessage) -> None:
-    """Deliver the message, or raise TemporaryFailure or PermanentFailure."""
+_open = threading.local()
+
+
+def _connect() -> smtplib.SMTP:
     host = config.get("SMTP_HOST", "127.0.0.1")
     port = config.get_int("SMTP_PORT", 8025)
+    # SMTP_SSL: TLS from the first byte (port 465); SMTP_STARTTLS: upgrade a plain connection (587).
+    # Certificates are verified (against SMTP_CA_FILE when the server's CA is a private one).
+    tls = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE"))
+    timeout = config.get_float("SMTP_TIMEOUT", 10)
+    if config.get_bool("SMTP_SSL"):
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
-        # SMTP_SSL: TLS from the first byte (port 465); SMTP_STARTTLS: upgrade a plain connection (587).
-        # Certificates are verified (against SMTP_CA_FILE when the server's CA is a private one).
-        tls = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE"))
-        timeout = config.get_float("SMTP_TIMEOUT", 10)
-        if config.get_bool("SMTP_SSL"):
-            client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls)
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        with client as smtp:
-            if config.get_bool("SMTP_STARTTLS"):
-                smtp.starttls(context=tls)
-            user = config.get("SMTP_USER")
-            if user:
-                smtp.login(user, config.get("SMTP_PASSWORD", ""))
+        if config.get_bool("SMTP_STARTTLS"):
+            smtp.starttls(context=tls)
+        user = config.get("SMTP_USER")
+        if user:
+            smtp.login(user, config.get("SMTP_PASSWORD", ""))
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _connection() -> tuple[smtplib.SMTP, bool]:
+    """Return this thread's connection and whether it was used before, opening one when needed.
+
+    A connection is kept for SMTP_REUSE_SECONDS after its last message: one connection, greeting
+    and login per burst of emails rather than per email.
+    """
+    server = tuple(
+        config.get(name) for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_SSL", "SMTP_STARTTLS", "SMTP_USER")
+    )
+    smtp, last = getattr(_open, "smtp", None), getattr(_open, "last", 0.0)
+    fresh = time.monotonic() - last <= config.get_float("SMTP_REUSE_SECONDS", 20)
+    if smtp is not None and fresh and getattr(_open, "server", None) == server:
+        return smtp, True
+    _close()
+    _open.smtp, _open.server = _connect(), server
+    return _open.smtp, False
+
+
+def _close() -> None:
+    smtp, _open.smtp = getattr(_open, "smtp", None), None
+    if smtp is not None:
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+
+def send(message: EmailMessage) -> None:
+    """Deliver the message, or raise TemporaryFailure or PermanentFailure."""
+    try:
+        smtp, reused = _connection()
+        try:
             smtp.send_message(message)
-    except smtplib.SMTPResponseException as exc:
-        if 500 <= exc.smtp_code < 600:
-            raise PermanentFailure(scrub(f"{exc.smtp_code} {exc.smtp_error!r}")) from exc
-        raise TemporaryFailure(scrub(f"{exc.smtp_code} {exc.smtp_error!r}")) from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        answers = "; ".join(f"{code} {reply!r}" for code, reply in exc.recipients.values())
-        raise PermanentFailure(scrub(f"recipient refused: {answers}")) from exc
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            if not reused:
+                raise
+            # The server closed the kept connection while it was idle: the message was not taken.
+            _close()
+            smtp, _reused = _connection()
+            smtp.send_message(message)
+        _open.last = time.monotonic()
     except (smtplib.SMTPException, OSError) as exc:
-        raise TemporaryFailure(scrub(repr(exc))) from exc
+        _close()  # after a failure, the next message starts on a fresh connection
+        raise _failure(exc) from exc
+
+
+def _failure(exc: Exception) -> Exception:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reason = scrub(f"{exc.smtp_code} {exc.smtp_error!r}")
+        return PermanentFailure(reason) if 500 <= exc.smtp_code < 600 else TemporaryFailure(reason)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        answers = "; ".join(f"{code} {reply!r}" for code, reply in exc.recipients.values())
+        return PermanentFailure(scrub(f"recipient refused: {answers}"))
+    return TemporaryFailure(scrub(repr(exc)))
 
 
 _ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")

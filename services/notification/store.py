@@ -9,10 +9,11 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox
+from common import mongo, outbox
 from common.envelope import utcnow
 
 DELIVERIES = "notification_deliveries"
+RECENT = "notification_recent"  # per address (its hash): when it was last sent emails
 CONTACTS = "notification_complaints"
 STAFF = "notification_staff"
 OUTBOX = outbox.Outbox(DELIVERIES)
@@ -20,8 +21,7 @@ OUTBOX = outbox.Outbox(DELIVERIES)
 
 def ensure_indexes(db: Database) -> None:
     """Create notification's indexes."""
-    db[DELIVERIES].create_index([("outbox_pending", ASCENDING)], sparse=True)
-    db[DELIVERIES].create_index([("recipient_hash", ASCENDING), ("created_at", ASCENDING)])
+    outbox.ensure_indexes(db, OUTBOX)
     db[STAFF].create_index([("districts", ASCENDING), ("role", ASCENDING)])
 
 
@@ -40,7 +40,7 @@ def remember_complaint(db: Database, number: str, contact: dict) -> None:
 
     FerretDB leaves out the null fields of a `$setOnInsert` upsert: read optional ones with `get`.
     """
-    db[CONTACTS].update_one({"_id": number}, {"$setOnInsert": contact}, upsert=True)
+    mongo.upsert(lambda: db[CONTACTS].update_one({"_id": number}, {"$setOnInsert": contact}, upsert=True))
 
 
 def place_complaint(db: Database, number: str, district: str, names: dict, at: datetime) -> dict:
@@ -67,7 +67,8 @@ def remember_staff(db: Database, member: dict, at: datetime) -> None:
     current = db[STAFF].find_one({"_id": member["username"]}, {"changed_at": 1})
     if current is not None and current["changed_at"] >= at:
         return
-    db[STAFF].replace_one({"_id": member["username"]}, {**member, "changed_at": at}, upsert=True)
+    document = {**member, "changed_at": at}
+    mongo.upsert(lambda: db[STAFF].replace_one({"_id": member["username"]}, document, upsert=True))
 
 
 def staff_of(db: Database, district: str, roles: tuple[str, ...]) -> list[dict]:
@@ -79,11 +80,20 @@ def staff_of(db: Database, district: str, roles: tuple[str, ...]) -> list[dict]:
     ]
 
 
-def sent_since(db: Database, recipient: str, since: datetime) -> int:
-    """Return how many emails went to this address since then."""
-    return db[DELIVERIES].count_documents(
-        {"recipient_hash": recipient_hash(recipient), "created_at": {"$gte": since}, "status": "sent"}
-    )
+def sent_since(db: Database, recipient: str, since: datetime) -> list[datetime]:
+    """Return when emails went to this address since then (one read by _id, whatever the history)."""
+    recent = db[RECENT].find_one({"_id": recipient_hash(recipient)}) or {}
+    return [at for at in recent.get("sent", []) if at >= since]
+
+
+def note_sent(db: Database, recipient: str, earlier: list[datetime], at: datetime) -> None:
+    """Remember that an email went to this address now, beside the recent ones still counted.
+
+    Two workers sending to one address at once may each miss the other's: the cap is then one
+    email looser, never stricter.
+    """
+    document = {"_id": recipient_hash(recipient), "sent": [*earlier, at]}
+    mongo.upsert(lambda: db[RECENT].replace_one({"_id": document["_id"]}, document, upsert=True))
 
 
 def record_intent(db: Database, *, key: str, number: str, template: str, recipient: str, role: str) -> dict:
@@ -106,13 +116,19 @@ def record_intent(db: Database, *, key: str, number: str, template: str, recipie
 
 
 def mark_attempt(db: Database, key: str) -> None:
-    """Count an attempt to send."""
+    """Count an attempt to send that failed for now."""
     db[DELIVERIES].update_one({"_id": key}, {"$inc": {"attempts": 1}, "$set": {"last_attempt_at": utcnow()}})
 
 
-def mark_done(db: Database, key: str, *, status: str, events: list[dict], error: str | None = None) -> None:
-    """Record the outcome of a delivery with the event that reports it."""
-    update = {"status": status, "done_at": utcnow(), **outbox.fields(events)}
+def mark_done(
+    db: Database, key: str, *, status: str, events: list[dict], error: str | None = None, attempted: bool
+) -> None:
+    """Record the outcome of a delivery (and its last attempt) with the event that reports it."""
+    now = utcnow()
+    update: dict = {"$set": {"status": status, "done_at": now, **outbox.stage(db, OUTBOX, key, events)}}
     if error:
-        update["error"] = error
-    db[DELIVERIES].update_one({"_id": key}, {"$set": update})
+        update["$set"]["error"] = error
+    if attempted:
+        update["$set"]["last_attempt_at"] = now
+        update["$inc"] = {"attempts": 1}
+    db[DELIVERIES].update_one({"_id": key}, update)

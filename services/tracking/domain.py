@@ -38,9 +38,14 @@ def normalize_number(number: str) -> str:
 
 def record_submitted(db: Database, data: dict, event_id: str | None = None) -> bool:
     """Record a complaint from its submitted event; idempotent."""
+    return store.record_submission(db, document=submitted_document(data, event_id))
+
+
+def submitted_document(data: dict, event_id: str | None = None) -> dict:
+    """Return the complaint as tracking first records it, from its submitted event's data."""
     citizen = data["citizen"]
     submitted = data["submitted_at"]
-    document = {
+    return {
         "_id": data["number"],
         **{
             key: data[key]
@@ -86,7 +91,6 @@ def record_submitted(db: Database, data: dict, event_id: str | None = None) -> b
         "audit": [],
         "recorded_at": utcnow(),
     }
-    return store.record_submission(db, document=document)
 
 
 def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> dict:
@@ -102,7 +106,7 @@ def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> d
         if touch:
             update.setdefault("$set", {})["updated_at"] = now
         if new_events:
-            update.setdefault("$set", {}).update(outbox.fields(new_events))
+            update.setdefault("$set", {}).update(outbox.stage(db, store.OUTBOX, number, new_events))
         store.update(db, number, update)
     if new_events:
         outbox.publish_now(db, store.OUTBOX, number, new_events)

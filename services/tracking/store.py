@@ -24,7 +24,8 @@ SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "do
 def ensure_indexes(db: Database) -> None:
     """Create tracking's indexes."""
     complaints = db[COMPLAINTS]
-    complaints.create_index([("outbox_pending", ASCENDING)], sparse=True)
+    outbox.ensure_indexes(db, OUTBOX)
+    outbox.ensure_indexes(db, STAFF_OUTBOX)
     complaints.create_index([("district", ASCENDING), ("status", ASCENDING), ("submitted_at", DESCENDING)])
     complaints.create_index([("status", ASCENDING), ("answer_due", ASCENDING)])
 
@@ -109,7 +110,7 @@ def find_staff(db: Database, username: str) -> dict | None:
 def create_staff(db: Database, account: dict, events: list[dict]) -> bool:
     """Insert a staff account with its events; return False when the username is taken."""
     try:
-        db[STAFF].insert_one({**account, **outbox.new_document_fields(events)})
+        db[STAFF].insert_one({**account, **outbox.stage_new(db, STAFF_OUTBOX, account["_id"], events)})
     except DuplicateKeyError:
         return False
     outbox.publish_now(db, STAFF_OUTBOX, account["_id"], events)
@@ -120,10 +121,10 @@ def update_staff(
     db: Database, username: str, changes: dict, audit: dict | None = None, events: list[dict] = ()
 ) -> dict | None:
     """Change a staff account (keeping who changed what, with its events) and return it as it now is."""
-    update: dict = {"$set": {**changes, **(outbox.fields(events) if events else {})}}
-    if audit:
-        update["$push"] = {"history": audit}
     with STAFF_OUTBOX.guard(db, username):
+        update: dict = {"$set": {**changes, **outbox.stage(db, STAFF_OUTBOX, username, events)}}
+        if audit:
+            update["$push"] = {"history": audit}
         db[STAFF].update_one({"_id": username}, update)
     if events:
         outbox.publish_now(db, STAFF_OUTBOX, username, events)

@@ -106,8 +106,9 @@ def outbox_left(platform) -> int:
     try:
         db = client["complaints"]
         return sum(
-            db[name].count_documents({"outbox_pending": {"$exists": True}})
+            len(doc.get("outbox") or {})
             for name in db.list_collection_names()
+            for doc in db[name].find({"outbox": {"$exists": True}}, {"outbox": 1})
         )
     finally:
         client.close()

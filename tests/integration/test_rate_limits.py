@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 
@@ -114,8 +117,29 @@ def test_counters_keep_no_address_and_ended_windows_are_swept(db, monkeypatch):
     ratelimit.record(db, limit, "192.0.2.77")
     stored = list(db[ratelimit.COLLECTION].find({"_id": {"$regex": "^probe"}}))
     assert stored and "192.0.2.77" not in str(stored)
-    import time
-
     time.sleep(1.1)
     assert ratelimit.sweep(db) >= 1
     assert list(db[ratelimit.COLLECTION].find({"_id": {"$regex": "^probe"}})) == []
+
+
+def test_a_block_reached_in_another_process_is_known_here_within_seconds(db, monkeypatch):
+    limit = ratelimit.Limit("spread", 2, 600)
+    key = f"10.5.{uuid.uuid4().int % 250}.5"
+    ratelimit.check(db, limit, key)  # this process has read the blocked windows just now
+    # Another process records the failures that reach the limit: its counter and its block.
+    window, ends = ratelimit._window(limit, key, time.time())
+    db[ratelimit.COLLECTION].insert_one({"_id": window, "n": 2})
+    db[ratelimit.BLOCKED].insert_one({"_id": window, "ends": datetime.fromtimestamp(ends, UTC)})
+    time.sleep(ratelimit.BLOCKED_REFRESH_SECONDS)
+    with pytest.raises(ratelimit.TooManyRequests):
+        ratelimit.check(db, limit, key)
+
+
+def test_concurrent_first_counts_of_one_key_all_count(db):
+    # The first events of a key race to create its counter: FerretDB answers the losers with a
+    # duplicate key error, which must not reach the client as a 500.
+    limit = ratelimit.Limit("race", 1000, 600)
+    key = f"10.6.{uuid.uuid4().int % 250}.6"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        counts = list(pool.map(lambda _i: ratelimit.record(db, limit, key), range(16)))
+    assert max(counts) <= 16 and len(counts) == 16

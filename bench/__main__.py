@@ -1,0 +1,354 @@
+"""`make bench`: the platform's speed and memory beside the limits of this machine, in one run.
+
+Starts the platform with `make run` (fresh DATA_DIR, free ports), measures the three ceilings,
+then drives the platform through its gateway with wrk and prints one table of figures, ratios
+and targets. Durations and sizes can be shortened for a trial run:
+
+    BENCH_SECONDS=15 BENCH_SUSTAIN_SECONDS=60 BENCH_LATENCY_SECONDS=30 \
+    BENCH_SMALL=1000 BENCH_LARGE=100000 BENCH_CONNECTIONS=32 make bench
+
+The per-client rate limits are raised for the run, as every request comes from one address.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+import requests
+
+from bench import ceilings, load, processes
+from tests.support import free_port_block, shared_tmp_dir, wait_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", flush=True)
+
+
+def setting(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+class Platform:
+    """`make run` on a fresh DATA_DIR and free ports, as a user starts it."""
+
+    def __init__(self) -> None:
+        self.data_dir = shared_tmp_dir("complaints-bench-")
+        self.base = free_port_block(8)
+        self.url = f"http://127.0.0.1:{self.base}"
+        self.mongo_url = f"mongodb://127.0.0.1:{self.base + 6}/"
+        self.amqp_url = f"amqp://guest:guest@127.0.0.1:{self.base + 7}/%2F"
+        self.mail_dir = self.data_dir / "mail"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "AMQP_URL", "SMTP_HOST")}
+        env.update(
+            GATEWAY_PORT=str(self.base),
+            DATA_DIR=str(self.data_dir),
+            RATE_SUBMISSIONS="100000000/3600",
+            RATE_TRACKING_FAILURES="100000000/600",
+        )
+        self.log = self.data_dir / "make-run.log"
+        with open(self.log, "wb") as out:
+            self.process = subprocess.Popen(
+                ["make", "run"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(lambda: "ready in" in self.log.read_text(), 600, 0.5, "make run to report ready")
+        os.environ.update(MONGO_URL=self.mongo_url, DATA_DIR=str(self.data_dir))
+
+    def programs(self) -> dict[str, int]:
+        conf = self.data_dir / "run" / "supervisord.conf"
+        status = subprocess.run(
+            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(conf), "status"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+        return processes.programs(status)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(180)
+
+
+def acknowledgements(mail_dir: Path, marker: str) -> dict[str, int]:
+    """Return {recipient: filing time in ns} of the emails to addresses containing the marker."""
+    parser, found = BytesHeaderParser(), {}
+    for path in mail_dir.glob("*.eml"):
+        to = parser.parsebytes(path.read_bytes()).get("To", "")
+        if marker in to:
+            found[to.strip()] = int(path.name.split("-", 1)[0])
+    return found
+
+
+def wait_for_emails(mail_dir: Path, marker: str, expected: int, patience: float) -> tuple[int, float]:
+    """Wait while the emails keep arriving; return (how many, seconds waited after the load)."""
+    started, count, last_change = time.monotonic(), -1, time.monotonic()
+    while True:
+        now_count = len(acknowledgements(mail_dir, marker))
+        if now_count != count:
+            count, last_change = now_count, time.monotonic()
+        if count >= expected or time.monotonic() - last_change > patience:
+            return count, time.monotonic() - started
+        time.sleep(0.5)
+
+
+def submit_paced(url: str, rate: float, seconds: float, tag: str) -> tuple[dict[str, int], int]:
+    """Submit at a steady rate (an open loop); return ({email: send time in ns}, errors)."""
+    sent: dict[str, int] = {}
+    errors = [0]
+    local = threading.local()
+
+    def one(index: int) -> None:
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        email = f"{tag}-{index}@bench.example"
+        body = {
+            "kind": "complaint",
+            "category": "roads",
+            "district": "anfa",
+            "subject": "Nid de poule",
+            "description": "Un trou profond devant le numéro 12.",
+            "address": "12 rue des Oliviers",
+            "citizen": {"name": "Banc d'essai", "email": email, "language": "fr"},
+            "consent": True,
+        }
+        at = time.time_ns()
+        try:
+            ok = session.post(f"{url}/api/v1/complaints", json=body, timeout=10).status_code == 201
+        except requests.RequestException:
+            ok = False
+        if ok:
+            sent[email] = at
+        else:
+            errors[0] += 1
+
+    count = max(1, round(rate * seconds))
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        began = time.monotonic()
+        for index in range(count):
+            delay = began + index / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(one, index)
+    return sent, errors[0]
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def write_pairs(pairs: list[tuple[str, str]], folder: Path) -> Path:
+    path = folder / f"pairs-{len(pairs)}.txt"
+    path.write_text("".join(f"{number} {email}\n" for number, email in pairs))
+    return path
+
+
+def tracking_run(platform: Platform, pairs_file: Path, connections: int, seconds: float) -> load.Run:
+    env = {"BENCH_PAIRS": str(pairs_file)}
+    url = platform.url
+    load.wrk(url, "tracking.lua", connections=connections, seconds=3, env=env)  # warm up
+    return load.wrk(url, "tracking.lua", connections=connections, seconds=seconds, env=env)
+
+
+def main() -> int:
+    seconds = setting("BENCH_SECONDS", 15)
+    sustain = setting("BENCH_SUSTAIN_SECONDS", 60)
+    latency_seconds = setting("BENCH_LATENCY_SECONDS", 30)
+    small, large = setting("BENCH_SMALL", 1000), setting("BENCH_LARGE", 100_000)
+    connections = setting("BENCH_CONNECTIONS", 32)
+    load.wrk_path()
+    platform = Platform()
+    results: dict = {"cpus": os.cpu_count(), "connections": connections}
+    say(f"starting the platform with make run (data in {platform.data_dir})")
+    began = time.monotonic()
+    try:
+        platform.start()
+        say(f"ready in {time.monotonic() - began:.0f} s")
+        from bench import seed
+        from common import mongo
+        from services.tracking import store as tracking_store
+
+        db = mongo.database()
+        time.sleep(5)
+        pids = platform.programs()
+        results["rss_idle"] = processes.snapshot(pids)
+
+        say(f"ceiling A: constant JSON on gunicorn, {connections} connections, {seconds} s")
+        results["ceiling_a"] = ceilings.web(seconds, connections).__dict__
+        say("ceiling B: the store's single-client insert_one and find_one by _id")
+        results["ceiling_b_insert"], results["ceiling_b_find"] = ceilings.store(platform.mongo_url, 5)
+        say("ceiling C: the broker's confirmed publishes")
+        results["ceiling_c"] = ceilings.broker(platform.amqp_url, 5)
+
+        work = Path(tempfile.mkdtemp(prefix="bench-"))
+        say(f"seeding {small} complaints")
+        pairs = seed.seed(db, small, "seed-small")
+        sampler = processes.Sampler(pids)
+        sampler.start()
+        say(f"tracking lookups at {small} complaints: {connections} connections, {seconds} s")
+        results["tracking_small"] = tracking_run(
+            platform, write_pairs(pairs, work), connections, seconds
+        ).__dict__
+
+        tag = f"sustain{uuid.uuid4().hex[:6]}"
+        say(f"submissions for {sustain} s ({connections} connections)")
+        submitted = load.wrk(
+            platform.url, "submit.lua", connections=connections, seconds=sustain, env={"BENCH_TAG": tag}
+        )
+        accepted = submitted.count(201)
+        delivered, drained = wait_for_emails(platform.mail_dir, tag, accepted, patience=60)
+        results["submissions"] = {
+            **submitted.__dict__,
+            "accepted": accepted,
+            "errors": submitted.errors,
+            "emails": delivered,
+            "drained_s": drained,
+        }
+
+        rate = max(1.0, accepted / submitted.seconds / 2)
+        tag = f"latency{uuid.uuid4().hex[:6]}"
+        say(f"event latency at {rate:.0f} submissions/s for {latency_seconds} s")
+        sent, errors = submit_paced(platform.url, rate, latency_seconds, tag)
+        wait_for_emails(platform.mail_dir, tag, len(sent), patience=30)
+        received = acknowledgements(platform.mail_dir, tag)
+        latencies = [(received[e] - at) / 1e6 for e, at in sent.items() if e in received]
+        results["latency"] = {
+            "rate": rate,
+            "sent": len(sent),
+            "errors": errors,
+            "emails": len(latencies),
+            "p50_ms": percentile(latencies, 0.5),
+            "p99_ms": percentile(latencies, 0.99),
+            "max_ms": max(latencies, default=float("nan")),
+        }
+        results["rss_load"] = sampler.stop()
+
+        stored = db[tracking_store.COMPLAINTS].estimated_document_count()
+        more = max(0, large - stored)
+        say(f"seeding {more} more complaints (to {large})")
+        started = time.monotonic()
+        pairs += seed.seed(db, more, "seed-large", seed=7)
+        results["seed_seconds"] = time.monotonic() - started
+        results["stored_large"] = db[tracking_store.COMPLAINTS].estimated_document_count()
+        say(f"tracking lookups at {results['stored_large']} complaints")
+        results["tracking_large"] = tracking_run(
+            platform, write_pairs(pairs, work), connections, seconds
+        ).__dict__
+        results["stored_small"] = small
+    finally:
+        say("stopping the platform")
+        platform.stop()
+    print_table(results)
+    out = ROOT / "build" / "bench.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str))
+    say(f"figures also written to {out.relative_to(ROOT)}")
+    return 0
+
+
+TARGETS = {
+    "tracking": 0.5,
+    "submissions": 0.3,
+    "latency_p99_ms": 500,
+    "history_ratio": 1.3,
+    "rss_mb": 100,
+}
+SERVICE_PROGRAMS = ("gateway", "intake", "tracking", "notification", "feedback")
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def print_table(r: dict) -> None:
+    a = r["ceiling_a"]
+    a_rate = a["requests"] / a["seconds"]
+    small, large = r["tracking_small"], r["tracking_large"]
+    small_rate = small["requests"] / small["seconds"]
+    sub = r["submissions"]
+    sub_rate = sub["accepted"] / sub["seconds"]
+    lat = r["latency"]
+    history = large["p50_ms"] / small["p50_ms"]
+    submissions_ok = (
+        sub_rate / r["ceiling_b_insert"] >= TARGETS["submissions"]
+        and not sub["errors"]
+        and sub["emails"] == sub["accepted"]
+    )
+    latency_ok = lat["p99_ms"] <= TARGETS["latency_p99_ms"] and lat["emails"] == lat["sent"]
+    rows = [
+        ("ceiling A: constant JSON, gunicorn+Flask", f"{a_rate:,.0f} req/s", f"p50 {a['p50_ms']:.1f} ms", ""),
+        ("ceiling B: store insert_one (1 client)", f"{r['ceiling_b_insert']:,.0f} /s", "", ""),
+        ("ceiling B: store find_one by _id (1 client)", f"{r['ceiling_b_find']:,.0f} /s", "", ""),
+        ("ceiling C: broker publish with confirm", f"{r['ceiling_c']:,.0f} /s", "", ""),
+        (
+            f"tracking via gateway ({r['stored_small']:,} stored)",
+            f"{small_rate:,.0f} req/s",
+            f"p50 {small['p50_ms']:.1f} / p99 {small['p99_ms']:.1f} ms",
+            f"{small_rate / a_rate:.2f} x A (>= {TARGETS['tracking']}) "
+            f"{verdict(small_rate / a_rate >= TARGETS['tracking'])}",
+        ),
+        (
+            f"submissions via gateway, {sub['seconds']:.0f} s",
+            f"{sub_rate:,.0f} /s",
+            f"{sub['errors']} errors; {sub['emails']}/{sub['accepted']} emails, "
+            f"all in {sub['drained_s']:.0f} s after",
+            f"{sub_rate / r['ceiling_b_insert']:.2f} x B (>= {TARGETS['submissions']}) "
+            f"{verdict(submissions_ok)}",
+        ),
+        (
+            f"submission to email, at {lat['rate']:.0f}/s",
+            f"p50 {lat['p50_ms']:.0f} ms",
+            f"p99 {lat['p99_ms']:.0f} ms; {lat['emails']}/{lat['sent']} emails, {lat['errors']} errors",
+            f"p99 <= {TARGETS['latency_p99_ms']} ms {verdict(latency_ok)}",
+        ),
+        (
+            f"tracking via gateway ({r['stored_large']:,} stored)",
+            f"{large['requests'] / large['seconds']:,.0f} req/s",
+            f"p50 {large['p50_ms']:.1f} / p99 {large['p99_ms']:.1f} ms",
+            f"p50 {history:.2f} x the {r['stored_small']:,} run (<= {TARGETS['history_ratio']}) "
+            f"{verdict(history <= TARGETS['history_ratio'])}",
+        ),
+    ]
+    width = [max(len(row[i]) for row in rows) for i in range(4)]
+    print()
+    print(f"make bench: {r['cpus']} CPUs, {r['connections']} connections, every figure from this run")
+    for row in rows:
+        print("  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)).rstrip())
+    print()
+    print("resident memory (MB)         idle   under load")
+    worst = 0.0
+    for name in sorted(r["rss_idle"]):
+        idle, peak = r["rss_idle"][name], r["rss_load"].get(name, 0.0)
+        ours = name.split("-")[0].split("/")[0] in SERVICE_PROGRAMS
+        if ours:
+            worst = max(worst, idle, peak)
+        print(f"  {name:<26} {idle:6.0f}   {peak:6.0f}{'' if ours else '   (infrastructure)'}")
+    print(
+        f"  largest service process: {worst:.0f} MB (<= {TARGETS['rss_mb']}) "
+        f"{verdict(worst <= TARGETS['rss_mb'])}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
