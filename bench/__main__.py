@@ -190,6 +190,7 @@ def main() -> int:
         from services.tracking import store as tracking_store
 
         db = mongo.database()
+        requests.get(f"{platform.url}/api/v1/catalog", timeout=10).raise_for_status()  # seeds it
         time.sleep(5)
         pids = platform.programs()
         results["rss_idle"] = processes.snapshot(pids)
@@ -260,10 +261,10 @@ def main() -> int:
         say("stopping the platform")
         platform.stop()
     print_table(results)
-    out = ROOT / "build" / "bench.json"
+    out = Path(os.environ.get("BENCH_OUTPUT") or ROOT / "build" / "bench.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
-    say(f"figures also written to {out.relative_to(ROOT)}")
+    say(f"figures also written to {out}")
     return 0
 
 

@@ -7,6 +7,7 @@ with CSRF tokens on every form, a strict Content-Security-Policy and Jinja's esc
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -62,6 +63,15 @@ def _error_page(exc: HTTPException):
     return render_template("error.html", status=status, message=i18n.gettext(key)), status
 
 
+class PagesOnlySession(SecureCookieSessionInterface):
+    """The signed session cookie, opened for the pages only: the JSON API and health never read it."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith(("/api/", "/open311/", "/health", "/metrics")):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
 def _secure() -> bool:
     return config.get("PUBLIC_URL", "").startswith("https://")
 
@@ -79,6 +89,7 @@ def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the session
         WTF_CSRF_SSL_STRICT=False,
     )
+    app.session_interface = PagesOnlySession()
     csrf.init_app(app)
     # Globals, unlike context, reach the macros templates import.
     app.jinja_env.globals.update(_=i18n.gettext, query_with=filters.query_with)

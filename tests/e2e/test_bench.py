@@ -1,0 +1,49 @@
+"""`make bench` runs end to end and prints its table (figures tiny here: the real run is `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bench_prints_every_figure_and_target():
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "AMQP_URL", "MONGO_DB")},
+        "BENCH_SECONDS": "2",
+        "BENCH_SUSTAIN_SECONDS": "3",
+        "BENCH_LATENCY_SECONDS": "3",
+        "BENCH_SMALL": "200",
+        "BENCH_LARGE": "600",
+        "BENCH_CONNECTIONS": "8",
+        "BENCH_OUTPUT": str(ROOT / "build" / "bench-smoke.json"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "bench"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    table = run.stdout
+    for row in (
+        "ceiling A",
+        "ceiling B: store insert_one",
+        "ceiling B: store find_one",
+        "ceiling C",
+        "tracking via gateway (200 stored)",
+        "submissions via gateway",
+        "submission to email",
+        "tracking via gateway (600 stored)",
+        "largest service process",
+    ):
+        assert row in table, f"{row!r} missing from:\n{table}"
+    figures = json.loads(Path(env["BENCH_OUTPUT"]).read_text())
+    submissions = figures["submissions"]
+    assert submissions["accepted"] > 0 and submissions["errors"] == 0
+    assert submissions["emails"] == submissions["accepted"]  # every acknowledgement arrived, once
+    assert figures["latency"]["emails"] == figures["latency"]["sent"] > 0
+    assert figures["stored_large"] >= 600
+    for name in ("gateway", "intake-web/worker", "tracking-worker", "notification-worker", "feedback-worker"):
+        assert 10 < figures["rss_idle"][name] < 1000
