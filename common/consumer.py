@@ -1,17 +1,20 @@
-"""The consumer loop: manual acks, small prefetch, dedup by event id, retries, dead letters."""
+"""The consumer loop: manual acks, lanes per complaint, retries, dead letters."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
+import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pika
 from pika.exceptions import AMQPError
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import PyMongoError
 
-from common import broker, config, envelope, metrics, mongo
+from common import broker, config, envelope, metrics
 from common.logs import request_id_var
 
 log = logging.getLogger(__name__)
@@ -24,17 +27,28 @@ class DependencyUnavailable(RuntimeError):
 
 
 class Consumer:
-    """Consume a service's queue and hand each event to the handler of its type."""
+    """Consume a service's queue and hand each event to the handler of its type.
+
+    An event may come more than once (a redelivery, a replayed dead letter, a relay publishing
+    what its writer had published): every handler is idempotent by its own keys (a complaint's
+    number, a delivery's event and recipient, the facts an event brings), so the consumer keeps
+    no record of what it handled.
+
+    CONSUMER_CONCURRENCY events are handled at once, each on the lane of its subject (the
+    complaint): events about one complaint are handled one after the other, in the queue's order,
+    while a lane waiting on the store or the mail server does not hold the others up. Acks and
+    re-publications go through the connection's own thread, as pika requires.
+    """
 
     def __init__(self, service: str, handlers: dict[str, Handler]):
         self.service = service
         self.handlers = handlers
         self.queue = f"{config.queue_prefix()}.{service}"
         self.delays = broker.retry_delays()
-
-    def processed(self):
-        """Return the collection of event ids this service has handled."""
-        return mongo.database()[f"{self.service}_processed_events"]
+        self.lanes = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{service}-lane{n}")
+            for n in range(max(1, config.get_int("CONSUMER_CONCURRENCY", 4)))
+        ]
 
     def run(self, stop: threading.Event) -> None:
         """Consume until stopped, reconnecting with back-off when the broker goes away."""
@@ -46,9 +60,10 @@ class Consumer:
                 channel = connection.channel()
                 channel.confirm_delivery()
                 broker.declare_consumer_queues(channel, self.queue, sorted(self.handlers))
-                channel.basic_qos(prefetch_count=config.get_int("PREFETCH", 5))
-                channel.basic_consume(self.queue, self._on_message)
-                log.info("consuming", extra={"queue": self.queue})
+                prefetch = max(config.get_int("PREFETCH", 5), 2 * len(self.lanes))
+                channel.basic_qos(prefetch_count=prefetch)
+                channel.basic_consume(self.queue, functools.partial(self._on_message, connection))
+                log.info("consuming", extra={"queue": self.queue, "lanes": len(self.lanes)})
                 backoff = 1.0
                 while not stop.is_set():
                     connection.process_data_events(time_limit=0.5)
@@ -62,8 +77,10 @@ class Consumer:
                         connection.close()
                     except (AMQPError, OSError):
                         pass
+        for lane in self.lanes:
+            lane.shutdown(wait=True)
 
-    def _on_message(self, channel, method, props, body: bytes) -> None:
+    def _on_message(self, connection, channel, method, props, body: bytes) -> None:
         try:
             event = envelope.decode(body)
         except envelope.InvalidEvent as exc:
@@ -71,42 +88,51 @@ class Consumer:
             self._dead_letter(channel, props, body, str(exc))
             channel.basic_ack(method.delivery_tag)
             return
+        subject = str(event.get("subject") or event["id"])
+        lane = self.lanes[zlib.crc32(subject.encode()) % len(self.lanes)]
+        lane.submit(self._handle, connection, channel, method.delivery_tag, props, body, event)
+
+    def _handle(self, connection, channel, tag: int, props, body: bytes, event: dict) -> None:
+        """Handle one event on its lane, then ack (and park) it on the connection's thread."""
         handler = self.handlers.get(event["type"])
         token = request_id_var.set(event.get("requestid"))
         started = time.perf_counter()
-        outcome = "handled"
+        outcome, park = "handled", None
         try:
-            if handler is None or self._already_processed(event["id"]):
+            if handler is None:
                 outcome = "skipped"
             else:
                 handler(event)
-                self._remember(event)
         except (PyMongoError, DependencyUnavailable) as exc:
             # A dependency is down: wait for it without spending the event's attempts.
             outcome = "deferred"
             log.warning(
                 "dependency unavailable, event deferred", extra={"event_id": event["id"], "error": str(exc)}
             )
-            self._defer(channel, props, body)
+            park = functools.partial(self._defer, channel, props, body)
         except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
             outcome = "failed"
             log.exception("event handler failed", extra={"event_id": event["id"], "type": event["type"]})
-            self._retry(channel, props, body, event, attempt=self._attempt(props) + 1, error=exc)
+            park = functools.partial(
+                self._retry, channel, props, body, event, attempt=self._attempt(props) + 1, error=exc
+            )
         finally:
             log.info("event %s", outcome, extra={"type": event["type"], "event_id": event["id"]})
             request_id_var.reset(token)
-        channel.basic_ack(method.delivery_tag)
         metrics.EVENTS_CONSUMED.labels(self.service, event["type"], outcome).inc()
         metrics.EVENT_HANDLING.labels(self.service).observe(time.perf_counter() - started)
 
-    def _already_processed(self, event_id: str) -> bool:
-        return self.processed().find_one({"_id": event_id}, {"_id": 1}) is not None
+        def settle() -> None:
+            if not channel.is_open:
+                return  # the connection was lost: the broker delivers the event again
+            if park is not None:
+                park()
+            channel.basic_ack(tag)
 
-    def _remember(self, event: dict) -> None:
         try:
-            self.processed().insert_one({"_id": event["id"], "type": event["type"], "at": envelope.utcnow()})
-        except DuplicateKeyError:
-            pass
+            connection.add_callback_threadsafe(settle)
+        except (AMQPError, OSError, RuntimeError) as exc:
+            log.warning("event left for redelivery", extra={"event_id": event["id"], "error": repr(exc)})
 
     @staticmethod
     def _attempt(props) -> int:

@@ -48,9 +48,8 @@ def observe(db: Database, number: str, change: FactsChange) -> None:
 def _settled(db: Database, record: dict) -> dict:
     """Apply the record's operations (again, harmlessly, after a stop midway); return it without them."""
     operations = record.pop("pending", [])
-    for operation in operations:
-        store.apply_operation(db, operation)
     if operations:
+        store.apply_operations(db, operations)
         store.put(db, record)
     return record
 

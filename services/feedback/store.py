@@ -84,30 +84,41 @@ def _add(counters: dict, key: str, value: int) -> None:
     counters[leaf] = counters.get(leaf, 0) + value
 
 
-def apply_operation(db: Database, operation: dict) -> None:
-    """Add an operation's counters to its cell, unless the cell has already applied it."""
-    with locks.locked(db, f"{CELLS}:{operation['cell']}"):
-        cell = db[CELLS].find_one({"_id": operation["cell"]}) or {
-            "_id": operation["cell"],
-            "district": operation["district"],
-            "category": operation["category"],
-            "month": operation["month"],
-            "n": {},
-            "ops": {},
-        }
-        if operation["id"] in cell.get("ops", {}):
-            return
-        if not cell.get("n"):
-            add_month(db, operation["month"])
-        counters = _unpacked(cell.get("n", {}))
-        for key, value in operation["inc"].items():
-            _add(counters, key, value)
-        cell["n"] = _packed(counters)
-        now = utcnow()
-        horizon = now - OPERATION_MEMORY
-        cell["ops"] = {op: at for op, at in cell.get("ops", {}).items() if at >= horizon}
-        cell["ops"][operation["id"]] = now
-        db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
+def apply_operations(db: Database, operations: list[dict]) -> None:
+    """Add each operation's counters to its cell, unless the cell has already applied it.
+
+    The cells of one month are changed under one lock: every operation reaches the city's cell of
+    its month anyway, so a lock per cell would let no more run at once, for three more locks.
+    """
+    for month in sorted({operation["month"] for operation in operations}):
+        with locks.locked(db, f"{CELLS}:{month}"):
+            for operation in operations:
+                if operation["month"] == month:
+                    _apply(db, operation)
+
+
+def _apply(db: Database, operation: dict) -> None:
+    cell = db[CELLS].find_one({"_id": operation["cell"]}) or {
+        "_id": operation["cell"],
+        "district": operation["district"],
+        "category": operation["category"],
+        "month": operation["month"],
+        "n": {},
+        "ops": {},
+    }
+    if operation["id"] in cell.get("ops", {}):
+        return
+    if not cell.get("n"):
+        add_month(db, operation["month"])
+    counters = _unpacked(cell.get("n", {}))
+    for key, value in operation["inc"].items():
+        _add(counters, key, value)
+    cell["n"] = _packed(counters)
+    now = utcnow()
+    horizon = now - OPERATION_MEMORY
+    cell["ops"] = {op: at for op, at in cell.get("ops", {}).items() if at >= horizon}
+    cell["ops"][operation["id"]] = now
+    db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
 
 
 def cell_document(cell: str, counters: dict) -> dict:

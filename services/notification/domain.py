@@ -45,7 +45,7 @@ def on_submitted(db: Database, event: dict) -> None:
     """Acknowledge receipt to the citizen and tell the district's staff of a new complaint."""
     data = event["data"]
     citizen = data["citizen"]
-    store.remember_complaint(
+    contact = store.remember_complaint(
         db,
         data["number"],
         {
@@ -63,7 +63,6 @@ def on_submitted(db: Database, event: dict) -> None:
             "answer_due": data["answer_due"],
         },
     )
-    contact = _contact(db, data["number"])
     _to_citizen(
         db,
         event,

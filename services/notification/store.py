@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
@@ -35,12 +35,17 @@ def delivery_key(event_id: str, template: str, recipient: str) -> str:
     return f"{event_id}:{template}:{recipient_hash(recipient)}"
 
 
-def remember_complaint(db: Database, number: str, contact: dict) -> None:
-    """Keep what emails about a complaint need: the citizen's address and language, its names.
+def remember_complaint(db: Database, number: str, contact: dict) -> dict:
+    """Keep what emails about a complaint need (the citizen's address and language, its names);
+    return the contact as kept (an earlier one stays: a placement may have moved it since).
 
     FerretDB leaves out the null fields of a `$setOnInsert` upsert: read optional ones with `get`.
     """
-    mongo.upsert(lambda: db[CONTACTS].update_one({"_id": number}, {"$setOnInsert": contact}, upsert=True))
+    return mongo.upsert(
+        lambda: db[CONTACTS].find_one_and_update(
+            {"_id": number}, {"$setOnInsert": contact}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+    )
 
 
 def place_complaint(db: Database, number: str, district: str, names: dict, at: datetime) -> dict:

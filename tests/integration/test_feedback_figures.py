@@ -217,13 +217,13 @@ def test_a_stop_between_recording_and_counting_is_finished_once(client, db, monk
     events = history("RC-2026-D")
     deliver(events[:3])
     # The process stops right after adding the answer to its cell, before noting that it did.
-    applied = store.apply_operation
+    applied = store._apply
 
     def apply_then_stop(db, operation):
         applied(db, operation)
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(store, "apply_operation", apply_then_stop)
+    monkeypatch.setattr(store, "_apply", apply_then_stop)
     with pytest.raises(RuntimeError):
         deliver([events[3]])
     monkeypatch.undo()
@@ -232,7 +232,7 @@ def test_a_stop_between_recording_and_counting_is_finished_once(client, db, monk
     assert store.with_pending(db) == []
     assert stats(client)["time_to_answer"] == {"count": 1, "mean_hours": 48.0, "median_hours": 48.0}
     # A stop before the cell was touched: the periodic pass finishes it.
-    monkeypatch.setattr(store, "apply_operation", lambda *_: (_ for _ in ()).throw(RuntimeError("killed")))
+    monkeypatch.setattr(store, "apply_operations", lambda *_: (_ for _ in ()).throw(RuntimeError("killed")))
     with pytest.raises(RuntimeError):
         deliver([events[4]])
     monkeypatch.undo()
