@@ -108,6 +108,8 @@ def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> d
         if new_events:
             update.setdefault("$set", {}).update(outbox.stage(db, store.OUTBOX, number, new_events))
         store.update(db, number, update)
+        if update.get("$set", {}).get("status") == lifecycle.CLOSED:
+            store.forget_open(db, number)
     if new_events:
         outbox.publish_now(db, store.OUTBOX, number, new_events)
     return store.find_by_number(db, number)

@@ -1,12 +1,19 @@
-"""Tracking's periodic jobs: flag overdue complaints once per deadline, close answered ones."""
+"""Tracking's periodic jobs: flag overdue complaints once per deadline, close answered ones.
+
+They read the open complaints (`tracking_open`, each complaint by _id), not the history: the
+store can only look a document up by _id, and a scan of every complaint each minute would
+cost more as the years go by.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from pymongo.database import Database
 
+from common import config
 from common.envelope import isoformat, utcnow
 from services.tracking import domain, events, lifecycle, store
 
@@ -20,9 +27,10 @@ def _deadline_key(deadline: str, due: datetime) -> str:
 def flag_overdue(db: Database, now: datetime | None = None) -> int:
     """Publish complaint.overdue once for each deadline that passed unmet; return how many."""
     now = now or utcnow()
-    candidates = store.find_due(db, lifecycle.overdue_filter(now))
     flagged = 0
-    for complaint in candidates:
+    for complaint in store.open_complaints(db):
+        if not lifecycle.is_overdue(complaint, now):
+            continue
         due = []
         if complaint["status"] == lifecycle.RECEIVED and complaint["ack_due"] < now:
             due.append(("acknowledgement", complaint["ack_due"]))
@@ -54,9 +62,9 @@ def close_expired(db: Database, now: datetime | None = None) -> int:
     now = now or utcnow()
     horizon = now - lifecycle.reopen_window()
     closed = 0
-    for complaint in store.find_due(
-        db, {"status": {"$in": list(lifecycle.ANSWERED)}, "answered_at": {"$lt": horizon}}
-    ):
+    for complaint in store.open_complaints(db):
+        if complaint["status"] not in lifecycle.ANSWERED or complaint["answered_at"] >= horizon:
+            continue
 
         def change(current: dict, at: datetime):
             if current["status"] not in lifecycle.ANSWERED or current["answered_at"] >= horizon:
@@ -71,11 +79,17 @@ def close_expired(db: Database, now: datetime | None = None) -> int:
     return closed
 
 
+_last_anonymisation = [float("-inf")]
+
+
 def run_all(db: Database) -> None:
-    """Run every periodic job once."""
+    """Run the jobs on open complaints; the anonymisation, which reads the history, once a day."""
     from services.tracking import privacy
 
-    flagged, closed, anonymised = flag_overdue(db), close_expired(db), privacy.anonymise_expired(db)
+    flagged, closed, anonymised = flag_overdue(db), close_expired(db), 0
+    if time.monotonic() - _last_anonymisation[0] >= config.get_float("RETENTION_CHECK_SECONDS", 86400):
+        anonymised = privacy.anonymise_expired(db)
+        _last_anonymisation[0] = time.monotonic()
     if flagged or closed or anonymised:
         log.info(
             "periodic jobs", extra={"overdue_flagged": flagged, "closed": closed, "anonymised": anonymised}

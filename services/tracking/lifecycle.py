@@ -26,14 +26,12 @@ STAFF_TRANSITIONS = {
 SUPERVISOR_ONLY = (CLOSED,)
 
 
-def overdue_filter(now: datetime) -> dict:
-    """Return the store filter of complaints with a deadline passed unmet."""
-    return {
-        "$or": [
-            {"status": RECEIVED, "ack_due": {"$lt": now}},
-            {"status": {"$in": list(OPEN)}, "answer_due": {"$lt": now}},
-        ]
-    }
+def is_overdue(complaint: dict, now: datetime) -> bool:
+    """Return whether a deadline of the complaint passed unmet."""
+    status = complaint["status"]
+    return (status == RECEIVED and complaint["ack_due"] < now) or (
+        status in OPEN and complaint["answer_due"] < now
+    )
 
 
 def reopen_window() -> timedelta:

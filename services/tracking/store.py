@@ -14,6 +14,9 @@ COMPLAINTS = "tracking_complaints"
 STAFF = "tracking_staff"
 EXPORTS = "tracking_exports"
 READS = "tracking_reads"
+# The numbers of the complaints not closed yet: what the periodic jobs read, rather than the history.
+OPEN = "tracking_open"
+OPEN_COMPLETE = "#complete"  # the marker that every complaint recorded before this collection is in it
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
 STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
@@ -32,6 +35,7 @@ def ensure_indexes(db: Database) -> None:
 
 def record_submission(db: Database, *, document: dict) -> bool:
     """Insert a newly submitted complaint; return False when it was already recorded."""
+    note_open(db, document["_id"])
     try:
         db[COMPLAINTS].insert_one(document)
         return True
@@ -98,8 +102,42 @@ def find_by_email_key(db: Database, email_key: str) -> list[dict]:
 
 
 def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:
-    """Return complaints a periodic job must look at."""
+    """Return complaints a periodic job must look at (a scan of the history: daily jobs only)."""
     return list(db[COMPLAINTS].find(match, {"outbox": 0, "audit": 0}).limit(limit))
+
+
+def note_open(db: Database, number: str) -> None:
+    """Note a complaint as open (before it is written: a note without its complaint is dropped)."""
+    try:
+        db[OPEN].insert_one({"_id": number})
+    except DuplicateKeyError:
+        pass
+
+
+def forget_open(db: Database, number: str) -> None:
+    """Forget a closed complaint from the open ones."""
+    db[OPEN].delete_one({"_id": number})
+
+
+def open_complaints(db: Database) -> Iterator[dict]:
+    """Yield the complaints not closed yet, each read by _id; drop the notes of closed ones."""
+    for note in list(db[OPEN].find({}, {"_id": 1})):
+        if note["_id"] == OPEN_COMPLETE:
+            continue
+        complaint = db[COMPLAINTS].find_one({"_id": note["_id"]}, {"outbox": 0, "audit": 0})
+        if complaint is None or complaint["status"] == "closed":
+            forget_open(db, note["_id"])
+        else:
+            yield complaint
+
+
+def complete_open(db: Database) -> None:
+    """Note as open the complaints recorded before the notes existed (once, at the first start)."""
+    if db[OPEN].find_one({"_id": OPEN_COMPLETE}) is not None:
+        return
+    for complaint in db[COMPLAINTS].find({"status": {"$ne": "closed"}}, {"_id": 1}):
+        note_open(db, complaint["_id"])
+    note_open(db, OPEN_COMPLETE)
 
 
 def find_staff(db: Database, username: str) -> dict | None:

@@ -15,6 +15,7 @@ def main() -> None:
     """Consume, relay and run the periodic jobs until stopped."""
     mongo.on_first_use(store.ensure_indexes)
     mongo.on_first_use(accounts.bootstrap_admin)
+    mongo.on_first_use(store.complete_open)
     worker.run(
         "tracking",
         handlers=HANDLERS,

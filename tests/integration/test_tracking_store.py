@@ -229,3 +229,19 @@ def test_staff_place_an_open311_request_that_came_without_a_district(tracking_db
     tracking_db[store.COMPLAINTS].update_one({"_id": number}, {"$set": {"status": "closed"}})
     with pytest.raises(Conflict):
         treatment.place(tracking_db, ADMIN, number, "anfa")
+
+
+def test_the_jobs_read_the_open_complaints_not_the_history(tracking_db):
+    late = complaint(tracking_db, days_ago=20)
+    answered = complaint(tracking_db, status="resolved", answered_at=utcnow() - timedelta(days=31))
+    # A complaint recorded before the open ones were noted: the first start notes it.
+    tracking_db[store.OPEN].delete_many({"_id": {"$in": [late, store.OPEN_COMPLETE]}})
+    store.complete_open(tracking_db)
+    open_numbers = {c["_id"] for c in store.open_complaints(tracking_db)}
+    assert {late, answered} <= open_numbers
+    jobs.close_expired(tracking_db)
+    assert store.find_by_number(tracking_db, answered)["status"] == "closed"
+    assert tracking_db[store.OPEN].find_one({"_id": answered}) is None  # closed: no longer read
+    jobs.flag_overdue(tracking_db)
+    assert store.find_by_number(tracking_db, late)["overdue_notified"]
+    assert tracking_db[store.OPEN].find_one({"_id": late}) is not None
