@@ -187,6 +187,7 @@ def main() -> int:
         say(f"ready in {time.monotonic() - began:.0f} s")
         from bench import seed
         from common import mongo
+        from services.intake import store as intake_store
         from services.tracking import store as tracking_store
 
         db = mongo.database()
@@ -217,17 +218,22 @@ def main() -> int:
         submitted = load.wrk(
             platform.url, "submit.lua", connections=connections, seconds=sustain, env={"BENCH_TAG": tag}
         )
-        accepted = submitted.count(201)
+        # wrk counts the answers that came within its run; a request still in flight at its end may
+        # have been accepted too: what the platform accepted is what intake recorded.
+        accepted = db[intake_store.COMPLAINTS].count_documents({"citizen.email": {"$regex": f"^{tag}-"}})
         delivered, drained = wait_for_emails(platform.mail_dir, tag, accepted, patience=60)
+        duplicates = platform.mail_dir / ".duplicates"
         results["submissions"] = {
             **submitted.__dict__,
+            "answered_201": submitted.count(201),
             "accepted": accepted,
             "errors": submitted.errors,
             "emails": delivered,
+            "resent": len(duplicates.read_text().splitlines()) if duplicates.exists() else 0,
             "drained_s": drained,
         }
 
-        rate = max(1.0, accepted / submitted.seconds / 2)
+        rate = max(1.0, submitted.count(201) / submitted.seconds / 2)
         tag = f"latency{uuid.uuid4().hex[:6]}"
         say(f"event latency at {rate:.0f} submissions/s for {latency_seconds} s")
         sent, errors = submit_paced(platform.url, rate, latency_seconds, tag)
@@ -288,7 +294,7 @@ def print_table(r: dict) -> None:
     small, large = r["tracking_small"], r["tracking_large"]
     small_rate = small["requests"] / small["seconds"]
     sub = r["submissions"]
-    sub_rate = sub["accepted"] / sub["seconds"]
+    sub_rate = sub["answered_201"] / sub["seconds"]
     lat = r["latency"]
     history = large["p50_ms"] / small["p50_ms"]
     submissions_ok = (
@@ -313,7 +319,7 @@ def print_table(r: dict) -> None:
             f"submissions via gateway, {sub['seconds']:.0f} s",
             f"{sub_rate:,.0f} /s",
             f"{sub['errors']} errors; {sub['emails']}/{sub['accepted']} emails, "
-            f"all in {sub['drained_s']:.0f} s after",
+            f"the last {sub['drained_s']:.0f} s after the load",
             f"{sub_rate / r['ceiling_b_insert']:.2f} x B (>= {TARGETS['submissions']}) "
             f"{verdict(submissions_ok)}",
         ),
