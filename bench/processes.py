@@ -33,6 +33,34 @@ def _parents() -> dict[int, int]:
     return parents
 
 
+def _descendants(pid: int, children: dict[int, list[int]]) -> list[int]:
+    found, pending = [], list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending.extend(children.get(child, []))
+    return found
+
+
+def cpu_seconds(program_pids: dict[str, int]) -> dict[str, float]:
+    """Return the CPU time (user and system) each program's processes have used so far."""
+    children: dict[int, list[int]] = {}
+    for pid, parent in _parents().items():
+        children.setdefault(parent, []).append(pid)
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for program, pid in program_pids.items():
+        total = 0
+        for process in (pid, *_descendants(pid, children)):
+            try:
+                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        used[program] = total / ticks
+    return used
+
+
 def rss_mb(pid: int) -> float:
     """Return a process's resident set in MB, 0 when it is gone."""
     try:
@@ -57,11 +85,7 @@ def snapshot(program_pids: dict[str, int]) -> dict[str, float]:
     figures = {}
     for program, pid in program_pids.items():
         figures[program] = rss_mb(pid)
-        descendants, pending = [], list(children.get(pid, []))
-        while pending:
-            child = pending.pop()
-            descendants.append(child)
-            pending.extend(children.get(child, []))
+        descendants = _descendants(pid, children)
         if program == "broker":
             figures[program] += sum(rss_mb(child) for child in descendants)
         elif descendants:
@@ -89,7 +113,3 @@ class Sampler(threading.Thread):
         self.stopped.set()
         self.join()
         return self.peak
-
-
-def cpu_count() -> int:
-    return os.cpu_count() or 1
