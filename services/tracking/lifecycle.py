@@ -26,6 +26,16 @@ STAFF_TRANSITIONS = {
 SUPERVISOR_ONLY = (CLOSED,)
 
 
+def overdue_filter(now: datetime) -> dict:
+    """Return the store filter of complaints with a deadline passed unmet (the staff's queue)."""
+    return {
+        "$or": [
+            {"status": RECEIVED, "ack_due": {"$lt": now}},
+            {"status": {"$in": list(OPEN)}, "answer_due": {"$lt": now}},
+        ]
+    }
+
+
 def is_overdue(complaint: dict, now: datetime) -> bool:
     """Return whether a deadline of the complaint passed unmet."""
     status = complaint["status"]
