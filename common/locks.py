@@ -10,6 +10,7 @@ process). Every writer of a locked kind of document must take the lock.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -46,12 +47,47 @@ def held_recently(db: Database, name: str, lease: float) -> bool:
     return found is not None and found["at"] >= utcnow() - timedelta(seconds=lease)
 
 
+_local: dict[str, list] = {}  # name -> [its lock in this process, how many threads want it]
+_local_guard = threading.Lock()
+
+
+@contextmanager
+def _in_process(name: str, wait: float) -> Iterator[None]:
+    """Hold this process's own lock of the name: its threads queue here, not by polling the store."""
+    with _local_guard:
+        entry = _local.setdefault(name, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        if not entry[0].acquire(timeout=wait):
+            raise Busy("This record is being changed by someone else; try again shortly.")
+        try:
+            yield
+        finally:
+            entry[0].release()
+    finally:
+        with _local_guard:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del _local[name]
+
+
 @contextmanager
 def locked(db: Database, name: str, *, wait: float = 5.0, lease: float = 30.0) -> Iterator[Held]:
-    """Hold the lock called `name` for the duration of the block."""
+    """Hold the lock called `name` for the duration of the block.
+
+    The threads of one process wait for each other on a lock of their own first: only one of them
+    at a time tries the store's, which other processes contend for.
+    """
+    deadline = time.monotonic() + wait
+    with _in_process(name, wait):
+        with _in_store(db, name, deadline, lease) as held:
+            yield held
+
+
+@contextmanager
+def _in_store(db: Database, name: str, deadline: float, lease: float) -> Iterator[Held]:
     locks = db[COLLECTION]
     token = uuid.uuid4().hex
-    deadline = time.monotonic() + wait
     pause = 0.002
     while True:
         try:

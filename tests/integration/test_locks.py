@@ -46,3 +46,22 @@ def test_a_held_lock_makes_others_wait_then_give_up(db):
         with pytest.raises(locks.Busy), locks.locked(db, "test:busy", wait=0.3):
             pass
         assert time.monotonic() - started >= 0.3
+
+
+def test_a_lock_another_process_holds_makes_this_ones_threads_wait(db):
+    db[locks.COLLECTION].insert_one({"_id": "test:elsewhere", "token": "other", "at": utcnow()})
+    waited = []
+
+    def try_it():
+        started = time.monotonic()
+        with pytest.raises(locks.Busy), locks.locked(db, "test:elsewhere", wait=0.3):
+            pass
+        waited.append(time.monotonic() - started)
+
+    threads = [threading.Thread(target=try_it) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(waited) == 3 and min(waited) >= 0.3
+    assert locks._local == {}  # nothing kept for names no one wants any more
