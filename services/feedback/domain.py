@@ -41,6 +41,7 @@ def observe(db: Database, number: str, change: FactsChange) -> None:
         record["counted"] = target
         if operations:
             record["pending"] = operations
+            store.note_pending(db, number, operations)
         store.put(db, record)
         _settled(db, record)
 
@@ -51,6 +52,7 @@ def _settled(db: Database, record: dict) -> dict:
     if operations:
         store.apply_operations(db, operations)
         store.put(db, record)
+        store.forget_pending(db, [operation["id"] for operation in operations])
     return record
 
 
@@ -61,9 +63,13 @@ def settle_unfinished(db: Database) -> int:
     numbers = store.with_pending(db)
     for number in numbers:
         with store.guard(db, number):
-            record = store.find(db, number)
-            if record is not None:
+            record = store.find(db, number) or {}
+            held = {operation["id"] for operation in record.get("pending", [])}
+            if held:
                 _settled(db, record)
+            # Notes whose record does not hold them: a stop between the record and the note.
+            notes = [d["_id"] for d in db[store.PENDING].find({"number": number}, {"_id": 1})]
+            store.forget_pending(db, [op for op in notes if op not in held])
     return len(numbers)
 
 

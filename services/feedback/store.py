@@ -6,13 +6,12 @@ district, category and month of submission, and of each district, each
 category and the whole city per month (`*` standing for all), so that any
 filter reads one cell per month, by `_id`. A change of a complaint's facts
 adds the difference of its contribution to its cell, as an operation that is
-applied exactly once: it is recorded on the complaint before it is applied,
-and the cell remembers the operations it has applied for a day.
+applied exactly once: it is recorded on the complaint (and noted in
+`feedback_pending`) before it is applied, and the cell remembers the pending
+operations it has applied.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from pymongo import ASCENDING
 from pymongo.database import Database
@@ -23,10 +22,9 @@ from common.envelope import utcnow
 
 COMPLAINTS = "feedback_complaints"
 CELLS = "feedback_cells"
-# How long a cell remembers an operation it applied. An operation is settled within seconds, or by
-# the worker's periodic pass (at its start, then every few minutes); only one left half-done while no
-# worker ran for a whole day could count twice, which `make rebuild-stats` repairs.
-OPERATION_MEMORY = timedelta(days=1)
+# The operations recorded in a complaint's record and not yet all applied: what the cells must
+# remember having applied (and only that), and what the periodic pass finishes.
+PENDING = "feedback_pending"
 # The months that have a complaint: what a period without bounds covers.
 MONTHS = "feedback_months"
 REBUILD_LOCK = "feedback:rebuild"
@@ -36,7 +34,7 @@ REBUILD_LEASE = 60.0
 
 def ensure_indexes(db: Database) -> None:
     """Create feedback's indexes."""
-    db[COMPLAINTS].create_index([("pending", ASCENDING)], sparse=True)
+    db[PENDING].create_index([("number", ASCENDING)])
 
 
 def guard(db: Database, number: str):
@@ -92,12 +90,13 @@ def apply_operations(db: Database, operations: list[dict]) -> None:
     """
     for month in sorted({operation["month"] for operation in operations}):
         with locks.locked(db, f"{CELLS}:{month}"):
+            live = pending_ids(db)
             for operation in operations:
                 if operation["month"] == month:
-                    _apply(db, operation)
+                    _apply(db, operation, live)
 
 
-def _apply(db: Database, operation: dict) -> None:
+def _apply(db: Database, operation: dict, live: set[str]) -> None:
     cell = db[CELLS].find_one({"_id": operation["cell"]}) or {
         "_id": operation["cell"],
         "district": operation["district"],
@@ -114,10 +113,10 @@ def _apply(db: Database, operation: dict) -> None:
     for key, value in operation["inc"].items():
         _add(counters, key, value)
     cell["n"] = _packed(counters)
-    now = utcnow()
-    horizon = now - OPERATION_MEMORY
-    cell["ops"] = {op: at for op, at in cell.get("ops", {}).items() if at >= horizon}
-    cell["ops"][operation["id"]] = now
+    # Remember the operations still pending, and only those: one that has left its complaint's
+    # record is never applied again, and a cell that kept them all would grow with every event.
+    cell["ops"] = {op: at for op, at in cell.get("ops", {}).items() if op in live}
+    cell["ops"][operation["id"]] = utcnow()
     db[CELLS].replace_one({"_id": cell["_id"]}, cell, upsert=True)
 
 
@@ -137,9 +136,27 @@ def cell_document(cell: str, counters: dict) -> dict:
     }
 
 
+def note_pending(db: Database, number: str, operations: list[dict]) -> None:
+    """Note a complaint's operations as pending (before its record holds them)."""
+    at = utcnow()
+    notes = [{"_id": op["id"], "number": number, "at": at} for op in operations]
+    db[PENDING].insert_many(notes, ordered=False)
+
+
+def forget_pending(db: Database, operation_ids: list[str]) -> None:
+    """Forget operations that have left their complaint's record."""
+    if operation_ids:
+        db[PENDING].delete_many({"_id": {"$in": operation_ids}})
+
+
+def pending_ids(db: Database) -> set[str]:
+    """Return the ids of the pending operations (a small collection: the ones in flight)."""
+    return {doc["_id"] for doc in db[PENDING].find({}, {"_id": 1})}
+
+
 def with_pending(db: Database) -> list[str]:
     """Return the complaints whose operations were left unfinished (a process stopped midway)."""
-    return [doc["_id"] for doc in db[COMPLAINTS].find({"pending": {"$exists": True}}, {"_id": 1})]
+    return sorted({doc["number"] for doc in db[PENDING].find({}, {"number": 1})})
 
 
 def add_month(db: Database, month: str) -> None:

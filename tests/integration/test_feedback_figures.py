@@ -219,8 +219,8 @@ def test_a_stop_between_recording_and_counting_is_finished_once(client, db, monk
     # The process stops right after adding the answer to its cell, before noting that it did.
     applied = store._apply
 
-    def apply_then_stop(db, operation):
-        applied(db, operation)
+    def apply_then_stop(db, operation, live):
+        applied(db, operation, live)
         raise RuntimeError("killed")
 
     monkeypatch.setattr(store, "_apply", apply_then_stop)
@@ -239,6 +239,9 @@ def test_a_stop_between_recording_and_counting_is_finished_once(client, db, monk
     assert domain.settle_unfinished(db) == 1
     deliver([events[4]])
     assert stats(client)["satisfaction"]["distribution"]["5"] == 1
+    # The cells keep no memory of operations that are done: they do not grow with the events.
+    assert store.with_pending(db) == [] and store.pending_ids(db) == set()
+    assert all(cell["ops"] == {} or len(cell["ops"]) <= 1 for cell in db[store.CELLS].find())
 
 
 @pytest.mark.parametrize(
