@@ -35,7 +35,7 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/e2e
 
-# Speed and memory beside the limits of this machine: starts `make run`, prints a table (about 15 min).
+# Speed and memory beside the limits of this machine: starts `make run`, prints a table (about 7 min).
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench
 
