@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
@@ -28,7 +28,9 @@ from pathlib import Path
 import requests
 
 from bench import ceilings, load, processes
-from tests.support import free_port_block, shared_tmp_dir, wait_for
+from common import config
+from launcher.settings import SERVICES
+from tests.support import complaint_body, free_port_block, launch_make_run, shared_tmp_dir, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,23 +56,8 @@ class Platform:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("MONGO_URL", "AMQP_URL", "SMTP_HOST")}
-        env.update(
-            GATEWAY_PORT=str(self.base),
-            DATA_DIR=str(self.data_dir),
-            RATE_SUBMISSIONS="100000000/3600",
-            RATE_TRACKING_FAILURES="100000000/600",
-        )
-        self.log = self.data_dir / "make-run.log"
-        with open(self.log, "wb") as out:
-            self.process = subprocess.Popen(
-                ["make", "run"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        limits = {"RATE_SUBMISSIONS": "100000000/3600", "RATE_TRACKING_FAILURES": "100000000/600"}
+        self.process, self.log = launch_make_run(self.data_dir, self.base, limits)
         wait_for(lambda: "ready in" in self.log.read_text(), 600, 0.5, "make run to report ready")
         os.environ.update(MONGO_URL=self.mongo_url, DATA_DIR=str(self.data_dir))
 
@@ -82,9 +69,7 @@ class Platform:
         connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
         try:
             channel = connection.channel()
-            queues = [
-                f"complaints.{service}" for service in ("intake", "tracking", "notification", "feedback")
-            ]
+            queues = [f"{config.queue_prefix()}.{service}" for service in SERVICES]
             while time.monotonic() - started < timeout:
                 depths = [channel.queue_declare(q, passive=True).method.message_count for q in queues]
                 if not any(depths):
@@ -110,21 +95,28 @@ class Platform:
             self.process.wait(180)
 
 
-def acknowledgements(mail_dir: Path, marker: str) -> dict[str, int]:
-    """Return {recipient: filing time in ns} of the emails to addresses containing the marker."""
-    parser, found = BytesHeaderParser(), {}
-    for path in mail_dir.glob("*.eml"):
-        to = parser.parsebytes(path.read_bytes()).get("To", "")
-        if marker in to:
-            found[to.strip()] = int(path.name.split("-", 1)[0])
-    return found
+class Mailbox:
+    """The SMTP sink's folder, each message's recipient read once (the sink never rewrites one)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.read: dict[str, tuple[str, int]] = {}  # file name -> (recipient, filing time in ns)
+        self.parser = BytesHeaderParser()
+
+    def acknowledgements(self, marker: str) -> dict[str, int]:
+        """Return {recipient: filing time in ns} of the emails to addresses containing the marker."""
+        for path in self.folder.glob("*.eml"):
+            if path.name not in self.read:
+                to = self.parser.parsebytes(path.read_bytes()).get("To", "").strip()
+                self.read[path.name] = (to, int(path.name.split("-", 1)[0]))
+        return {to: at for to, at in self.read.values() if marker in to}
 
 
-def wait_for_emails(mail_dir: Path, marker: str, expected: int, patience: float) -> tuple[int, float]:
+def wait_for_emails(mailbox: Mailbox, marker: str, expected: int, patience: float) -> tuple[int, float]:
     """Wait while the emails keep arriving; return (how many, seconds waited after the load)."""
     started, count, last_change = time.monotonic(), -1, time.monotonic()
     while True:
-        now_count = len(acknowledgements(mail_dir, marker))
+        now_count = len(mailbox.acknowledgements(marker))
         if now_count != count:
             count, last_change = now_count, time.monotonic()
         if count >= expected or time.monotonic() - last_change > patience:
@@ -142,16 +134,9 @@ def submit_paced(url: str, rate: float, seconds: float, tag: str) -> tuple[dict[
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         email = f"{tag}-{index}@bench.example"
-        body = {
-            "kind": "complaint",
-            "category": "roads",
-            "district": "anfa",
-            "subject": "Nid de poule",
-            "description": "Un trou profond devant le numéro 12.",
-            "address": "12 rue des Oliviers",
-            "citizen": {"name": "Banc d'essai", "email": email, "language": "fr"},
-            "consent": True,
-        }
+        body = complaint_body(
+            address="12 rue des Oliviers", citizen={"name": "Banc d'essai", "email": email, "language": "fr"}
+        )
         at = time.time_ns()
         try:
             ok = session.post(f"{url}/api/v1/complaints", json=body, timeout=10).status_code == 201
@@ -244,7 +229,9 @@ def main() -> int:
         say("ceiling C: the broker's confirmed publishes")
         results["ceiling_c"] = ceilings.broker(platform.amqp_url, 5)
 
-        work = Path(tempfile.mkdtemp(prefix="bench-"))
+        mailbox = Mailbox(platform.mail_dir)
+        work = platform.data_dir / "bench"
+        work.mkdir()
         say(f"seeding {small} complaints")
         pairs = seed.seed(db, small, "seed-small")
         sampler = processes.Sampler(pids)
@@ -265,7 +252,7 @@ def main() -> int:
         accepted = settled(
             lambda: db[intake_store.COMPLAINTS].count_documents({"citizen.email": {"$regex": f"^{tag}-"}})
         )
-        delivered, drained = wait_for_emails(platform.mail_dir, tag, accepted, patience=60)
+        delivered, drained = wait_for_emails(mailbox, tag, accepted, patience=60)
         cpu = cpu_per_request(before, processes.cpu_seconds(pids), accepted)
         duplicates = platform.mail_dir / ".duplicates"
         results["submissions"] = {
@@ -289,8 +276,8 @@ def main() -> int:
         tag = f"latency{uuid.uuid4().hex[:6]}"
         say(f"event latency at {rate:.0f} submissions/s for {latency_seconds} s")
         sent, errors = submit_paced(platform.url, rate, latency_seconds, tag)
-        wait_for_emails(platform.mail_dir, tag, len(sent), patience=30)
-        received = acknowledgements(platform.mail_dir, tag)
+        wait_for_emails(mailbox, tag, len(sent), patience=30)
+        received = mailbox.acknowledgements(tag)
         latencies = [(received[e] - at) / 1e6 for e, at in sent.items() if e in received]
         results["latency"] = {
             "rate": rate,
@@ -323,6 +310,8 @@ def main() -> int:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, default=str))
     say(f"figures also written to {out}")
+    # A run leaves some 700 MB of store and broker files; a failed one keeps them (and its logs).
+    shutil.rmtree(platform.data_dir, ignore_errors=True)
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -34,7 +35,7 @@ def _for(seconds: float, action) -> tuple[int, float]:
 def web(seconds: float, connections: int) -> load.Run:
     """Ceiling A: wrk against a constant JSON endpoint on gunicorn with the services' settings."""
     port = free_port()
-    gunicorn = str(Path(os.sys.executable).with_name("gunicorn"))
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
         [gunicorn, "-c", "python:common.gunicorn_conf", "bench.constant:create_app()"],
         cwd=ROOT,

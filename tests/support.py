@@ -62,6 +62,44 @@ def wait_for(
     raise AssertionError(f"timed out waiting for {message}" + (f": {last_error!r}" if last_error else ""))
 
 
+def launch_make_run(
+    data_dir: Path, base_port: int, settings: dict[str, str]
+) -> tuple[subprocess.Popen, Path]:
+    """Start `make run` as a user does, on this DATA_DIR and block of ports, in its own session.
+
+    The caller's MONGO_URL, AMQP_URL and the like are left out: the platform runs its own store
+    and broker. Return the process and its log, where it says "ready in" once ready.
+    """
+    own = ("MONGO_URL", "AMQP_URL", "MONGO_DB", "EVENTS_EXCHANGE", "QUEUE_PREFIX", "SMTP_HOST")
+    env = {k: v for k, v in os.environ.items() if k not in own}
+    env.update({"GATEWAY_PORT": str(base_port), "DATA_DIR": str(data_dir), **settings})
+    log = data_dir / "make-run.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            ["make", "run"],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, log
+
+
+def complaint_body(**changes) -> dict:
+    """Return a complaint as a citizen files it through the API, with these fields changed."""
+    return {
+        "kind": "complaint",
+        "category": "roads",
+        "district": "anfa",
+        "subject": "Nid de poule",
+        "description": "Un trou profond devant le numéro 12.",
+        "citizen": {"name": "Amina", "email": "amina@example.ma", "language": "fr"},
+        "consent": True,
+        **changes,
+    }
+
+
 def shared_tmp_dir(prefix: str) -> Path:
     """Return a new folder that the rabbitmq user can reach too."""
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))

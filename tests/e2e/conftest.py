@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from tests.contract import Capture, HttpContract, check_published
-from tests.support import free_port_block, shared_tmp_dir, wait_for
+from tests.support import complaint_body, free_port_block, launch_make_run, shared_tmp_dir, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "tracking", "notification", "feedback")
@@ -89,17 +89,7 @@ class Platform:
         return [m for m in self.emails() if m["X-Complaint-Number"] == number]
 
     def submit(self, **changes) -> requests.Response:
-        body = {
-            "kind": "complaint",
-            "category": "roads",
-            "district": "anfa",
-            "subject": "Nid de poule",
-            "description": "Un trou profond devant le numéro 12.",
-            "citizen": {"name": "Amina", "email": "amina@example.ma", "language": "fr"},
-            "consent": True,
-        }
-        body.update(changes)
-        return self.http.post(f"{self.url}/api/v1/complaints", json=body, timeout=10)
+        return self.http.post(f"{self.url}/api/v1/complaints", json=complaint_body(**changes), timeout=10)
 
     def track(self, number: str, email: str) -> requests.Response:
         return self.http.post(
@@ -112,23 +102,20 @@ def platform():
     """Start `make run` on a fresh DATA_DIR and free ports; stop it with SIGTERM afterwards."""
     data_dir = shared_tmp_dir("complaints-e2e-")
     base = free_port_block(8)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("MONGO_URL", "AMQP_URL", "MONGO_DB", "EVENTS_EXCHANGE", "QUEUE_PREFIX")
-    }
-    env.update({"GATEWAY_PORT": str(base), "DATA_DIR": str(data_dir), "ADMIN_PASSWORD": "e2e-admin-pass"})
-    # Every test reaches the platform from 127.0.0.1, and a complaint is trackable only once its
-    # event is handled (tests retry): the per-client limits would throttle the suite itself.
-    # They are proven in tests/integration/test_rate_limits.py.
-    env.update({"RATE_SUBMISSIONS": "100000/3600", "RATE_TRACKING_FAILURES": "100000/600"})
-    env["MAX_REQUEST_BYTES"] = str(20 * 1024 * 1024)  # an oversized body is cheap to send
-    log = data_dir / "make-run.log"
     started = time.monotonic()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            ["make", "run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    process, log = launch_make_run(
+        data_dir,
+        base,
+        {
+            "ADMIN_PASSWORD": "e2e-admin-pass",
+            # Every test reaches the platform from 127.0.0.1, and a complaint is trackable only once
+            # its event is handled (tests retry): the per-client limits would throttle the suite
+            # itself. They are proven in tests/integration/test_rate_limits.py.
+            "RATE_SUBMISSIONS": "100000/3600",
+            "RATE_TRACKING_FAILURES": "100000/600",
+            "MAX_REQUEST_BYTES": str(20 * 1024 * 1024),  # an oversized body is cheap to send
+        },
+    )
     running = Platform(base, data_dir, process, log)
     published = None
     try:
