@@ -234,12 +234,14 @@ def main() -> int:
         work.mkdir()
         say(f"seeding {small} complaints")
         pairs = seed.seed(db, small, "seed-small")
+        pairs_file = write_pairs(pairs, work)
+        say("bounds: ceiling A's app behind the gateway, reading one complaint, storing one")
+        bounds = ceilings.bounds(seconds, connections, pairs_file, work)
+        results["bounds"] = {name: run.__dict__ for name, run in bounds.items()}
         sampler = processes.Sampler(pids)
         sampler.start()
         say(f"tracking lookups at {small} complaints: {connections} connections, {seconds} s")
-        results["tracking_small"] = tracking_run(
-            platform, pids, write_pairs(pairs, work), connections, seconds
-        )
+        results["tracking_small"] = tracking_run(platform, pids, pairs_file, connections, seconds)
 
         tag = f"sustain{uuid.uuid4().hex[:6]}"
         say(f"submissions for {sustain} s ({connections} connections)")
@@ -322,6 +324,9 @@ TARGETS = {
     "history_ratio": 1.3,
     "rss_mb": 100,
 }
+# The fewest documents a complaint is stored as until its acknowledgement: intake's complaint,
+# tracking's copy, notification's delivery and feedback's record (each service keeps its own).
+LEAST_WRITES = 4
 SERVICE_PROGRAMS = ("gateway", "intake", "tracking", "notification", "feedback")
 
 
@@ -337,6 +342,7 @@ def print_table(r: dict) -> None:
     sub = r["submissions"]
     sub_rate = sub["answered_201"] / sub["seconds"]
     lat = r["latency"]
+    hop, read, write = (load.Run(**r["bounds"][name]) for name in ("gateway_hop", "one_read", "one_write"))
     history = large["p50_ms"] / small["p50_ms"]
     submissions_ok = (
         sub_rate / r["ceiling_b_insert"] >= TARGETS["submissions"]
@@ -349,6 +355,25 @@ def print_table(r: dict) -> None:
         ("ceiling B: store insert_one (1 client)", f"{r['ceiling_b_insert']:,.0f} /s", "", ""),
         ("ceiling B: store find_one by _id (1 client)", f"{r['ceiling_b_find']:,.0f} /s", "", ""),
         ("ceiling C: broker publish with confirm", f"{r['ceiling_c']:,.0f} /s", "", ""),
+        (
+            "bound: the gateway, ceiling A's app behind it",
+            f"{hop.rate:,.0f} req/s",
+            f"p50 {hop.p50_ms:.1f} / p99 {hop.p99_ms:.1f} ms",
+            f"{hop.rate / a_rate:.2f} x A: the most a lookup through the gateway can reach",
+        ),
+        (
+            "bound: ceiling A's app reading one complaint",
+            f"{read.rate:,.0f} req/s",
+            f"p50 {read.p50_ms:.1f} / p99 {read.p99_ms:.1f} ms",
+            f"{read.rate / a_rate:.2f} x A: the most a lookup reading the store can reach",
+        ),
+        (
+            "bound: ceiling A's app storing one document",
+            f"{write.rate:,.0f} /s",
+            f"p50 {write.p50_ms:.1f} / p99 {write.p99_ms:.1f} ms",
+            f"/ {LEAST_WRITES} = {write.rate / LEAST_WRITES / r['ceiling_b_insert']:.2f} x B: "
+            f"the most complaints, at {LEAST_WRITES} stored records each",
+        ),
         (
             f"tracking via gateway ({r['stored_small']:,} stored)",
             f"{small_rate:,.0f} req/s",

@@ -2,24 +2,31 @@
 
 A: the bare web stack; B: the document store's single-client writes and indexed reads;
 C: the broker's publishes with confirms. Each is the most one of the platform's hops could do.
+The bounds add the platform's least work to ceiling A's app: the gateway's hop in front of it,
+one store read behind it, one store write behind it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pika
 import pymongo
+import requests
 
 from bench import load
+from bench.constant import BOUNDS_DATABASE
 from tests.support import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
+CONSTANT_APP = "bench.constant:create_app()"
 
 
 def _for(seconds: float, action) -> tuple[int, float]:
@@ -32,27 +39,68 @@ def _for(seconds: float, action) -> tuple[int, float]:
     return calls, time.perf_counter() - started
 
 
-def web(seconds: float, connections: int) -> load.Run:
-    """Ceiling A: wrk against a constant JSON endpoint on gunicorn with the services' settings."""
+@contextlib.contextmanager
+def _gunicorn(app: str, name: str, probe: str, env: dict | None = None) -> Iterator[str]:
+    """Run a WSGI app on gunicorn with the services' settings; yield its base URL."""
     port = free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(
-        [gunicorn, "-c", "python:common.gunicorn_conf", "bench.constant:create_app()"],
+        [gunicorn, "-c", "python:common.gunicorn_conf", app],
         cwd=ROOT,
-        env={**os.environ, "PORT": str(port), "SERVICE_NAME": "constant"},
+        env={**os.environ, **(env or {}), "PORT": str(port), "SERVICE_NAME": name},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/constant"
+    url = f"http://127.0.0.1:{port}"
     try:
-        wait_for(
-            lambda: load.wrk(url, "constant.lua", connections=1, seconds=1).requests, 30, 0.5, "ceiling A"
-        )
-        load.wrk(url, "constant.lua", connections=connections, seconds=3)  # warm up
-        return load.wrk(url, "constant.lua", connections=connections, seconds=seconds)
+        wait_for(lambda: _answers(f"{url}{probe}"), 30, 0.2, f"{name} to answer")
+        yield url
     finally:
         server.terminate()
         server.wait(30)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=1).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _measure(url: str, script: str, connections: int, seconds: float, env: dict | None = None) -> load.Run:
+    load.wrk(url, script, connections=connections, seconds=3, env=env)  # warm up
+    return load.wrk(url, script, connections=connections, seconds=seconds, env=env)
+
+
+def web(seconds: float, connections: int) -> load.Run:
+    """Ceiling A: wrk against a constant JSON endpoint on gunicorn with the services' settings."""
+    with _gunicorn(CONSTANT_APP, "constant", "/constant") as url:
+        return _measure(f"{url}/constant", "constant.lua", connections, seconds)
+
+
+def bounds(seconds: float, connections: int, pairs_file: Path, scratch: Path) -> dict[str, load.Run]:
+    """The most the platform's least work reaches on this machine, each beside ceiling A's app.
+
+    - gateway_hop: lookups through a gateway whose tracking service is ceiling A's constant;
+    - one_read: lookups answered by ceiling A's app reading the complaint by its number;
+    - one_write: submissions answered by ceiling A's app storing each as one document.
+    """
+    pairs = {"BENCH_PAIRS": str(pairs_file)}
+    results = {}
+    with _gunicorn(CONSTANT_APP, "constant", "/constant") as url:
+        results["one_read"] = _measure(url, "tracking.lua", connections, seconds, pairs)
+        results["one_write"] = _measure(
+            url, "submit.lua", connections, seconds, {"BENCH_TAG": f"bound{uuid.uuid4().hex[:6]}"}
+        )
+        metrics = scratch / "bound-gateway-metrics"
+        metrics.mkdir(parents=True, exist_ok=True)
+        gateway_env = {"TRACKING_URL": f"{url}/constant", "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        with _gunicorn("gateway.app:create_app()", "gateway", "/health/live", gateway_env) as gateway:
+            results["gateway_hop"] = _measure(gateway, "tracking.lua", connections, seconds, pairs)
+    client = pymongo.MongoClient(os.environ["MONGO_URL"])
+    client.drop_database(BOUNDS_DATABASE)
+    client.close()
+    return results
 
 
 def store(mongo_url: str, seconds: float) -> tuple[float, float]:

@@ -32,6 +32,9 @@ def test_bench_prints_every_figure_and_target():
         "ceiling B: store insert_one",
         "ceiling B: store find_one",
         "ceiling C",
+        "bound: the gateway, ceiling A's app behind it",
+        "bound: ceiling A's app reading one complaint",
+        "bound: ceiling A's app storing one document",
         "tracking via gateway (200 stored)",
         "submissions via gateway",
         "submission to email",
@@ -45,5 +48,8 @@ def test_bench_prints_every_figure_and_target():
     assert submissions["emails"] == submissions["accepted"]  # every acknowledgement arrived, once
     assert figures["latency"]["emails"] == figures["latency"]["sent"] > 0
     assert figures["stored_large"] >= 600
+    for name, expected in (("gateway_hop", 200), ("one_read", 200), ("one_write", 201)):
+        bound = figures["bounds"][name]
+        assert bound["requests"] > 0 and bound["statuses"] == {str(expected): bound["requests"]}, bound
     for name in ("gateway", "intake-web/worker", "tracking-worker", "notification-worker", "feedback-worker"):
         assert 10 < figures["rss_idle"][name] < 1000
