@@ -1,4 +1,9 @@
-"""A service's background process: its consumer, its outbox relay, and its periodic jobs."""
+"""A service's background process: its consumer, its outbox relay, and its periodic jobs.
+
+Every instance consumes from the service's queue and relays its outboxes (a relay publishes only
+what writers left behind, and consumers are idempotent); a periodic job runs in the one instance
+that holds its lease (common/leases.py).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import signal
 import threading
 from collections.abc import Callable
 
-from common import config, logs
+from common import config, leases, logs, mongo
 from common.consumer import Consumer, Handler
 from common.outbox import Outbox, Relay
 
@@ -35,8 +40,19 @@ def run(
     relay = Relay(outboxes, stop) if outboxes else None
     if relay:
         relay.start()
-    for interval, job in periodic:
-        threading.Thread(target=_every, args=(interval, job, stop), name=job.__name__, daemon=True).start()
+    mongo.on_first_use(leases.ensure_indexes)
+    holder = leases.holder_name()
+    jobs = [
+        threading.Thread(
+            target=_every,
+            args=(f"{service}:{job.__name__}", interval, job, stop, holder),
+            name=job.__name__,
+            daemon=True,
+        )
+        for interval, job in periodic
+    ]
+    for thread in jobs:
+        thread.start()
     log.info("worker started", extra={"consumes": sorted(handlers or {}), "relays": len(outboxes)})
     if handlers:
         Consumer(service, handlers).run(stop)
@@ -44,14 +60,32 @@ def run(
         stop.wait()
     if relay:
         relay.join(timeout=5)
+    for thread in jobs:
+        thread.join(timeout=5)  # a job between runs lets go of its lease
     log.info("worker stopped")
 
 
-def _every(interval: float, job: Callable[[], None], stop: threading.Event) -> None:
-    """Run the job now and then every interval until stopped; a failed run waits for the next."""
+def lease_seconds(interval: float) -> float:
+    """Return how long a job's lease lasts: two missed runs and a minute, then another instance runs it."""
+    return 2 * interval + 60
+
+
+def _every(name: str, interval: float, job: Callable[[], None], stop: threading.Event, holder: str) -> None:
+    """Run the job now and then every interval until stopped, while this instance holds its lease.
+
+    A failed run waits for the next. The instance lets go of the lease when it stops.
+    """
+    held = False
     while not stop.is_set():
         try:
-            job()
+            held = leases.hold(mongo.database(), name, holder, lease_seconds(interval))
+            if held:
+                job()
         except Exception:  # noqa: BLE001 - a periodic job must survive its dependencies' outages
-            log.exception("periodic job failed", extra={"job": job.__name__})
+            log.exception("periodic job failed", extra={"job": name})
         stop.wait(interval)
+    if held:
+        try:
+            leases.release(mongo.database(), name, holder)
+        except Exception:  # noqa: BLE001 - the lease expires by itself
+            log.warning("could not release a lease", extra={"job": name})
