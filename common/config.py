@@ -77,9 +77,3 @@ def check_production_secrets() -> None:
             "ENVIRONMENT=production needs SECRET_KEY: a random value of 32 characters or more "
             "(for example `openssl rand -hex 32`), not a default."
         )
-
-
-def service_url(name: str) -> str:
-    """Return the internal base URL of a service, as the gateway reaches it."""
-    default_ports = {"intake": 8081, "tracking": 8082, "notification": 8083, "feedback": 8084}
-    return get(f"{name.upper()}_URL", f"http://127.0.0.1:{default_ports[name]}")

@@ -66,8 +66,8 @@ def run(
 
 
 def lease_seconds(interval: float) -> float:
-    """Return how long a job's lease lasts: two missed runs and a minute, then another instance runs it."""
-    return 2 * interval + 60
+    """Return how long a job's lease lasts: after three missed runs, another instance runs the job."""
+    return max(3 * interval, 10.0)
 
 
 def _every(name: str, interval: float, job: Callable[[], None], stop: threading.Event, holder: str) -> None:

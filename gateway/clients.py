@@ -3,7 +3,8 @@
 The API's forwarding uses urllib3's pool directly (`pool`): it is the gateway's hot path, and
 requests' per-call work (environment proxies, cookies, merging settings) cost as much as the
 rest of a forward. The pages, which send forms and files, use a requests session (`session`).
-Neither reads proxy settings from the environment: the services are reached directly.
+Neither reads proxy settings from the environment: the services are reached directly. A service
+may run as several instances (common/upstreams.py): there is a pool per instance.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from common import config
+from common import config, upstreams
 
 SERVICES = ("intake", "tracking", "notification", "feedback")
 _lock = threading.Lock()
@@ -32,19 +33,19 @@ def _forget_after_fork() -> None:
         _pid = os.getpid()
 
 
-def pool(service: str) -> urllib3.HTTPConnectionPool:
-    """Return this process's connection pool to a service."""
+def pool(base: str) -> urllib3.HTTPConnectionPool:
+    """Return this process's connection pool to one instance of a service, by its base URL."""
     with _lock:
         _forget_after_fork()
-        if service not in _pools:
+        if base not in _pools:
             connect, read = timeout()
-            _pools[service] = urllib3.connection_from_url(
-                base_url(service),
+            _pools[base] = urllib3.connection_from_url(
+                base,
                 maxsize=config.get_int("UPSTREAM_POOL", 16),
                 timeout=urllib3.Timeout(connect=connect, read=read),
                 retries=False,
             )
-        return _pools[service]
+        return _pools[base]
 
 
 def session(service: str) -> requests.Session:
@@ -63,14 +64,14 @@ def session(service: str) -> requests.Session:
         return _sessions[service]
 
 
-def base_url(service: str) -> str:
-    """Return a service's internal base URL."""
-    return config.service_url(service).rstrip("/")
+def instances(service: str) -> upstreams.Instances:
+    """Return a service's instances (their base URLs), in the order one call tries them."""
+    return upstreams.instances(service)
 
 
-def base_path(service: str) -> str:
-    """Return the path a service's internal URL may have (behind a proxy), without its last slash."""
-    return urllib3.util.parse_url(base_url(service)).path or ""
+def base_path(base: str) -> str:
+    """Return the path an instance's base URL may have (behind a proxy), without its last slash."""
+    return urllib3.util.parse_url(base).path or ""
 
 
 def timeout() -> tuple[float, float]:

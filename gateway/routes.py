@@ -9,6 +9,7 @@ import requests
 import urllib3
 from flask import Blueprint, Response, jsonify, request
 
+from common import upstreams
 from common.errors import Unavailable
 from common.logs import current_request_id
 from gateway import clients
@@ -64,15 +65,21 @@ def forward(service: str) -> Response:
     headers["X-Request-ID"] = current_request_id()
     headers["X-Forwarded-For"] = forwarded_for()
     headers["X-Forwarded-Proto"] = request.scheme
-    try:
-        upstream = clients.pool(service).urlopen(
+    body = request.get_data()
+    path = request.full_path.rstrip("?")
+
+    def send(base: str) -> urllib3.BaseHTTPResponse:
+        return clients.pool(base).urlopen(
             request.method,
-            clients.base_path(service) + request.full_path.rstrip("?"),
-            body=request.get_data(),
+            clients.base_path(base) + path,
+            body=body,
             headers=headers,
             redirect=False,
             assert_same_host=False,
         )
+
+    try:
+        upstream = upstreams.call(service, send)
     except urllib3.exceptions.HTTPError as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})
         raise Unavailable(f"The {service} service is unavailable; try again shortly.") from exc
@@ -103,7 +110,9 @@ _register_routes()
 def readiness(service: str) -> dict:
     """Return a service's readiness as it reports it, or why it could not be asked."""
     try:
-        answer = clients.session(service).get(f"{clients.base_url(service)}/health/ready", timeout=(1.0, 3.0))
+        answer = upstreams.call(
+            service, lambda base: clients.session(service).get(f"{base}/health/ready", timeout=(1.0, 3.0))
+        )
         body = answer.json()
         body["status"] = "ok" if answer.status_code == 200 else body.get("status", "unavailable")
         return body

@@ -39,7 +39,7 @@ def environment(settings: Settings) -> dict:
     if not settings.smtp_external:
         env["SMTP_HOST"], env["SMTP_PORT"] = "127.0.0.1", str(settings.ports["smtp"])
     for service in ("intake", "tracking", "notification", "feedback"):
-        env[f"{service.upper()}_URL"] = settings.url(service)
+        env[f"{service.upper()}_URL"] = settings.urls(service)
     return env
 
 
@@ -111,6 +111,8 @@ def main() -> int:
     if wait_ready(settings, process, float(os.environ.get("RUN_READY_TIMEOUT", "180"))):
         say(f"ready in {time.monotonic() - started:.1f} s")
         say(f"gateway:  {settings.url('gateway')}  (health: {settings.url('gateway')}/health)")
+        for instance in range(1, settings.instances):
+            say(f"          {settings.url('gateway', instance)}  (instance {instance + 1})")
         say(f"admin:    {settings.admin_username} / {settings.admin_password}")
         discovery = f"{settings.url('gateway')}/open311/v2/discovery.json"
         say(f"open311:  {discovery}  (api_key {settings.open311_api_key})")

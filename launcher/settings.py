@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("intake", "tracking", "notification", "feedback")
+INSTANCE_PORT_STEP = 10
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -39,6 +40,7 @@ class Settings:
     amqp_url: str | None = None
     smtp_external: bool = False
     admin_username: str = "admin"
+    instances: int = 1
     admin_password: str = ""
     secret_key: str = ""
     open311_api_key: str = ""
@@ -59,8 +61,16 @@ class Settings:
     def python(self) -> str:
         return sys.executable
 
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.ports[name]}"
+    def port(self, name: str, instance: int = 0) -> int:
+        """Return the port of a web process: the n-th instance's is 10 × n above the first's."""
+        return self.ports[name] + INSTANCE_PORT_STEP * instance
+
+    def url(self, name: str, instance: int = 0) -> str:
+        return f"http://127.0.0.1:{self.port(name, instance)}"
+
+    def urls(self, name: str) -> str:
+        """Return the URLs of every instance of a service, separated by commas (common/upstreams.py)."""
+        return ",".join(self.url(name, instance) for instance in range(self.instances))
 
     @property
     def store_url(self) -> str:
@@ -91,7 +101,10 @@ def load() -> Settings:
         amqp_url=_env("AMQP_URL"),
         smtp_external=_env("SMTP_HOST") is not None,
         admin_username=_env("ADMIN_USERNAME", "admin"),
+        instances=int(_env("INSTANCES", "1")),
     )
+    if not 1 <= settings.instances <= 9:
+        raise SystemExit("INSTANCES must be between 1 and 9")
     settings.admin_password = _env("ADMIN_PASSWORD") or _persistent_secret(
         data_dir / "secrets" / "admin-password", 12
     )

@@ -99,37 +99,45 @@ def write_config(
                 priority=20,
             )
         )
-    for service in SERVICES:
-        service_metrics = metrics / service
-        service_metrics.mkdir(parents=True, exist_ok=True)
-        env = {"SERVICE_NAME": service, "PROMETHEUS_MULTIPROC_DIR": str(service_metrics)}
+    for instance in range(settings.instances):
+        # The first instance's programs keep their plain names; the others are numbered from 2.
+        suffix = f"-{instance + 1}" if instance else ""
+        for service in SERVICES:
+            service_metrics = metrics / f"{service}{suffix}"
+            service_metrics.mkdir(parents=True, exist_ok=True)
+            env = {"SERVICE_NAME": service, "PROMETHEUS_MULTIPROC_DIR": str(service_metrics)}
+            sections.append(
+                _program(
+                    f"{service}-web{suffix}",
+                    [gunicorn, "-c", "python:common.gunicorn_conf", f"services.{service}.app:create_app()"],
+                    settings,
+                    env={**env, "PORT": settings.port(service, instance)},
+                )
+            )
+            sections.append(
+                _program(
+                    f"{service}-worker{suffix}",
+                    [python, "-m", f"services.{service}.worker"],
+                    settings,
+                    env=env,
+                )
+            )
+        gateway_metrics = metrics / f"gateway{suffix}"
+        gateway_metrics.mkdir(parents=True, exist_ok=True)
         sections.append(
             _program(
-                f"{service}-web",
-                [gunicorn, "-c", "python:common.gunicorn_conf", f"services.{service}.app:create_app()"],
+                f"gateway{suffix}",
+                [gunicorn, "-c", "python:common.gunicorn_conf", "gateway.app:create_app()"],
                 settings,
-                env={**env, "PORT": settings.ports[service]},
+                env={
+                    "SERVICE_NAME": "gateway",
+                    "PORT": settings.port("gateway", instance),
+                    "HOST": os.environ.get("GATEWAY_HOST", "127.0.0.1"),
+                    "PROMETHEUS_MULTIPROC_DIR": str(gateway_metrics),
+                },
+                priority=200,
             )
         )
-        sections.append(
-            _program(f"{service}-worker", [python, "-m", f"services.{service}.worker"], settings, env=env)
-        )
-    gateway_metrics = metrics / "gateway"
-    gateway_metrics.mkdir(parents=True, exist_ok=True)
-    sections.append(
-        _program(
-            "gateway",
-            [gunicorn, "-c", "python:common.gunicorn_conf", "gateway.app:create_app()"],
-            settings,
-            env={
-                "SERVICE_NAME": "gateway",
-                "PORT": settings.gateway_port,
-                "HOST": os.environ.get("GATEWAY_HOST", "127.0.0.1"),
-                "PROMETHEUS_MULTIPROC_DIR": str(gateway_metrics),
-            },
-            priority=200,
-        )
-    )
     path = run / "supervisord.conf"
     path.write_text("\n".join(sections))
     return path

@@ -6,6 +6,7 @@ import logging
 
 import requests
 
+from common import upstreams
 from common.logs import current_request_id
 from gateway import clients
 from gateway.routes import forwarded_for
@@ -49,8 +50,11 @@ def call(service: str, method: str, path: str, *, token: str | None = None, **kw
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
-        response = clients.session(service).request(
-            method, clients.base_url(service) + path, headers=headers, timeout=clients.timeout(), **kwargs
+        response = upstreams.call(
+            service,
+            lambda base: clients.session(service).request(
+                method, base + path, headers=headers, timeout=clients.timeout(), **kwargs
+            ),
         )
     except requests.RequestException as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo.database import Database
 
-from common import config, ratelimit, tokens
+from common import config, ratelimit, tokens, upstreams
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
 from services.tracking import events, store
@@ -117,7 +117,7 @@ def member_view(account: dict) -> dict:
 def catalogue_districts() -> dict[str, dict]:
     """Return the catalogue's active districts' names by code, as intake serves them."""
     try:
-        answer = requests.get(f"{config.service_url('intake')}/api/v1/catalog", timeout=5)
+        answer = upstreams.call("intake", lambda base: requests.get(f"{base}/api/v1/catalog", timeout=5))
         answer.raise_for_status()
     except requests.RequestException as exc:
         raise Unavailable("The catalogue cannot be read now; try again shortly.") from exc

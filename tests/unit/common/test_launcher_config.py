@@ -29,3 +29,22 @@ def test_ports_default_to_offsets_of_the_gateway_port(tmp_path, monkeypatch):
     settings = load()
     assert settings.ports["intake"] == 9201 and settings.ports["tracking"] == 9999
     assert settings.admin_password == load().admin_password  # kept under DATA_DIR
+
+
+def test_instances_two_starts_every_service_worker_and_gateway_twice(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GATEWAY_PORT", "9300")
+    monkeypatch.setenv("INSTANCES", "2")
+    settings = load()
+    path = supervisor.write_config(settings, store=None, broker=None)
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    programs = {s.split(":", 1)[1] for s in parser.sections() if s.startswith("program:")}
+    doubled = {"gateway"} | {
+        f"{s}-{kind}" for s in ("intake", "tracking", "notification", "feedback") for kind in ("web", "worker")
+    }
+    assert programs == {"smtp"} | doubled | {f"{name}-2" for name in doubled}
+    assert 'PORT="9300"' in parser.get("program:gateway", "environment")
+    assert 'PORT="9310"' in parser.get("program:gateway-2", "environment")
+    assert 'PORT="9312"' in parser.get("program:tracking-web-2", "environment")
+    assert settings.urls("tracking") == "http://127.0.0.1:9302,http://127.0.0.1:9312"
