@@ -22,16 +22,25 @@ class BrokerUnavailable(RuntimeError):
     """The broker cannot be reached or did not confirm a message."""
 
 
-def parameters() -> pika.URLParameters:
-    """Return connection parameters that fail fast and name the connection."""
-    params = pika.URLParameters(config.amqp_url())
-    params.heartbeat = config.get_int("AMQP_HEARTBEAT", 30)
-    params.blocked_connection_timeout = 10
-    params.connection_attempts = 1
-    params.socket_timeout = 2
-    params.stack_timeout = 5
-    params.client_properties = {"connection_name": config.get("SERVICE_NAME", "complaints")}
-    return params
+def parameters() -> list[pika.URLParameters]:
+    """Return the connection parameters of each of the broker's nodes, failing fast and named.
+
+    AMQP_URL names one node or a cluster's nodes, separated by commas. pika tries them in turn;
+    each process starts at a different one, so that connections spread over the cluster.
+    """
+    urls = [url.strip() for url in config.amqp_url().split(",") if url.strip()]
+    start = os.getpid() % len(urls)
+    found = []
+    for url in urls[start:] + urls[:start]:
+        params = pika.URLParameters(url)
+        params.heartbeat = config.get_int("AMQP_HEARTBEAT", 30)
+        params.blocked_connection_timeout = 10
+        params.connection_attempts = 1
+        params.socket_timeout = 2
+        params.stack_timeout = 5
+        params.client_properties = {"connection_name": config.get("SERVICE_NAME", "complaints")}
+        found.append(params)
+    return found
 
 
 def retry_delays() -> list[int]:

@@ -27,18 +27,34 @@ def on_first_use(initializer: Callable[[Database], None]) -> None:
         _initializers.append(initializer)
 
 
+def client_options(url: str) -> dict:
+    """Return the client's options: fail fast, named, and durable on a replica set.
+
+    A write is acknowledged once a majority of a replica set's members have it (so a failover
+    cannot roll it back), and a write interrupted by a failover is retried once. MONGO_URL's own
+    `w=` or `retryWrites=` win over these; a single server takes them as they are.
+    """
+    options = {
+        "tz_aware": True,
+        "serverSelectionTimeoutMS": config.get_int("MONGO_TIMEOUT_MS", 3000),
+        "connectTimeoutMS": 2000,
+        "appname": config.get("SERVICE_NAME", "complaints"),
+    }
+    given = {pair.split("=", 1)[0].lower() for pair in url.partition("?")[2].split("&") if pair}
+    if "w" not in given:
+        options["w"] = "majority"
+    if "retrywrites" not in given:
+        options["retryWrites"] = True
+    return options
+
+
 def client() -> MongoClient:
     """Return this process's client, made anew after a fork."""
     global _client, _pid
     with _lock:
         if _client is None or _pid != os.getpid():
-            _client = MongoClient(
-                config.mongo_url(),
-                tz_aware=True,
-                serverSelectionTimeoutMS=config.get_int("MONGO_TIMEOUT_MS", 3000),
-                connectTimeoutMS=2000,
-                appname=config.get("SERVICE_NAME", "complaints"),
-            )
+            url = config.mongo_url()
+            _client = MongoClient(url, **client_options(url))
             _pid = os.getpid()
             _initialized.clear()
         return _client

@@ -10,7 +10,7 @@ import pytest
 
 from common import broker, config, envelope
 from common.consumer import Consumer
-from tests.support import wait_for
+from tests.support import free_port, wait_for
 
 
 @pytest.fixture
@@ -137,3 +137,15 @@ def test_dead_letters_replayed_once_mended_are_handled(run_consumer, amqp):
     wait_for(lambda: len(handled) == 3, 15, 0.1, "the replayed events")
     assert sorted(handled) == sorted(e["id"] for e in events)
     assert _queue_depth(amqp, dead) == 0
+
+
+def test_a_cluster_url_list_reaches_the_node_that_answers(monkeypatch, infrastructure):
+    dead_port = free_port()
+    dead = f"amqp://guest:guest@127.0.0.1:{dead_port}/%2F"
+    live_port = pika.URLParameters(infrastructure.amqp_url).port
+    for listed in (f"{dead}, {infrastructure.amqp_url}", f"{infrastructure.amqp_url},{dead}"):
+        monkeypatch.setenv("AMQP_URL", listed)
+        assert {params.port for params in broker.parameters()} == {dead_port, live_port}
+        connection = pika.BlockingConnection(broker.parameters())  # whichever node comes first
+        assert connection.is_open
+        connection.close()

@@ -69,3 +69,14 @@ def test_lookups_by_id_use_the_primary_key_index(db):
     assert any(word in plan for word in ("USING INDEX", "IDHACK", "IXSCAN", "EXPRESS")), plan
     assert "detail=SCAN" not in plan and "COLLSCAN" not in plan, plan
     assert things.find_one({"_id": "RC-00420"})["n"] == 420
+
+
+def test_writes_wait_for_a_majority_and_are_retried_unless_the_url_says_otherwise(db):
+    from common import config, mongo
+
+    client = mongo.client()
+    assert client.write_concern.document == {"w": "majority"} and client.options.retry_writes
+    db["majority_writes"].insert_one({"_id": 1})  # the store takes it (a single server: w 1)
+    assert db["majority_writes"].find_one({"_id": 1}) == {"_id": 1}
+    given = mongo.client_options(f"{config.mongo_url().rstrip('/')}/?w=1&retryWrites=false")
+    assert "w" not in given and "retryWrites" not in given

@@ -41,7 +41,9 @@ def test_instances_two_starts_every_service_worker_and_gateway_twice(tmp_path, m
     parser.read(path)
     programs = {s.split(":", 1)[1] for s in parser.sections() if s.startswith("program:")}
     doubled = {"gateway"} | {
-        f"{s}-{kind}" for s in ("intake", "tracking", "notification", "feedback") for kind in ("web", "worker")
+        f"{s}-{kind}"
+        for s in ("intake", "tracking", "notification", "feedback")
+        for kind in ("web", "worker")
     }
     assert programs == {"smtp"} | doubled | {f"{name}-2" for name in doubled}
     assert 'PORT="9300"' in parser.get("program:gateway", "environment")
