@@ -116,6 +116,32 @@ def ensure_ferretdb(say) -> Path:
     return binary
 
 
+KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
+KUSTOMIZE_VERSION = "v5.7.1"
+
+
+def ensure_kustomize(say) -> Path:
+    """Return kustomize (which renders deploy/kubernetes), built once from the Go module proxy."""
+    binary = TOOLS / f"kustomize-{KUSTOMIZE_VERSION}"
+    if binary.exists():
+        return binary
+    go = _go()
+    say(f"building kustomize {KUSTOMIZE_VERSION} (once; about twenty seconds)...")
+    with tempfile.TemporaryDirectory(prefix="kustomize-") as build:
+        subprocess.run(
+            [go, "install", f"{KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}"],
+            check=True,
+            capture_output=True,
+            cwd=build,
+            env={**os.environ, "GOBIN": build, "CGO_ENABLED": "0"},
+        )
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        partial = TOOLS / f".kustomize-{os.getpid()}"
+        shutil.move(str(Path(build) / "kustomize"), partial)
+        partial.replace(binary)
+    return binary
+
+
 def _patch(source: Path) -> None:
     """Apply FERRETDB_PATCHES to FerretDB's source."""
     for path, before, after in FERRETDB_PATCHES:
