@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead
+.PHONY: run test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ rebuild-stats: $(STAMP)
 # Send a service's dead letters back to its queue: make replay-dead SERVICE=notification
 replay-dead: $(STAMP)
 	$(VENV)/bin/python -m launcher.task common.replay $(SERVICE)
+
+# The embedded store's databases and the secrets, copied while the platform runs (same DATA_DIR).
+backup: $(STAMP)
+	$(VENV)/bin/python -m launcher.backup backup
+
+# Put a backup in place, the platform stopped: make restore FROM=var/backups/20261129T040000Z
+restore: $(STAMP)
+	$(VENV)/bin/python -m launcher.backup restore $(FROM)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
