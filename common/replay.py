@@ -65,7 +65,7 @@ def replay(service: str, limit: int | None = None) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Replay, and say how many letters went back."""
     parser = argparse.ArgumentParser(prog="python -m common.replay", description=__doc__.splitlines()[0])
-    parser.add_argument("service", choices=("tracking", "notification", "feedback"))
+    parser.add_argument("service", choices=("intake", "tracking", "notification", "feedback"))
     parser.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
     args = parser.parse_args(argv)
     moved = replay(args.service, args.limit)

@@ -4,12 +4,15 @@
 separated by commas (instances side by side, as `make run` starts them with INSTANCES=2). Each
 call starts at the next instance in turn; an instance that refused a connection is tried last
 for DOWN_SECONDS. Only a request that never reached an instance may go to another one: a refused
-or timed-out connection. One that was sent and then lost its answer is not sent again, since the
-instance may have acted on it.
+or timed-out connection. One that was sent and then lost its answer (the instance stopped with it,
+or closed a kept-alive connection as the request went out) goes to another instance only when it
+is repeatable: a read, or a submission, which intake records once however often it is sent
+with the same request id. Anything else may have been acted on, and is not sent again.
 """
 
 from __future__ import annotations
 
+import http.client
 import itertools
 import socket
 import threading
@@ -84,11 +87,25 @@ def never_reached(exc: BaseException) -> bool:
     return False
 
 
-def call(service: str, attempt: Callable[[str], T]) -> T:
+def lost_answer(exc: BaseException) -> bool:
+    """Return whether a call's connection closed or reset before any answer came."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
+            return True
+        for inner in getattr(exc, "args", ()):
+            if isinstance(inner, BaseException) and inner is not exc and lost_answer(inner):
+                return True
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, "reason", None)
+        seen += 1
+    return False
+
+
+def call(service: str, attempt: Callable[[str], T], *, repeatable: bool = False) -> T:
     """Return attempt(base URL) from the first of the service's instances it reaches.
 
-    An instance it could not reach is noted down and the next one tried; any other failure, or
-    the last instance's, is raised.
+    An instance it could not reach is noted down and the next one tried; so is one that lost
+    the answer to a `repeatable` call. Any other failure, or the last instance's, is raised.
     """
     group = instances(service)
     order = group.order()
@@ -96,9 +113,10 @@ def call(service: str, attempt: Callable[[str], T]) -> T:
         try:
             return attempt(base)
         except Exception as exc:
-            if not never_reached(exc):
+            if never_reached(exc):
+                group.failed(base)
+            elif not (repeatable and lost_answer(exc)):
                 raise
-            group.failed(base)
     try:
         return attempt(order[-1])
     except Exception as exc:

@@ -59,6 +59,21 @@ def forwarded_for() -> str:
     return f"{incoming}, {client}" if incoming else client
 
 
+# Calls that may go to another instance when the first lost its answer: reads, and submissions,
+# which intake records once per request id (the gateway's X-Request-ID, the same on each try).
+REPEATABLE_POSTS = {
+    "/api/v1/complaints",
+    "/api/v1/tracking",
+    "/open311/v2/requests.json",
+    "/open311/v2/requests.xml",
+}
+
+
+def repeatable(method: str, path: str) -> bool:
+    """Return whether a request may be sent again to another instance after its answer was lost."""
+    return method in ("GET", "HEAD", "OPTIONS") or (method == "POST" and path in REPEATABLE_POSTS)
+
+
 def forward(service: str) -> Response:
     """Send the request to the service and return its answer; 503 when it cannot answer."""
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
@@ -79,7 +94,7 @@ def forward(service: str) -> Response:
         )
 
     try:
-        upstream = upstreams.call(service, send)
+        upstream = upstreams.call(service, send, repeatable=repeatable(request.method, request.path))
     except urllib3.exceptions.HTTPError as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})
         raise Unavailable(f"The {service} service is unavailable; try again shortly.") from exc

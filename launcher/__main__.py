@@ -11,7 +11,7 @@ import time
 import requests
 
 from launcher import infra, supervisor
-from launcher.settings import Settings, load
+from launcher.settings import Settings, load, record_ports
 
 
 def say(message: str) -> None:
@@ -92,6 +92,7 @@ def main() -> int:
         say(f"cannot start: {exc}")
         return 2
     config = supervisor.write_config(settings, store=store, broker=broker)
+    record_ports(settings)
     say(f"starting the platform (data in {settings.data_dir}, logs in {settings.log_dir})")
     process = subprocess.Popen(
         [str(os.path.join(os.path.dirname(sys.executable), "supervisord")), "-c", str(config)],

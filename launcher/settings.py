@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -113,3 +114,24 @@ def load() -> Settings:
         data_dir / "secrets" / "open311-api-key"
     )
     return settings
+
+
+def load_running() -> Settings:
+    """Return the settings of the platform running on DATA_DIR: its ports as `make run` chose them.
+
+    A maintenance command (`make replay-dead`, `make rebuild-stats`) then needs only DATA_DIR,
+    whatever GATEWAY_PORT the platform was started with.
+    """
+    settings = load()
+    recorded = settings.run_dir / "ports.json"
+    if recorded.exists():
+        ports = json.loads(recorded.read_text())
+        settings.gateway_port = ports["gateway"]
+        settings.ports = ports
+    return settings
+
+
+def record_ports(settings: Settings) -> None:
+    """Note the ports of this run under DATA_DIR, for the maintenance commands."""
+    settings.run_dir.mkdir(parents=True, exist_ok=True)
+    (settings.run_dir / "ports.json").write_text(json.dumps(settings.ports))

@@ -14,7 +14,7 @@ import os
 import runpy
 import sys
 
-from launcher.settings import load
+from launcher.settings import load_running
 
 # What may be run this way: maintenance commands of the services.
 TASKS = {
@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
         return 2
     from launcher.__main__ import already_running, environment
 
-    settings = load()
+    settings = load_running()
     if not already_running(settings):
         print(
             f"no platform is running on {settings.data_dir}; start it with `make run` first", file=sys.stderr

@@ -9,7 +9,7 @@ import requests
 from common import upstreams
 from common.logs import current_request_id
 from gateway import clients
-from gateway.routes import forwarded_for
+from gateway.routes import forwarded_for, repeatable
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,8 @@ def call(service: str, method: str, path: str, *, token: str | None = None, **kw
             lambda base: clients.session(service).request(
                 method, base + path, headers=headers, timeout=clients.timeout(), **kwargs
             ),
+            # Uploads are streams, read once: a call carrying them is not sent twice.
+            repeatable=repeatable(method, path.partition("?")[0]) and not kwargs.get("files"),
         )
     except requests.RequestException as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})

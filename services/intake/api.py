@@ -6,7 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
-from common import mongo, ratelimit, uploads
+from common import logs, mongo, ratelimit, uploads
 from common.errors import BadRequest, UnsupportedMediaType
 from common.web import client_address, json_body
 from services.intake import domain
@@ -59,6 +59,6 @@ def post_complaint():
     db, client = mongo.database(), client_address()
     ratelimit.check(db, ratelimit.submissions(), client)
     data, documents = submission()
-    receipt = domain.submit(db, data, documents)
+    receipt = domain.submit(db, data, documents, request_id=logs.current_request_id())
     ratelimit.record(db, ratelimit.submissions(), client)
     return jsonify(receipt), 201

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import math
 import uuid
 from datetime import timedelta
@@ -9,7 +12,7 @@ from datetime import timedelta
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import blobs, outbox
+from common import blobs, config, outbox
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
 from services.intake import events, numbers, store
@@ -68,12 +71,18 @@ def submit(
     *,
     channel: dict | None = None,
     token: str | None = None,
+    request_id: str | None = None,
 ) -> dict:
     """Record a validated complaint (and its checked documents) with its event; return the receipt.
 
     `channel` says where it came from when not the citizen's own form (an Open311 client); such a
     complaint may come without a district, for staff to place. `token` is an Open311 token that
     will name its number.
+
+    The same submission sent again with the same `request_id` (the gateway trying another
+    instance after one stopped with the request, or a client repeating its X-Request-ID) is
+    recorded once: its first number is drawn from a keyed hash of the two, and finding that
+    number taken by the same request answers with the first receipt.
     """
     current = store.active_catalog(db)
     check_catalogue(data, current["districts"], current["categories"])
@@ -112,8 +121,13 @@ def submit(
         "documents": stored,
         "channel": channel or {"via": "web"},
     }
-    for _ in range(8):
-        document = {"_id": numbers.generate(now.year), **base}
+    repeat = _repeat_digest(request_id, data, stored)
+    if repeat:
+        base["request"] = repeat.hex()
+    for draw in range(8):
+        first = draw == 0 and repeat is not None
+        number = numbers.from_digest(now.year, repeat) if first else numbers.generate(now.year)
+        document = {"_id": number, **base}
         event = events.complaint_submitted(document, category, district)
         if token:
             store.remember_token(db, token, document["_id"])
@@ -121,16 +135,36 @@ def submit(
             store.create_complaint(db, document=document, events=[event])
             break
         except DuplicateKeyError:
+            if first:
+                earlier = store.find_complaint(db, number)
+                if earlier is not None and earlier.get("request") == base["request"]:
+                    return _receipt(earlier)  # the same submission, recorded already
             continue  # a number already given: draw another
     else:
         raise RuntimeError("no free complaint number after 8 draws")
     outbox.publish_now(db, store.OUTBOX, document["_id"], [event])
+    return _receipt(document)
+
+
+def _repeat_digest(request_id: str | None, data: dict, stored: list[dict]) -> bytes | None:
+    """Return a keyed hash of a request's id and content, the same each time it is sent again."""
+    if not request_id:
+        return None
+    content = json.dumps(
+        {"request": request_id, "data": data, "documents": [d["blob"] for d in stored]},
+        sort_keys=True,
+        default=str,
+    )
+    return hmac.new(config.secret_key().encode(), content.encode(), hashlib.sha256).digest()
+
+
+def _receipt(complaint: dict) -> dict:
     return {
-        "number": document["_id"],
+        "number": complaint["_id"],
         "status": "received",
-        "submitted_at": isoformat(now),
-        "ack_due": isoformat(document["ack_due"]),
-        "answer_due": isoformat(document["answer_due"]),
+        "submitted_at": isoformat(complaint["submitted_at"]),
+        "ack_due": isoformat(complaint["ack_due"]),
+        "answer_due": isoformat(complaint["answer_due"]),
     }
 
 

@@ -2,7 +2,9 @@
 
 ``RC-2026-7K3P9QX``: six random symbols (about a billion per year) and one
 check symbol that catches any single mistyped symbol and most swaps when the
-number is read over the phone. Numbers come from a CSPRNG, never a sequence.
+number is read over the phone. Numbers come from a CSPRNG, never a sequence; a
+submission sent again with its request id first draws the number a keyed hash of
+the two gives it (intake's domain.submit), which cannot be guessed without the key.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def check_symbol(payload: str) -> str:
 def generate(year: int) -> str:
     """Return a new random complaint number for this year."""
     payload = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    return f"RC-{year}-{payload}{check_symbol(payload)}"
+
+
+def from_digest(year: int, digest: bytes) -> str:
+    """Return the complaint number a digest stands for (the first draw of a repeatable request)."""
+    payload = "".join(ALPHABET[byte % 32] for byte in digest[:RANDOM_LENGTH])
     return f"RC-{year}-{payload}{check_symbol(payload)}"
 
 

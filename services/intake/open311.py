@@ -13,7 +13,7 @@ import secrets
 from flask import Blueprint, request
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from common import config, mongo, ratelimit
+from common import config, logs, mongo, ratelimit
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
 from common.schemas import StrictSchema, Text
@@ -282,7 +282,7 @@ def post_request(fmt: str):
         "token": token,
         **{k: form[k] for k in ("address_id", "device_id", "account_id", "media_url") if k in form},
     }
-    receipt = domain.submit(db, data, channel=channel, token=token)
+    receipt = domain.submit(db, data, channel=channel, token=token, request_id=logs.current_request_id())
     ratelimit.record(db, ratelimit.open311_submissions(), key["id"])
     notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
     if district is None:

@@ -119,6 +119,11 @@ def anonymise(db: Database, number: str) -> None:
     )
 
 
+def find_complaint(db: Database, number: str) -> dict | None:
+    """Return a complaint as intake recorded it, without its pending events."""
+    return db[COMPLAINTS].find_one({"_id": number}, {"outbox": 0})
+
+
 def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dict:
     """Insert a complaint and its events in one write; raise DuplicateKeyError on a taken number."""
     db[COMPLAINTS].insert_one({**document, **outbox.stage_new(db, OUTBOX, document["_id"], events)})

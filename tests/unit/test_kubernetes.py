@@ -88,6 +88,7 @@ def test_web_processes_have_probes_on_the_health_endpoints_and_a_service(rendere
         assert container["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "http"}
         assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "http"}
         assert {"name": "http", "containerPort": 8000} in container["ports"]
+        assert container["lifecycle"]["preStop"]["exec"]["command"] == ["sleep", "5"]  # drained, then stopped
         service = find(rendered, "Service", name)
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert service["spec"]["selector"].items() <= labels.items()

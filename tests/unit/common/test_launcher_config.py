@@ -50,3 +50,14 @@ def test_instances_two_starts_every_service_worker_and_gateway_twice(tmp_path, m
     assert 'PORT="9310"' in parser.get("program:gateway-2", "environment")
     assert 'PORT="9312"' in parser.get("program:tracking-web-2", "environment")
     assert settings.urls("tracking") == "http://127.0.0.1:9302,http://127.0.0.1:9312"
+
+
+def test_maintenance_commands_find_the_ports_the_running_platform_chose(tmp_path, monkeypatch):
+    from launcher.settings import load_running, record_ports
+
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GATEWAY_PORT", "9400")
+    record_ports(load())
+    monkeypatch.delenv("GATEWAY_PORT")  # a later command given DATA_DIR alone
+    settings = load_running()
+    assert settings.broker_url.endswith(":9407/%2F") and settings.store_url == "mongodb://127.0.0.1:9406/"

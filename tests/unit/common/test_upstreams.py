@@ -95,3 +95,33 @@ def test_when_every_instance_is_down_the_error_is_raised(monkeypatch):
     with pytest.raises(requests.ConnectionError):
         upstreams.call("notification", lambda base: requests.get(base, timeout=2))
     upstreams._instances.clear()
+
+
+class _Answers(_Answer):
+    def do_POST(self):  # noqa: N802 - http.server's hook name
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(201)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+
+def test_a_repeatable_request_whose_answer_was_lost_goes_to_the_next_instance(monkeypatch, live):
+    answering = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    threading.Thread(target=answering.serve_forever, daemon=True).start()
+    other = f"http://127.0.0.1:{answering.server_address[1]}"
+    monkeypatch.setenv("INTAKE_URL", f"{live},{other}")  # the first drops every POST unanswered
+    upstreams._instances.clear()
+    try:
+        for _ in range(4):
+            sent = []
+
+            def post(base, sent=sent):
+                sent.append(base)
+                return requests.post(f"{base}/complaints", data=b"{}", timeout=2)
+
+            assert upstreams.call("intake", post, repeatable=True).status_code == 201
+            assert sent[-1] == other and len(sent) <= 2
+    finally:
+        answering.shutdown()
+        upstreams._instances.clear()
