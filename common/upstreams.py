@@ -67,38 +67,36 @@ def instances(service: str) -> Instances:
         return _instances[service]
 
 
-def never_reached(exc: BaseException) -> bool:
-    """Return whether a failed call never reached the instance (so another may take it)."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(
-            exc,
-            urllib3.exceptions.NewConnectionError
-            | urllib3.exceptions.ConnectTimeoutError
-            | ConnectionRefusedError
-            | socket.gaierror,
-        ):
+def _caused_by(exc: BaseException | None, kinds: tuple[type[BaseException], ...], depth: int = 0) -> bool:
+    """Return whether exc, or what it wraps (requests and urllib3 wrap the socket's error), is a kind."""
+    while exc is not None and depth < 10:
+        if isinstance(exc, kinds):
             return True
         for inner in getattr(exc, "args", ()):
-            if isinstance(inner, BaseException) and inner is not exc and never_reached(inner):
+            if isinstance(inner, BaseException) and inner is not exc and _caused_by(inner, kinds, depth + 1):
                 return True
         exc = exc.__cause__ or exc.__context__ or getattr(exc, "reason", None)
-        seen += 1
+        depth += 1
     return False
+
+
+NEVER_REACHED = (
+    urllib3.exceptions.NewConnectionError,
+    urllib3.exceptions.ConnectTimeoutError,
+    ConnectionRefusedError,
+    socket.gaierror,
+)
+LOST_ANSWER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def never_reached(exc: BaseException) -> bool:
+    """Return whether a failed call never reached the instance (so another may take it)."""
+    return _caused_by(exc, NEVER_REACHED)
 
 
 def lost_answer(exc: BaseException) -> bool:
     """Return whether a call's connection closed or reset before any answer came."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
-            return True
-        for inner in getattr(exc, "args", ()):
-            if isinstance(inner, BaseException) and inner is not exc and lost_answer(inner):
-                return True
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, "reason", None)
-        seen += 1
-    return False
+    return _caused_by(exc, LOST_ANSWER)
 
 
 def call(service: str, attempt: Callable[[str], T], *, repeatable: bool = False) -> T:

@@ -16,7 +16,7 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 
-from common import config, upstreams
+from common import config
 
 SERVICES = ("intake", "tracking", "notification", "feedback")
 _lock = threading.Lock()
@@ -62,11 +62,6 @@ def session(service: str) -> requests.Session:
             pooled.mount("https://", adapter)
             _sessions[service] = pooled
         return _sessions[service]
-
-
-def instances(service: str) -> upstreams.Instances:
-    """Return a service's instances (their base URLs), in the order one call tries them."""
-    return upstreams.instances(service)
 
 
 def base_path(base: str) -> str:
