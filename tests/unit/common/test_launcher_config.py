@@ -57,6 +57,8 @@ def test_maintenance_commands_find_the_ports_the_running_platform_chose(tmp_path
 
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     monkeypatch.setenv("GATEWAY_PORT", "9400")
+    monkeypatch.delenv("MONGO_URL", raising=False)
+    monkeypatch.delenv("AMQP_URL", raising=False)
     record_ports(load())
     monkeypatch.delenv("GATEWAY_PORT")  # a later command given DATA_DIR alone
     settings = load_running()
