@@ -30,7 +30,14 @@ import requests
 from bench import ceilings, load, processes
 from common import config
 from launcher.settings import SERVICES
-from tests.support import complaint_body, free_port_block, launch_make_run, shared_tmp_dir, wait_for
+from tests.support import (
+    complaint_body,
+    free_port_block,
+    launch_make_run,
+    shared_tmp_dir,
+    supervisorctl,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,14 +87,7 @@ class Platform:
         return time.monotonic() - started
 
     def programs(self) -> dict[str, int]:
-        conf = self.data_dir / "run" / "supervisord.conf"
-        status = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(conf), "status"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return processes.programs(status)
+        return processes.programs(supervisorctl(self.data_dir, "status"))
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

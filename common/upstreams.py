@@ -59,6 +59,9 @@ _lock = threading.Lock()
 
 def instances(service: str) -> Instances:
     """Return this process's view of a service's instances, from ``<SERVICE>_URL``."""
+    known = _instances.get(service)  # every call of the gateway asks: no lock once known
+    if known is not None:
+        return known
     with _lock:
         if service not in _instances:
             value = config.get(f"{service.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[service]}")

@@ -86,6 +86,23 @@ def launch_make_run(
     return process, log
 
 
+def supervisorctl(data_dir: Path, *args: str) -> str:
+    """Run supervisorctl against the process group `make run` started on this DATA_DIR; return its output."""
+    conf = data_dir / "run" / "supervisord.conf"
+    return subprocess.run(
+        [
+            str(Path(__file__).resolve().parents[1] / ".venv" / "bin" / "supervisorctl"),
+            "-c",
+            str(conf),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
+
+
 def complaint_body(**changes) -> dict:
     """Return a complaint as a citizen files it through the API, with these fields changed."""
     return {

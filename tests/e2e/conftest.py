@@ -15,7 +15,14 @@ import pytest
 import requests
 
 from tests.contract import Capture, HttpContract, check_published
-from tests.support import complaint_body, free_port_block, launch_make_run, shared_tmp_dir, wait_for
+from tests.support import (
+    complaint_body,
+    free_port_block,
+    launch_make_run,
+    shared_tmp_dir,
+    supervisorctl,
+    wait_for,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "tracking", "notification", "feedback")
@@ -65,14 +72,7 @@ class Platform:
 
     def ctl(self, *args: str) -> str:
         """Run supervisorctl against this platform's process group."""
-        conf = self.data_dir / "run" / "supervisord.conf"
-        result = subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(conf), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        return result.stdout
+        return supervisorctl(self.data_dir, *args)
 
     def healthy(self) -> bool:
         try:

@@ -7,23 +7,28 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from email.parser import BytesHeaderParser
-from pathlib import Path
 
 import pika
 import pymongo
 import pytest
 import requests
 
+from bench import processes
 from common import leases, upstreams
 from services.intake import store as intake_store
 from services.tracking import store as tracking_store
-from tests.support import complaint_body, free_port_block, launch_make_run, shared_tmp_dir, wait_for
+from tests.support import (
+    complaint_body,
+    free_port_block,
+    launch_make_run,
+    shared_tmp_dir,
+    supervisorctl,
+    wait_for,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("intake", "tracking", "notification", "feedback")
 JOBS = {"tracking": "tracking:periodic_jobs", "feedback": "feedback:finish_unfinished"}
 
@@ -52,21 +57,10 @@ class Scaled:
         wait_for(lambda: "ready in" in self.log.read_text(), 300, 0.5, "INSTANCES=2 make run to be ready")
 
     def ctl(self, *args: str) -> str:
-        conf = self.data_dir / "run" / "supervisord.conf"
-        return subprocess.run(
-            [str(ROOT / ".venv" / "bin" / "supervisorctl"), "-c", str(conf), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        ).stdout
+        return supervisorctl(self.data_dir, *args)
 
     def pids(self) -> dict[str, int]:
-        found = {}
-        for line in self.ctl("status").splitlines():
-            parts = line.split()
-            if len(parts) >= 4 and parts[1] == "RUNNING":
-                found[parts[0]] = int(parts[3].rstrip(","))
-        return found
+        return processes.programs(self.ctl("status"))
 
     def kill(self, program: str) -> None:
         """Kill an instance at once, all its processes (SIGKILL to its group), and keep it down."""
