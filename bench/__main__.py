@@ -55,7 +55,7 @@ class Platform:
 
     def __init__(self) -> None:
         self.data_dir = shared_tmp_dir("complaints-bench-")
-        self.base = free_port_block(8)
+        self.base = free_port_block(9)  # GATEWAY_PORT … GATEWAY_PORT + 8 (launcher/settings.py)
         self.url = f"http://127.0.0.1:{self.base}"
         self.mongo_url = f"mongodb://127.0.0.1:{self.base + 6}/"
         self.amqp_url = f"amqp://guest:guest@127.0.0.1:{self.base + 7}/%2F"

@@ -13,6 +13,9 @@ from flask import Response, stream_with_context
 # unless it is only a signed number such as a phone number (+212 6...), which runs nothing.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SIGNED_NUMBER = re.compile(r"^[+-][\d\s().]*$")
+# A file name is made of filter values: anything but these becomes a dash, so that no quote, CR or
+# LF reaches the header (header injection) and every browser reads the name the same way.
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _cell(value) -> str:
@@ -24,6 +27,14 @@ def _cell(value) -> str:
     if isinstance(value, str) and text.startswith(_FORMULA_START) and not _SIGNED_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def attachment(filename: str) -> str:
+    """Return the Content-Disposition of a download named filename, reduced to safe ASCII."""
+    safe = _UNSAFE_IN_NAME.sub("-", filename).strip("-")
+    if not safe or safe.startswith("."):
+        safe = "export" + (safe or ".csv")
+    return f'attachment; filename="{safe}"'
 
 
 def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
@@ -44,6 +55,6 @@ def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> 
 
     response = Response(stream_with_context(lines()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = attachment(filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -2,14 +2,18 @@
 
 A limit is `count/seconds` (`RATE_TRACKING_FAILURES=20/600`): at most `count` events of one key
 in a fixed window of that many seconds. Keys (client addresses, usernames) are kept only as an
-HMAC under SECRET_KEY, never as they are. Counters are plain `$inc` upserts, which FerretDB 1.x
-and MongoDB both do (the `limits` library's MongoDB storage needs TTL indexes and pipeline
-updates, which FerretDB 1.x lacks); windows that have ended are swept by the workers.
+HMAC under SECRET_KEY, never as they are. Counters are `$inc` upserts returning the new count,
+which FerretDB 1.x (as `make run` builds it: launcher/infra.py) and MongoDB both make atomic;
+windows that have ended are swept by the workers.
 
-A check costs no read of the store: a key that reaches its limit is written to a small
-collection of blocked windows, which each process reads again every BLOCKED_REFRESH_SECONDS
-(and the process that blocked it knows at once). A client spreading its attempts over several
-processes can so get one more attempt per process and thread before they all know.
+The limits are exact under concurrency: an event is counted before it is allowed (`take`), so of
+any number of parallel requests only `count` get a number within the limit. A limit on failures
+(tracking, sign-in) counts a failure before answering it, and reads its counter before answering a
+success (`check_exact`): past the limit, the answer is 429 whichever the outcome was.
+
+`check` refuses early without reading the store: a key that reaches its limit is written to a
+small collection of blocked windows, which each process reads again every BLOCKED_REFRESH_SECONDS.
+It spares a refused client's requests their work; it is not what makes the limit exact.
 """
 
 from __future__ import annotations
@@ -76,7 +80,13 @@ def open311_submissions() -> Limit:
 
 
 def login_failures() -> Limit:
+    """Failed sign-ins of one account from one client address."""
     return Limit.from_env("login", "RATE_LOGIN_FAILURES", "10/900")
+
+
+def login_client_failures() -> Limit:
+    """Failed sign-ins from one client address, whatever the accounts (password spraying)."""
+    return Limit.from_env("login-client", "RATE_LOGIN_CLIENT_FAILURES", "30/900")
 
 
 def _window(limit: Limit, key: str, now: float) -> tuple[str, float]:
@@ -104,16 +114,17 @@ def _blocked(db: Database, now: float) -> dict[str, float]:
 
 
 def check(db: Database, limit: Limit, key: str) -> None:
-    """Refuse with 429 (and Retry-After) when the key has used up its window; count nothing."""
+    """Refuse early with 429 (and Retry-After) when the key's window is known full; count nothing."""
     now = time.time()
     window, ends = _window(limit, key, now)
     if _blocked(db, now).get(window, 0) > now:
         _refuse(limit, ends, now)
 
 
-def record(db: Database, limit: Limit, key: str) -> int:
-    """Count one event of the key in its current window; return the window's count."""
-    window, ends = _window(limit, key, time.time())
+def take(db: Database, limit: Limit, key: str) -> None:
+    """Count one event of the key in its window, or refuse with 429 when that is one too many."""
+    now = time.time()
+    window, ends = _window(limit, key, now)
     counter = mongo.upsert(
         lambda: db[COLLECTION].find_one_and_update(
             {"_id": window},
@@ -124,7 +135,23 @@ def record(db: Database, limit: Limit, key: str) -> int:
     )
     if counter["n"] >= limit.count:
         _block(db, window, ends)
-    return counter["n"]
+    if counter["n"] > limit.count:
+        _refuse(limit, ends, now)
+
+
+def give_back(db: Database, limit: Limit, key: str) -> None:
+    """Uncount an event `take` counted, when what it allowed did not happen after all."""
+    window, _ends = _window(limit, key, time.time())
+    db[COLLECTION].update_one({"_id": window}, {"$inc": {"n": -1}})
+
+
+def check_exact(db: Database, limit: Limit, key: str) -> None:
+    """Refuse with 429 when the key's window is full, as the store counts it now (one read by _id)."""
+    now = time.time()
+    window, ends = _window(limit, key, now)
+    counter = db[COLLECTION].find_one({"_id": window}, {"n": 1})
+    if counter is not None and counter["n"] >= limit.count:
+        _refuse(limit, ends, now)
 
 
 def _block(db: Database, window: str, ends: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from common import config
+from common import config, mongo
 from common.errors import Unauthorized
 
 
@@ -37,6 +37,11 @@ def bearer(header: str | None) -> str:
 
 STAFF_PURPOSE = "staff"
 ALL_DISTRICTS = "*"
+# The staff accounts, kept by tracking. Every service reads a member's current state there to
+# check a staff token: the one collection read outside the service that owns it.
+STAFF_ACCOUNTS = "tracking_staff"
+_ACCOUNT_STATE = {"role": 1, "districts": 1, "active": 1, "token_generation": 1}
+SESSION_ENDED = "This session has ended; sign in again."
 
 
 def staff_token_ttl() -> int:
@@ -44,14 +49,27 @@ def staff_token_ttl() -> int:
     return config.get_int("STAFF_TOKEN_TTL", 8 * 3600)
 
 
-def issue_staff(username: str, role: str, districts: list[str]) -> str:
-    """Return a signed token for a staff member."""
-    return issue(STAFF_PURPOSE, {"sub": username, "role": role, "districts": districts})
+def issue_staff(account: dict) -> str:
+    """Return a signed token for a staff member, valid until their account's generation moves on."""
+    return issue(STAFF_PURPOSE, {"sub": account["_id"], "gen": account.get("token_generation", 0)})
 
 
 def staff_claims(authorization: str | None) -> dict:
-    """Return the claims of a valid staff token, or raise Unauthorized."""
-    return verify(STAFF_PURPOSE, bearer(authorization), staff_token_ttl())
+    """Return the signed-in member's current role and districts, or raise Unauthorized.
+
+    The token names the member and the generation of their account it was issued at; the account
+    is read again (one read by _id) so that a deactivation, a change of role, districts or password,
+    or a sign-out, which each move the generation on, ends every token issued before it at once.
+    """
+    claims = verify(STAFF_PURPOSE, bearer(authorization), staff_token_ttl())
+    account = mongo.database()[STAFF_ACCOUNTS].find_one({"_id": claims.get("sub")}, _ACCOUNT_STATE)
+    if (
+        account is None
+        or not account.get("active", True)
+        or claims.get("gen") != account.get("token_generation", 0)
+    ):
+        raise Unauthorized(SESSION_ENDED)
+    return {"sub": account["_id"], "role": account["role"], "districts": account["districts"]}
 
 
 def require_role(claims: dict, *roles: str) -> None:

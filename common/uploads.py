@@ -8,7 +8,7 @@ import unicodedata
 
 from werkzeug.datastructures import FileStorage
 
-from common import config
+from common import bodies, config
 from common.errors import ApiError, PayloadTooLarge, UnsupportedMediaType
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -27,6 +27,21 @@ def max_bytes() -> int:
 def max_count() -> int:
     """Return how many documents one complaint may hold."""
     return config.get_int("MAX_DOCUMENTS", 10)
+
+
+# What a multipart body carries beside a file's bytes: its boundary and part headers (a long file
+# name included); the form fields of a submission are counted apart (bodies.json_bytes()).
+PART_MARGIN = 64 * 1024
+
+
+def document_bytes() -> int:
+    """Return the largest body that adds one document, in bytes."""
+    return max_bytes() + PART_MARGIN
+
+
+def submission_bytes() -> int:
+    """Return the largest complaint submission, in bytes: its fields and every document it may hold."""
+    return bodies.json_bytes() + max_count() * document_bytes()
 
 
 def sniff(data: bytes) -> str | None:

@@ -5,15 +5,33 @@ from __future__ import annotations
 import logging
 import time
 
+import flask
 from flask import Blueprint, Flask, g, request
+from werkzeug import exceptions
 
-from common import config, errors, health, logs, metrics
+from common import bodies, config, errors, health, logs, metrics
 from common.errors import BadRequest, UnsupportedMediaType
 from common.logs import request_id_var
 
 log = logging.getLogger("http")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class Request(flask.Request):
+    """Flask's request, with a query string that is UTF-8 or set aside (and refused, see below).
+
+    Werkzeug decodes the query string strictly: a raw byte that is not UTF-8 there would raise in
+    whatever first reads the parameters (a 500), hooks and error pages included.
+    """
+
+    def __init__(self, environ, *args, **kwargs):
+        super().__init__(environ, *args, **kwargs)
+        self.unreadable_query = False
+        try:
+            self.query_string.decode()
+        except UnicodeDecodeError:
+            self.query_string, self.unreadable_query = b"", True
 
 
 def create_service_app(
@@ -27,8 +45,10 @@ def create_service_app(
     config.check_production_secrets()
     logs.setup(name)
     app = Flask(name, static_folder=None)
+    app.request_class = Request
     app.config.update(
-        MAX_CONTENT_LENGTH=config.get_int("MAX_REQUEST_BYTES", 110 * 1024 * 1024),
+        # Each route has its own body limit (common/bodies.py); this, when set, caps them all.
+        MAX_CONTENT_LENGTH=config.get_int("MAX_REQUEST_BYTES", 0) or None,
         READY_CHECKS=ready_checks,
     )
     app.json.sort_keys = False
@@ -37,6 +57,7 @@ def create_service_app(
         app.config.update(test_config)
     errors.register(app)
     install_request_context(app, name)
+    bodies.install(app)
     app.register_blueprint(health.blueprint)
     for blueprint in api if isinstance(api, list) else [api] if api else []:
         app.register_blueprint(blueprint)
@@ -52,6 +73,9 @@ def install_request_context(app: Flask, service: str) -> None:
         request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else logs.new_request_id()
         g.request_id_token = request_id_var.set(request_id)
         g.started = time.perf_counter()
+        if request.unreadable_query:
+            # An HTTP error, not an API one: a page answers it with its error page (gateway/web).
+            raise exceptions.BadRequest("The query string is not UTF-8.")
 
     @app.after_request
     def _finish(response):
@@ -100,10 +124,10 @@ def security_headers() -> dict[str, str]:
 
 
 def json_body() -> dict:
-    """Return the request's JSON object, or raise the contract's 400 or 415."""
+    """Return the request's JSON object, or raise the contract's 400, 413 or 415."""
     if not request.is_json:
         raise UnsupportedMediaType("Send the body as application/json.")
-    body = request.get_json(silent=True)
+    body = bodies.parse_json(request.get_data())
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object.")
     return body

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import requests
 import urllib3
 from flask import Blueprint, Response, jsonify, request
 
-from common import upstreams
+from common import bodies, uploads, upstreams
 from common.errors import Unavailable
 from common.logs import current_request_id
 from gateway import clients
@@ -21,6 +24,8 @@ blueprint = Blueprint("gateway", __name__)
 ROUTES = [
     ("/api/v1/catalog", ("GET",), "intake"),
     ("/api/v1/complaints", ("POST",), "intake"),
+    ("/api/v1/complaints/<number>/documents", ("POST",), "tracking"),
+    ("/api/v1/staff/complaints/<number>/documents", ("POST",), "tracking"),
     ("/api/v1/staff/catalog", ("GET",), "intake"),
     ("/api/v1/staff/catalog/<path:rest>", ("POST", "PATCH"), "intake"),
     ("/api/v1/staff/open311-keys", ("GET", "POST"), "intake"),
@@ -39,6 +44,15 @@ ROUTES = [
     ("/open311/v2/tokens/<path:rest>", ("GET",), "intake"),
     ("/open311/v2/servicerequestupdates.<fmt>", ("GET",), "tracking"),
 ]
+# Every body is bounded by its route before it is read (common/bodies.py): JSON and forms by
+# MAX_JSON_BYTES, and the multipart bodies of these routes by the documents they may carry.
+UPLOADS = {
+    "/api/v1/complaints": uploads.submission_bytes,
+    "/api/v1/complaints/<number>/documents": uploads.document_bytes,
+    "/api/v1/staff/complaints/<number>/documents": uploads.document_bytes,
+}
+# An upload larger than this waits in a temporary file, not in the gateway's memory.
+SPOOL_BYTES = 1024 * 1024
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
 FORWARDED_RESPONSE_HEADERS = (
     "X-Content-Type-Options",
@@ -74,16 +88,48 @@ def repeatable(method: str, path: str) -> bool:
     return method in ("GET", "HEAD", "OPTIONS") or (method == "POST" and path in REPEATABLE_POSTS)
 
 
+def request_body():
+    """Return the body to send on, read within its route's limit (a 413 past it, chunked or not).
+
+    JSON and forms are read into memory; an upload, once past SPOOL_BYTES, into a temporary file.
+    """
+    if (request.max_content_length or 0) <= SPOOL_BYTES:
+        return request.get_data()
+    spool = tempfile.SpooledTemporaryFile(SPOOL_BYTES)
+    try:
+        shutil.copyfileobj(request.stream, spool, 64 * 1024)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def upstream_path() -> str:
+    """Return the path and query to ask the service for, encoded as the client meant them.
+
+    The server hands the path over decoded: sent on as it is, an encoded `?` or `#` in it would
+    start a query or a fragment.
+    """
+    path = quote(request.path, safe="/:@!$&'()*+,;=~")
+    query = request.query_string.decode()
+    return f"{path}?{query}" if query else path
+
+
 def forward(service: str) -> Response:
     """Send the request to the service and return its answer; 503 when it cannot answer."""
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
     headers["X-Request-ID"] = current_request_id()
     headers["X-Forwarded-For"] = forwarded_for()
     headers["X-Forwarded-Proto"] = request.scheme
-    body = request.get_data()
-    path = request.full_path.rstrip("?")
+    body = request_body()
+    spooled = not isinstance(body, bytes)
+    if spooled:
+        headers["Content-Length"] = str(body.seek(0, 2))
+    path = upstream_path()
 
     def send(base: str) -> urllib3.BaseHTTPResponse:
+        if spooled:
+            body.seek(0)  # sent again to another instance when the first lost the answer
         return clients.pool(base).urlopen(
             request.method,
             clients.base_path(base) + path,
@@ -98,11 +144,16 @@ def forward(service: str) -> Response:
     except urllib3.exceptions.HTTPError as exc:
         log.warning("upstream unreachable", extra={"service": service, "error": type(exc).__name__})
         raise Unavailable(f"The {service} service is unavailable; try again shortly.") from exc
+    finally:
+        if spooled:
+            body.close()
     is_json = upstream.headers.get("Content-Type", "").startswith("application/json")
     if upstream.status >= 500 and not is_json:
         # A crashed or overloaded worker answers in its server's words, not the contract's.
         raise Unavailable(f"The {service} service is unavailable; try again shortly.")
     response = Response(upstream.data, status=upstream.status)
+    if "Content-Type" not in upstream.headers:
+        del response.headers["Content-Type"]  # an answer without a body (204) has no type
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]
@@ -111,12 +162,13 @@ def forward(service: str) -> Response:
 
 def _register_routes() -> None:
     for path, methods, service in ROUTES:
-        blueprint.add_url_rule(
-            path,
-            f"{service}:{path.replace('.', '_')}",
-            lambda service=service, **_: forward(service),
-            methods=list(methods),
-        )
+
+        def view(service: str = service, **_) -> Response:
+            return forward(service)
+
+        if path in UPLOADS:
+            view = bodies.accepts_uploads(UPLOADS[path])(view)
+        blueprint.add_url_rule(path, f"{service}:{path.replace('.', '_')}", view, methods=list(methods))
 
 
 _register_routes()

@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from launcher import infra, supervisor
+from launcher import infra, ports, supervisor
 from launcher.settings import Settings, load, record_ports
 
 
@@ -80,6 +80,13 @@ def main() -> int:
             f"another platform (supervisord pid {running}) is running on {settings.data_dir}; "
             "stop it first, or choose another DATA_DIR"
         )
+        return 1
+    # Said now, before anything starts: a server that cannot listen would fail in its log, again and again.
+    blocked = ports.problems(settings)
+    if blocked:
+        for line in ports.explain(settings, blocked):
+            say(line)
+        say("nothing was started")
         return 1
     settings.mail_dir.mkdir(parents=True, exist_ok=True)
     try:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pwd
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -49,6 +50,32 @@ FERRETDB_PATCHES = (
         "func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n",
         "func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n"
         "\tdb.writeM.Lock()\n\tdefer db.writeM.Unlock()\n\n",
+    ),
+    # Its `update` and `findAndModify` read the matching documents, apply the operators in Go and
+    # write the result back, with nothing between the read and the write: two concurrent `$inc`s of
+    # one counter both read n and both write n + 1 (8 clients lost a tenth of their increments).
+    # The build runs each collection's updates one at a time, read to write, as MongoDB's
+    # document-level atomicity promises; reads, inserts and other collections' updates go on.
+    ("internal/handler/msg_update.go", '\t"fmt"\n', '\t"fmt"\n\t"sync"\n'),
+    (
+        "internal/handler/msg_update.go",
+        "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
+        "(int32, int32, *types.Array, error) {\n",
+        "var updateLocks sync.Map\n\n"
+        "func lockCollection(db, collection string) func() {\n"
+        '\tm, _ := updateLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))\n'
+        "\tm.(*sync.Mutex).Lock()\n\treturn m.(*sync.Mutex).Unlock\n}\n\n"
+        "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
+        "(int32, int32, *types.Array, error) {\n"
+        "\tdefer lockCollection(params.DB, params.Collection)()\n\n",
+    ),
+    (
+        "internal/handler/msg_findandmodify.go",
+        "func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) "
+        "(*findAndModifyResult, error) {\n",
+        "func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) "
+        "(*findAndModifyResult, error) {\n"
+        "\tdefer lockCollection(params.DB, params.Collection)()\n\n",
     ),
 )
 # The binary is named after its patches: a change to them builds it again.
@@ -206,16 +233,20 @@ def broker_program(settings: Settings) -> tuple[list[str], dict, str | None]:
     plugins = base / "enabled_plugins"
     plugins.write_text("[].\n")
     env = {
+        # Named after its AMQP port, which one program at a time holds: two nodes never share a name.
         "RABBITMQ_NODENAME": f"complaints-{port}@localhost",
         "RABBITMQ_NODE_PORT": str(port),
         "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
-        "RABBITMQ_DIST_PORT": str(port + 20000) if port + 20000 < 65536 else str(port - 1000),
+        # Erlang's distribution listens on a port of the platform's own block (launcher/settings.py),
+        # on loopback only, as every other port: epmd, shared by every node, finds it there.
+        "RABBITMQ_DIST_PORT": str(settings.ports["amqp_dist"]),
+        "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": "-kernel inet_dist_use_interface {127,0,0,1}",
         "RABBITMQ_MNESIA_BASE": str(base / "mnesia"),
         "RABBITMQ_LOG_BASE": str(base / "log"),
         "RABBITMQ_PID_FILE": str(base / "rabbitmq.pid"),
         "RABBITMQ_ENABLED_PLUGINS_FILE": str(plugins),
     }
-    user = None
+    user, account = None, None
     if os.geteuid() == 0:
         # The node runs as the package's user; it must own its folder and reach it.
         user = "rabbitmq"
@@ -224,7 +255,32 @@ def broker_program(settings: Settings) -> tuple[list[str], dict, str | None]:
         for path in [base, *base.rglob("*")]:
             os.chown(path, account.pw_uid, account.pw_gid)
         _check_traversable(base, account.pw_uid)
+    _ensure_erlang_cookie(Path(account.pw_dir) if account else Path.home(), account)
     return [str(RABBITMQ_SERVER)], env, user
+
+
+def _ensure_erlang_cookie(home: Path, account: pwd.struct_passwd | None) -> None:
+    """Make the user's Erlang cookie, when missing, in one step.
+
+    Every node of a user reads ~/.erlang.cookie (as does rabbitmqctl); a node that finds none writes
+    one, and two platforms' nodes starting together would both write it: one would then hold a
+    cookie the file no longer has. The file appears whole, or not at all, and the first one stays.
+    """
+    cookie = home / ".erlang.cookie"
+    if cookie.exists():
+        return
+    partial = home / f".erlang.cookie.{os.getpid()}"
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(secrets.token_hex(20).upper())
+        if account:
+            os.chown(partial, account.pw_uid, account.pw_gid)
+        os.link(partial, cookie)
+    except OSError:
+        pass  # made meanwhile, the one every node of this user reads; or a home not ours to write
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _check_traversable(folder: Path, uid: int) -> None:

@@ -12,6 +12,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("intake", "tracking", "notification", "feedback")
 INSTANCE_PORT_STEP = 10
+# Every port `make run` listens on: its offset from GATEWAY_PORT and what listens there. The n-th
+# instance's web ports (gateway and services) are INSTANCE_PORT_STEP × (n − 1) above the first's:
+# offsets 0–4, 10–14, …, 80–84 with INSTANCES=9. The others take 5–8, which no instance uses, so a
+# platform's ports all lie below GATEWAY_PORT + 10 × INSTANCES, and two platforms whose
+# GATEWAY_PORTs are that far apart never share one. Each is moved alone by <NAME>_PORT.
+PORTS = {
+    "gateway": (0, "the gateway"),
+    "intake": (1, "the intake service"),
+    "tracking": (2, "the tracking service"),
+    "notification": (3, "the notification service"),
+    "feedback": (4, "the feedback service"),
+    "smtp": (5, "the SMTP sink"),
+    "store": (6, "the document store"),
+    "amqp": (7, "the broker"),
+    "amqp_dist": (8, "the broker's Erlang distribution"),
+}
+WEB = ("gateway", *SERVICES)
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -30,6 +47,27 @@ def _persistent_secret(path: Path, length: int = 32) -> str:
     return value
 
 
+def variable(name: str) -> str:
+    """Return the environment variable that sets a port: GATEWAY_PORT, AMQP_DIST_PORT..."""
+    return f"{name.upper()}_PORT"
+
+
+def port_map(gateway: int) -> dict[str, int]:
+    """Return every port of the platform whose gateway listens on this one, <NAME>_PORT taken first."""
+    ports = {name: int(_env(variable(name)) or gateway + offset) for name, (offset, _) in PORTS.items()}
+    return {**ports, "gateway": gateway}
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A port `make run` will listen on, where, what for, and the variable that moves it."""
+
+    port: int
+    host: str
+    what: str
+    variable: str
+
+
 @dataclass
 class Settings:
     """Every port, folder and URL of one running platform."""
@@ -37,6 +75,7 @@ class Settings:
     data_dir: Path
     gateway_port: int
     ports: dict = field(default_factory=dict)
+    gateway_host: str = "127.0.0.1"
     mongo_url: str | None = None
     amqp_url: str | None = None
     smtp_external: bool = False
@@ -73,6 +112,25 @@ class Settings:
         """Return the URLs of every instance of a service, separated by commas (common/upstreams.py)."""
         return ",".join(self.url(name, instance) for instance in range(self.instances))
 
+    def listeners(self) -> list[Listener]:
+        """Return every port this run listens on itself: every instance's web ports, the embedded servers'."""
+        found = []
+        for instance in range(self.instances):
+            for name in WEB:
+                what = PORTS[name][1] + (f" of instance {instance + 1}" if instance else "")
+                host = self.gateway_host if name == "gateway" else "127.0.0.1"
+                found.append(Listener(self.port(name, instance), host, what, variable(name)))
+        embedded = {
+            "smtp": not self.smtp_external,
+            "store": not self.mongo_url,
+            "amqp": not self.amqp_url,
+            "amqp_dist": not self.amqp_url,
+        }
+        for name, ours in embedded.items():
+            if ours:
+                found.append(Listener(self.ports[name], "127.0.0.1", PORTS[name][1], variable(name)))
+        return found
+
     @property
     def store_url(self) -> str:
         """Return the document store's URL: MONGO_URL, else the embedded store's."""
@@ -88,16 +146,11 @@ def load() -> Settings:
     """Return the settings of this run: API.md's variables, then derived defaults."""
     data_dir = Path(_env("DATA_DIR", str(ROOT / "var"))).resolve()
     gateway = int(_env("GATEWAY_PORT", "8080"))
-    # Every port defaults to an offset of the gateway's, so two platforms can run side by side.
-    offsets = {"intake": 1, "tracking": 2, "notification": 3, "feedback": 4, "smtp": 5, "store": 6, "amqp": 7}
-    ports = {
-        name: int(_env(f"{name.upper()}_PORT", str(gateway + offset))) for name, offset in offsets.items()
-    }
-    ports["gateway"] = gateway
     settings = Settings(
         data_dir=data_dir,
         gateway_port=gateway,
-        ports=ports,
+        ports=port_map(gateway),
+        gateway_host=_env("GATEWAY_HOST", "127.0.0.1"),
         mongo_url=_env("MONGO_URL"),
         amqp_url=_env("AMQP_URL"),
         smtp_external=_env("SMTP_HOST") is not None,

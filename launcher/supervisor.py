@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 from pathlib import Path
@@ -132,7 +131,7 @@ def write_config(
                 env={
                     "SERVICE_NAME": "gateway",
                     "PORT": settings.port("gateway", instance),
-                    "HOST": os.environ.get("GATEWAY_HOST", "127.0.0.1"),
+                    "HOST": settings.gateway_host,
                     "PROMETHEUS_MULTIPROC_DIR": str(gateway_metrics),
                 },
                 priority=200,

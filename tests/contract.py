@@ -145,6 +145,8 @@ class HttpContract:
             if "$ref" in answer:
                 pointer = answer["$ref"][1:]
                 answer = self.document["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+            if not content_type and not response.content and "content" not in answer:
+                return  # an answer without a body, documented as such (204)
             if content_type not in answer.get("content", {}):
                 self.problems.append(f"{where}: {content_type} is not documented")
                 return

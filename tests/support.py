@@ -26,22 +26,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_block_free(base: int, size: int) -> bool:
+    """Return whether nobody listens on any of the `size` ports from `base` now."""
+    sockets = []
+    try:
+        for offset in range(size):
+            sock = socket.socket()
+            sockets.append(sock)
+            sock.bind(("127.0.0.1", base + offset))
+        return True
+    except OSError:
+        return False
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def free_port_block(size: int) -> int:
-    """Return the first of `size` consecutive free ports, low enough for RabbitMQ's +20000 port."""
+    """Return the first of `size` consecutive free ports, below the ports Linux gives outgoing connections.
+
+    A platform's ports all lie in GATEWAY_PORT … GATEWAY_PORT + 10 × INSTANCES − 1 (launcher/settings.py):
+    one instance needs 9, two need 15.
+    """
     for _ in range(500):
-        base = random.randrange(20000, 44000)
-        sockets = []
-        try:
-            for offset in range(size):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", base + offset))
+        base = random.randrange(15000, 32768 - size)
+        if port_block_free(base, size):
             return base
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
     raise RuntimeError("no block of free ports")
 
 
@@ -130,8 +140,11 @@ class Infrastructure:
     def __init__(self) -> None:
         self.folder = shared_tmp_dir("complaints-it-")
         self.processes: dict[str, subprocess.Popen] = {}
+        amqp = free_port_block(2)
         self.settings = Settings(
-            data_dir=self.folder, gateway_port=0, ports={"store": free_port(), "amqp": free_port_block(1)}
+            data_dir=self.folder,
+            gateway_port=0,
+            ports={"store": free_port(), "amqp": amqp, "amqp_dist": amqp + 1},
         )
         self.mongo_url = os.environ.get("MONGO_URL")
         self.amqp_url = os.environ.get("AMQP_URL")

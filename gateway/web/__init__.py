@@ -6,9 +6,16 @@ with CSRF tokens on every form, a strict Content-Security-Policy and Jinja's esc
 
 from __future__ import annotations
 
+import base64
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Flask, g, render_template, request
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 
 from common import config
@@ -57,19 +64,51 @@ def _template_context() -> dict:
 def _error_page(exc: HTTPException):
     """A page's error as a page (the API's errors stay JSON): not found, a stale form, unavailable."""
     status = exc.code or 500
-    key = {400: "error.stale_form", 404: "error.not_found", 503: "error.unavailable"}.get(
-        status, "error.invalid"
-    )
+    key = {
+        400: "error.stale_form",
+        404: "error.not_found",
+        413: "error.too_large",
+        503: "error.unavailable",
+    }.get(status, "error.invalid")
     return render_template("error.html", status=status, message=i18n.gettext(key)), status
 
 
+class EncryptedSerializer:
+    """The session's content encrypted and authenticated (Fernet: AES and HMAC, keys from SECRET_KEY).
+
+    A signed cookie can be read by whoever holds it, and the staff's session carries their API
+    token: the cookie must show nothing, and a changed one is refused as a bad signature.
+    """
+
+    def __init__(self, secret: str):
+        key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"complaints pages session")
+        self.fernet = Fernet(base64.urlsafe_b64encode(key.derive(secret.encode())))
+        self.tagged = TaggedJSONSerializer()
+
+    def dumps(self, value: dict) -> str:
+        return self.fernet.encrypt(self.tagged.dumps(value).encode()).decode()
+
+    def loads(self, value: str, max_age: int | None = None) -> dict:
+        try:
+            return self.tagged.loads(self.fernet.decrypt(value.encode(), ttl=max_age).decode())
+        except (InvalidToken, ValueError) as exc:
+            raise BadSignature("not a session of this platform") from exc
+
+
 class PagesOnlySession(SecureCookieSessionInterface):
-    """The signed session cookie, opened for the pages only: the JSON API and health never read it."""
+    """The encrypted session cookie, opened for the pages only: the JSON API and health never read it."""
 
     def open_session(self, app: Flask, request):
         if request.path.startswith(("/api/", "/open311/", "/health", "/metrics")):
             return self.null_session_class()
         return super().open_session(app, request)
+
+    def get_signing_serializer(self, app: Flask) -> EncryptedSerializer | None:
+        if not app.secret_key:
+            return None
+        if getattr(self, "_serializer_for", None) != app.secret_key:
+            self._serializer, self._serializer_for = EncryptedSerializer(app.secret_key), app.secret_key
+        return self._serializer
 
 
 def _secure() -> bool:
@@ -77,7 +116,7 @@ def _secure() -> bool:
 
 
 def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
-    """Serve the pages from the gateway app: sessions signed with SECRET_KEY, CSRF on the forms."""
+    """Serve the pages from the gateway app: sessions encrypted with SECRET_KEY, CSRF on the forms."""
     from gateway.web import citizen, filters, staff  # noqa: F401  (their routes join the blueprint)
 
     app.config.update(

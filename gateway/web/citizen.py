@@ -6,6 +6,7 @@ import json
 
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
+from common import bodies, uploads
 from gateway.web import charts, i18n, web
 from gateway.web.messages import MESSAGES
 from gateway.web.upstream import Answer, call
@@ -68,6 +69,7 @@ def home():
 
 
 @web.post("/")
+@bodies.accepts_uploads(uploads.submission_bytes)
 def file_complaint():
     form = request.form
     complaint = {
@@ -84,6 +86,7 @@ def file_complaint():
             "language": form.get("language") or "fr",
         },
         "consent": form.get("consent") == "yes",
+        "publish": form.get("publish") == "yes",  # a choice of its own, never implied by `consent`
     }
     files = [
         ("documents", (f.filename, f.stream, f.mimetype))
@@ -206,6 +209,7 @@ def add_remark(number: str):
 
 
 @web.post("/complaints/<number>/documents")
+@bodies.accepts_uploads(uploads.document_bytes)
 def add_document(number: str):
     upload = request.files.get("file")
     if upload is None or not upload.filename:

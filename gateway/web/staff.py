@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 
+from common import bodies, uploads
 from gateway.web import i18n, web
 from gateway.web.citizen import catalogue, download, field_messages, figures_context, names, optional, problem
 from gateway.web.upstream import Answer, call
@@ -44,9 +45,13 @@ def admin_only(view):
 
 
 def api(service: str, method: str, path: str, **kwargs) -> Answer:
+    """Call the staff API as the member; a session the API ended (401) goes back to signing in."""
     answer = call(service, method, path, token=member()["token"], **kwargs)
     if answer.status == 401:
         session.pop("staff", None)
+        flash(_("error.session"), "error")
+        back = request.full_path.rstrip("?") if request.method == "GET" else None
+        abort(redirect(url_for("web.staff_login", next=back), 303))
     return answer
 
 
@@ -89,6 +94,12 @@ def staff_login_post():
 
 @web.post("/staff/logout")
 def staff_logout():
+    """End the member's sessions at the staff API (their token is refused from then on), then here."""
+    if member() is not None:
+        answer = call("tracking", "POST", "/api/v1/staff/logout", token=member()["token"])
+        if not answer.ok and answer.status != 401:
+            flash(problem(answer), "error")
+            return redirect(url_for("web.staff_queue"), 303)
     session.pop("staff", None)
     flash(_("staff.logged_out"), "success")
     return redirect(url_for("web.staff_login"), 303)
@@ -106,8 +117,6 @@ def staff_queue():
     answer = api(
         "tracking", "GET", "/api/v1/staff/complaints", params={k: v for k, v in filters.items() if v}
     )
-    if answer.status == 401:
-        return redirect(url_for("web.staff_login"))
     catalog = catalogue()
     return render(
         "staff/queue.html",
@@ -124,8 +133,6 @@ def staff_queue():
 @signed_in
 def staff_complaint(number: str, errors: dict | None = None, status: int = 200):
     answer = api("tracking", "GET", f"/api/v1/staff/complaints/{number}")
-    if answer.status == 401:
-        return redirect(url_for("web.staff_login", next=request.path))
     if not answer.ok:
         flash(problem(answer), "error")
         return redirect(url_for("web.staff_queue"))
@@ -143,8 +150,6 @@ def staff_complaint(number: str, errors: dict | None = None, status: int = 200):
 
 def _act(number: str, path: str, form_name: str, success: str, **kwargs):
     answer = api("tracking", "POST", f"/api/v1/staff/complaints/{number}{path}", **kwargs)
-    if answer.status == 401:
-        return redirect(url_for("web.staff_login", next=url_for("web.staff_complaint", number=number)))
     if answer.ok:
         flash(_(success), "success")
         return redirect(url_for("web.staff_complaint", number=number), 303)
@@ -193,6 +198,7 @@ def staff_place(number: str):
 
 
 @web.post("/staff/complaints/<number>/documents")
+@bodies.accepts_uploads(uploads.document_bytes)
 @signed_in
 def staff_document(number: str):
     upload = request.files.get("file")

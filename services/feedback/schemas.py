@@ -10,6 +10,10 @@ from common.schemas import StrictSchema, Text
 from services.feedback import domain
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
+# A district or category is named by its catalogue code; the figures' export file is named by them.
+CODE = validate.Regexp(
+    r"^[a-z0-9][a-z0-9-]{0,63}\Z", error="A catalogue code: lowercase letters, digits, dashes."
+)
 
 
 class Month(fields.String):
@@ -24,8 +28,8 @@ class Month(fields.String):
 
 
 class StatsQuerySchema(StrictSchema):
-    district = Text(validate=validate.Length(max=64), load_default=None)
-    category = Text(validate=validate.Length(max=64), load_default=None)
+    district = Text(validate=CODE, load_default=None)
+    category = Text(validate=CODE, load_default=None)
     # "from" is a Python keyword: the attribute is renamed, the parameter is not.
     from_ = Month(data_key="from", load_default=None)
     to = Month(load_default=None)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, jsonify, request
 
-from common import logs, mongo, ratelimit, uploads
+from common import bodies, logs, mongo, ratelimit, uploads
 from common.errors import BadRequest, UnsupportedMediaType
 from common.web import client_address, json_body
 from services.intake import domain
@@ -30,9 +28,10 @@ def submission() -> tuple[dict, list]:
             "The part 'complaint' with the complaint as JSON is missing.", fields={"complaint": ["required"]}
         )
     try:
-        body = json.loads(part)
-    except ValueError as exc:
-        raise BadRequest("The part 'complaint' is not JSON.", fields={"complaint": ["not JSON"]}) from exc
+        body = bodies.parse_json(part)
+    except BadRequest as exc:
+        fields = {"complaint": exc.fields or [exc.message]}
+        raise BadRequest(f"The part 'complaint': {exc.message}", fields=fields) from exc
     if not isinstance(body, dict):
         raise BadRequest(
             "The part 'complaint' must be a JSON object.", fields={"complaint": ["not an object"]}
@@ -54,11 +53,16 @@ def get_catalog():
 
 
 @api.post("/complaints")
+@bodies.accepts_uploads(uploads.submission_bytes)
 def post_complaint():
     """File a complaint and return its number and deadlines (RATE_SUBMISSIONS per client)."""
-    db, client = mongo.database(), client_address()
-    ratelimit.check(db, ratelimit.submissions(), client)
+    db, client, limit = mongo.database(), client_address(), ratelimit.submissions()
+    ratelimit.check(db, limit, client)
     data, documents = submission()
-    receipt = domain.submit(db, data, documents, request_id=logs.current_request_id())
-    ratelimit.record(db, ratelimit.submissions(), client)
+    ratelimit.take(db, limit, client)
+    try:
+        receipt = domain.submit(db, data, documents, request_id=logs.current_request_id())
+    except Exception:
+        ratelimit.give_back(db, limit, client)
+        raise
     return jsonify(receipt), 201

@@ -115,6 +115,7 @@ def submit(
         },
         "department": category["department"],
         "consent": {"given": True, "at": now},
+        "publish": data.get("publish", False),
         "submitted_at": now,
         "ack_due": now + timedelta(days=category["ack_days"]),
         "answer_due": now + timedelta(days=category["answer_days"]),

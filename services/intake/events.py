@@ -25,6 +25,7 @@ def complaint_submitted(complaint: dict, category: dict, district: dict | None) 
         "address": complaint["address"],
         "location": complaint["location"],
         "citizen": complaint["citizen"],
+        "publish": complaint.get("publish", False),
         "submitted_at": isoformat(complaint["submitted_at"]),
         "ack_due": isoformat(complaint["ack_due"]),
         "answer_due": isoformat(complaint["answer_due"]),

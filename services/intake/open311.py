@@ -1,8 +1,10 @@
 """Open311 GeoReport v2, intake's side: discovery, the services, their definitions, and submitting.
 
 Service codes are the category codes; the district a request is for is the
-attribute `district`, a single-value list of the catalogue's districts. Names
-are given in French unless `locale` asks for `ar` or `en`.
+attribute `district`, a single-value list of the catalogue's districts. The
+attribute `publish` (`true` or `false`, off by default) carries the citizen's
+consent to publish their description, address and point in Open311's answers.
+Names are given in French unless `locale` asks for `ar` or `en`.
 """
 
 from __future__ import annotations
@@ -32,6 +34,18 @@ KIND_NAMES = {
 }
 DISTRICT_LABEL = {"fr": "Arrondissement", "ar": "المقاطعة", "en": "District"}
 KIND_LABEL = {"fr": "Nature de la demande", "ar": "نوع الطلب", "en": "Kind of request"}
+PUBLISH_LABEL = {
+    "fr": "Le citoyen accepte que la description, l'adresse et le lieu soient publiés (jamais son nom, "
+    "son email ou son téléphone)",
+    "ar": "يوافق المواطن على نشر الوصف والعنوان والموقع (دون اسمه أو بريده الإلكتروني أو هاتفه أبدا)",
+    "en": "The citizen agrees that the description, address and location are published (never their "
+    "name, email or phone)",
+}
+PUBLISH_VALUES = {
+    "fr": {"false": "Non", "true": "Oui"},
+    "ar": {"false": "لا", "true": "نعم"},
+    "en": {"false": "No", "true": "Yes"},
+}
 
 
 def jurisdiction() -> str:
@@ -103,7 +117,7 @@ def services(fmt: str):
 
 @open311.get(f"/services/<service_code>.{FORMAT}")
 def service_definition(service_code: str, fmt: str):
-    """A service's attributes: the district and the kind of request.
+    """A service's attributes: the district, the kind of request, and the consent to publish.
 
     The district is not required: a request without one is placed by its point, or by staff.
     """
@@ -137,6 +151,16 @@ def service_definition(service_code: str, fmt: str):
                     "order": 2,
                     "description": KIND_LABEL[locale],
                     "values": kinds,
+                },
+                {
+                    "variable": True,
+                    "code": "publish",
+                    "datatype": "singlevaluelist",
+                    "required": False,
+                    "datatype_description": None,
+                    "order": 3,
+                    "description": PUBLISH_LABEL[locale],
+                    "values": [{"key": k, "name": n} for k, n in PUBLISH_VALUES[locale].items()],
                 },
             ],
         },
@@ -201,9 +225,9 @@ def _form() -> tuple[dict, dict]:
             attributes[match.group(1)] = value
         else:
             values[name] = value
-    unknown = sorted(set(attributes) - {"district", "kind"})
+    unknown = sorted(set(attributes) - {"district", "kind", "publish"})
     if unknown:
-        raise BadRequest(f"Unknown attribute {unknown[0]!r}: this service has district and kind.")
+        raise BadRequest(f"Unknown attribute {unknown[0]!r}: this service has district, kind and publish.")
     return _service_request_schema.load(values), attributes
 
 
@@ -244,7 +268,8 @@ def post_request(fmt: str):
     """Submit a service request as a complaint; answer its number, a token and what comes next."""
     db = mongo.database()
     key = keys.check(db, (request.values.get("api_key") or "").strip())
-    ratelimit.check(db, ratelimit.open311_submissions(), key["id"])
+    limit = ratelimit.open311_submissions()
+    ratelimit.check(db, limit, key["id"])
     form, attributes = _form()
     current = store.active_catalog(db)
     category = current["categories"].get(form["service_code"])
@@ -253,6 +278,9 @@ def post_request(fmt: str):
     kind = attributes.get("kind", "complaint")
     if kind not in KINDS:
         raise BadRequest(f"attribute[kind] must be one of {', '.join(KINDS)}.")
+    publish = attributes.get("publish", "false").lower()
+    if publish not in ("true", "false"):
+        raise BadRequest("attribute[publish] must be true or false.")
     locale = (form.get("locale") or "fr")[:2].lower()
     locale = locale if locale in LANGUAGES else "fr"
     district = _district(current["districts"], form, attributes)
@@ -274,6 +302,7 @@ def post_request(fmt: str):
             "language": locale,
         },
         "consent": True,
+        "publish": publish == "true",
     }
     token = secrets.token_urlsafe(16)
     channel = {
@@ -282,8 +311,12 @@ def post_request(fmt: str):
         "token": token,
         **{k: form[k] for k in ("address_id", "device_id", "account_id", "media_url") if k in form},
     }
-    receipt = domain.submit(db, data, channel=channel, token=token, request_id=logs.current_request_id())
-    ratelimit.record(db, ratelimit.open311_submissions(), key["id"])
+    ratelimit.take(db, limit, key["id"])
+    try:
+        receipt = domain.submit(db, data, channel=channel, token=token, request_id=logs.current_request_id())
+    except Exception:
+        ratelimit.give_back(db, limit, key["id"])
+        raise
     notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
     if district is None:
         notice += TO_PLACE[locale]

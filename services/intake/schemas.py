@@ -33,6 +33,8 @@ class ComplaintSchema(StrictSchema):
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
     citizen = fields.Nested(CitizenSchema, required=True)
     consent = Flag(required=True)
+    # Law 09-08: publishing the citizen's words (Open311) is a choice of its own, off unless given.
+    publish = Flag(load_default=False)
 
     @validates_schema
     def _consent_given(self, data, **kwargs):

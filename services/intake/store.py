@@ -108,15 +108,14 @@ def number_of_token(db: Database, token: str) -> str | None:
 
 
 def anonymise(db: Database, number: str) -> None:
-    """Remove the citizen's contact, address and point from a submitted complaint."""
+    """Remove the citizen's contact, address and point, and their consent to publish, from a complaint."""
     complaint = db[COMPLAINTS].find_one({"_id": number}, {"citizen.language": 1})
     if complaint is None:
         return
     language = (complaint.get("citizen") or {}).get("language") or "fr"
     citizen = {"name": None, "email": None, "phone": None, "language": language}
-    db[COMPLAINTS].update_one(
-        {"_id": number}, {"$set": {"citizen": citizen, "address": None, "location": None, "anonymised": True}}
-    )
+    erased = {"citizen": citizen, "address": None, "location": None, "publish": False, "anonymised": True}
+    db[COMPLAINTS].update_one({"_id": number}, {"$set": erased})
 
 
 def find_complaint(db: Database, number: str) -> dict | None:

@@ -302,8 +302,7 @@ def deliver(
         "trigger": event["type"],
         "trigger_id": event["id"],
     }
-    recent = store.sent_since(db, recipient, utcnow() - timedelta(hours=1))
-    if len(recent) >= cap_per_hour():
+    if not store.take_send_slot(db, recipient, key, cap_per_hour(), utcnow()):
         _fail(db, key, report, "capped", "too many emails to this address in the last hour")
         return
     subject, text, html = templates.render(template, language, context)
@@ -322,11 +321,11 @@ def deliver(
         store.mark_attempt(db, key)
         raise DependencyUnavailable(f"mail server: {exc}") from exc
     except mail.PermanentFailure as exc:
+        store.free_send_slot(db, recipient, key, cap_per_hour())
         _fail(db, key, report, "failed", str(exc), attempted=True)
         return
     sent = new_event("notification.sent", source=SOURCE, subject=number, data=report)
     store.mark_done(db, key, status="sent", events=[sent], attempted=True)
-    store.note_sent(db, recipient, recent, utcnow())
     outbox.publish_now(db, store.OUTBOX, key, [sent])
     log.info("email sent", extra={"number": number, "template": template, "recipient_role": role})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
@@ -13,10 +13,11 @@ from common import mongo, outbox
 from common.envelope import utcnow
 
 DELIVERIES = "notification_deliveries"
-RECENT = "notification_recent"  # per address (its hash): when it was last sent emails
+RECENT = "notification_recent"  # per address (its hash): the slots of the emails of the last hour
 CONTACTS = "notification_complaints"
 STAFF = "notification_staff"
 OUTBOX = outbox.Outbox(DELIVERIES)
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def ensure_indexes(db: Database) -> None:
@@ -85,20 +86,46 @@ def staff_of(db: Database, district: str, roles: tuple[str, ...]) -> list[dict]:
     ]
 
 
-def sent_since(db: Database, recipient: str, since: datetime) -> list[datetime]:
-    """Return when emails went to this address since then (one read by _id, whatever the history)."""
-    recent = db[RECENT].find_one({"_id": recipient_hash(recipient)}) or {}
-    return [at for at in recent.get("sent", []) if at >= since]
+def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: datetime) -> bool:
+    """Hold one of the address's `cap` sending slots for this delivery; False when all are in use.
 
-
-def note_sent(db: Database, recipient: str, earlier: list[datetime], at: datetime) -> None:
-    """Remember that an email went to this address now, beside the recent ones still counted.
-
-    Two workers sending to one address at once may each miss the other's: the cap is then one
-    email looser, never stricter.
+    A slot is in use for an hour after the email sent in it, so no address receives more than `cap`
+    emails in any hour. Slots are fields `s0`...`s{cap-1}` of one document per address (its hash),
+    each taken by a compare-and-set on the key that held it: of workers racing for one slot, one
+    wins and the others try the next, so the cap holds exactly under concurrency. A delivery tried
+    again (the mail server was down) keeps the slot it holds.
     """
-    document = {"_id": recipient_hash(recipient), "sent": [*earlier, at]}
-    mongo.upsert(lambda: db[RECENT].replace_one({"_id": document["_id"]}, document, upsert=True))
+    address = recipient_hash(recipient)
+    since = now - timedelta(hours=1)
+    while True:
+        held = db[RECENT].find_one({"_id": address})
+        if held is None:
+            mongo.upsert(
+                lambda: db[RECENT].update_one({"_id": address}, {"$setOnInsert": {"since": now}}, upsert=True)
+            )
+            held = {"_id": address}
+        slots = [held.get(f"s{i}") for i in range(cap)]
+        if any(slot and slot["key"] == key and slot["at"] >= since for slot in slots):
+            return True
+        free = [i for i, slot in enumerate(slots) if slot is None or slot["at"] < since]
+        if not free:
+            return False
+        for i in free:
+            taken = {f"s{i}": {"$exists": False}} if slots[i] is None else {f"s{i}.key": slots[i]["key"]}
+            claimed = db[RECENT].update_one(
+                {"_id": address, **taken}, {"$set": {f"s{i}": {"key": key, "at": now}}}
+            )
+            if claimed.modified_count == 1:
+                return True
+        # Every free slot was taken by another worker meanwhile: look again.
+
+
+def free_send_slot(db: Database, recipient: str, key: str, cap: int) -> None:
+    """Give back the slot a delivery held when its email was not sent after all."""
+    for i in range(cap):
+        db[RECENT].update_one(
+            {"_id": recipient_hash(recipient), f"s{i}.key": key}, {"$set": {f"s{i}.at": _LONG_AGO}}
+        )
 
 
 def record_intent(db: Database, *, key: str, number: str, template: str, recipient: str, role: str) -> dict:

@@ -8,6 +8,7 @@ import requests
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo.database import Database
+from zxcvbn import zxcvbn
 
 from common import config, ratelimit, tokens, upstreams
 from common.envelope import isoformat, utcnow
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 BAD_LOGIN = "Unknown username or wrong password."
+# zxcvbn's score from 0 to 4: 3 is "safely unguessable" against an online attacker, and more.
+MIN_PASSWORD_SCORE = 3
 
 
 def hash_password(password: str) -> str:
@@ -32,6 +35,13 @@ def bootstrap_admin(db: Database) -> None:
     password = config.get("ADMIN_PASSWORD")
     if not password or store.find_staff(db, username) is not None:
         return
+    try:
+        check_password(password, username=username, email=config.get("ADMIN_EMAIL"))
+    except BadRequest as weak:
+        log.warning(
+            "ADMIN_PASSWORD is easy to guess: change it after signing in",
+            extra={"reason": weak.fields["password"][0]},
+        )
     account = _account(
         username=username,
         password=password,
@@ -64,33 +74,63 @@ def _account(
     }
 
 
-def login(db: Database, username: str, password: str) -> dict:
+def login(db: Database, username: str, password: str, client: str) -> dict:
     """Return a signed token for valid credentials of an active member; else the same 401.
 
-    An account with RATE_LOGIN_FAILURES failed sign-ins in the window is refused with 429, even
-    with the right password, until the window ends.
+    Failed sign-ins are counted per account and client address (RATE_LOGIN_FAILURES) and per
+    client address across accounts (RATE_LOGIN_CLIENT_FAILURES): past either, 429, even with the
+    right password, until the window ends. Another client is not affected, so no one can lock the
+    administrator out by failing on purpose.
     """
     username = username.strip().lower()
-    ratelimit.check(db, ratelimit.login_failures(), username)
+    limits = _login_limits(username, client)
+    for limit, key in limits:
+        ratelimit.check(db, limit, key)
     account = store.find_staff(db, username)
     try:
         _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password)
         if account is None or not account.get("active", True):
             raise Unauthorized(BAD_LOGIN)
     except (VerificationError, InvalidHashError, Unauthorized):
-        ratelimit.record(db, ratelimit.login_failures(), username)
+        for limit, key in limits:
+            ratelimit.take(db, limit, key)
         raise Unauthorized(BAD_LOGIN) from None
+    for limit, key in limits:
+        ratelimit.check_exact(db, limit, key)
+    changes = {"last_login_at": utcnow()}
     if _hasher.check_needs_rehash(account["password_hash"]):
-        store.update_staff(db, account["_id"], {"password_hash": hash_password(password)})
-    store.update_staff(db, account["_id"], {"last_login_at": utcnow()})
-    token = tokens.issue_staff(account["_id"], account["role"], account["districts"])
+        changes["password_hash"] = hash_password(password)
+    store.update_staff(db, account["_id"], changes)
     return {
-        "access_token": token,
+        "access_token": tokens.issue_staff(account),
         "expires_in": tokens.staff_token_ttl(),
         "role": account["role"],
         "districts": account["districts"],
         "username": account["_id"],
     }
+
+
+def _login_limits(username: str, client: str) -> list[tuple[ratelimit.Limit, str]]:
+    return [
+        (ratelimit.login_failures(), f"{username}|{client}"),
+        (ratelimit.login_client_failures(), client),
+    ]
+
+
+def logout(db: Database, username: str) -> None:
+    """End every session of the member: the tokens issued until now are refused from now on."""
+    store.update_staff(db, username, {"last_logout_at": utcnow()}, revoke=True)
+
+
+def check_password(password: str, *, username: str, name: str | None = None, email: str | None = None):
+    """Refuse a password that is common, repetitive or made of the member's own names (zxcvbn)."""
+    found = zxcvbn(password[:100], user_inputs=[part for part in (username, name, email) if part])
+    if found["score"] < MIN_PASSWORD_SCORE:
+        advice = found["feedback"]["warning"] or "It is too easy to guess."
+        raise BadRequest(
+            "Choose a password that is harder to guess.",
+            fields={"password": [f"{advice} Use a few uncommon words, or a longer phrase."]},
+        )
 
 
 def list_members(db: Database) -> list[dict]:
@@ -145,10 +185,15 @@ def _check_districts(role: str, districts: list[str]) -> None:
 def create_member(db: Database, data: dict, *, by: str) -> dict:
     """Create a staff member; 409 when the username is taken."""
     _check_districts(data["role"], data["districts"])
+    check_password(data["password"], username=data["username"], name=data["name"], email=data["email"])
     account = _account(created_by=by, **data)
     if not store.create_staff(db, account, [events.member_changed(account)]):
         raise Conflict("This username is taken.")
     return member_view(account)
+
+
+# A change of any of these ends the member's sessions: they sign in again with their new rights.
+REVOKING = ("password", "role", "districts", "active")
 
 
 def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
@@ -158,6 +203,12 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
         raise NotFound("No such staff member.")
     changes = {key: value for key, value in data.items() if key != "password"}
     if "password" in data:
+        check_password(
+            data["password"],
+            username=username,
+            name=changes.get("name", current.get("name")),
+            email=changes.get("email", current.get("email")),
+        )
         changes["password_hash"] = hash_password(data["password"])
     role = changes.get("role", current["role"])
     districts = changes.get("districts", current["districts"])
@@ -168,4 +219,5 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     changes["updated_at"] = now
     audit = {"at": now, "by": by, "action": "changed", "fields": sorted(data)}
     event = events.member_changed({**current, **changes})
-    return member_view(store.update_staff(db, username, changes, audit, [event]))
+    revoke = any(key in data for key in REVOKING)
+    return member_view(store.update_staff(db, username, changes, audit, [event], revoke=revoke))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from common import mongo, ratelimit
+from common import bodies, mongo, ratelimit, uploads
 from common.errors import BadRequest, NotFound
 from common.web import client_address, json_body
 from services.tracking import domain
@@ -52,14 +52,16 @@ def post_tracking():
     A client that failed RATE_TRACKING_FAILURES times in the window gets 429, even with the right
     pair: numbers cannot be guessed by trying.
     """
-    db, client = mongo.database(), client_address()
-    ratelimit.check(db, ratelimit.tracking_failures(), client)
+    db, client, limit = mongo.database(), client_address(), ratelimit.tracking_failures()
+    ratelimit.check(db, limit, client)
     data = _tracking_schema.load(json_body())
     try:
-        return jsonify(domain.track(db, data["number"], data["email"]))
+        found = domain.track(db, data["number"], data["email"])
     except NotFound:
-        ratelimit.record(db, ratelimit.tracking_failures(), client)
+        ratelimit.take(db, limit, client)
         raise
+    ratelimit.check_exact(db, limit, client)
+    return jsonify(found)
 
 
 @api.get("/complaints/<number>")
@@ -69,6 +71,7 @@ def get_complaint(number: str):
 
 
 @api.post("/complaints/<number>/documents")
+@bodies.accepts_uploads(uploads.document_bytes)
 def post_document(number: str):
     """Add a PDF, JPEG or PNG document to the complaint."""
     number = _citizen(number)

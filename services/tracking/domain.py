@@ -67,6 +67,7 @@ def submitted_document(data: dict, event_id: str | None = None) -> dict:
         "channel": data.get("channel") or "web",
         "media_url": data.get("media_url"),
         "citizen": citizen,
+        "publish": data.get("publish") is True,
         "email_key": normalize_email(citizen.get("email") or ""),
         "status": lifecycle.RECEIVED,
         "submitted_at": submitted,

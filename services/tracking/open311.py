@@ -2,8 +2,13 @@
 
 A service request is a complaint: `service_request_id` is its number,
 `service_code` its category, `status` `open` or `closed` (resolved, rejected
-and closed are closed), `status_notes` its last public note. Nothing personal
-is given: no name, email or phone.
+and closed are closed). Nothing personal is given: no name, email or phone.
+
+The citizen's words are published only with their consent (`publish`, law 09-08): without it a
+request shows its category, district, status and dates, and nothing the citizen wrote or where.
+With it, also the subject, description, address, point and link, and the notes of the staff (or
+the platform's own): `status_notes` is the last of them. A citizen's note (a reopening reason) is
+never published.
 """
 
 from __future__ import annotations
@@ -22,43 +27,64 @@ FORMAT = "<any(json,xml):fmt>"
 CLOSED = (lifecycle.RESOLVED, lifecycle.REJECTED, lifecycle.CLOSED)
 WINDOW = timedelta(days=90)
 MAX_PAGE_SIZE = 200
+# Who writes the notes Open311 may publish: staff, and the platform itself (fixed texts), never a citizen.
+PUBLIC_AUTHORS = ("staff", "system")
 
 
 def _status(complaint: dict) -> str:
     return "closed" if complaint["status"] in CLOSED else "open"
 
 
+def published(complaint: dict) -> bool:
+    """Return whether the citizen consented to publishing their complaint's words and place."""
+    return complaint.get("publish") is True and not complaint.get("anonymised_at")
+
+
+def public_note(complaint: dict, entry: dict) -> str | None:
+    """Return a timeline entry's note as Open311 may publish it: the staff's, with consent; else None."""
+    if not published(complaint) or entry.get("by") not in PUBLIC_AUTHORS:
+        return None
+    return entry.get("note") or None
+
+
 def _last_note(complaint: dict) -> str | None:
-    return next((e["note"] for e in reversed(complaint.get("timeline", [])) if e.get("note")), None)
+    notes = (public_note(complaint, e) for e in reversed(complaint.get("timeline", [])))
+    return next((note for note in notes if note), None)
 
 
 def service_request(complaint: dict, *, extensions: bool = False) -> dict:
-    """Return a complaint as an Open311 service request (no personal data)."""
+    """Return a complaint as an Open311 service request (no personal data; words and place by consent)."""
     names = complaint.get("category_name") or {}
-    location = complaint.get("location") or {}
+    shown = complaint if published(complaint) else {}
+    location = shown.get("location") or {}
     found = {
         "service_request_id": complaint["_id"],
         "status": _status(complaint),
         "status_notes": _last_note(complaint),
         "service_name": names.get("fr"),
         "service_code": complaint["category"],
-        "description": complaint.get("description"),
+        "description": shown.get("description"),
         "agency_responsible": complaint.get("department"),
         "service_notice": None,
         "requested_datetime": views.time_text(complaint["submitted_at"]),
         "updated_datetime": views.time_text(complaint["updated_at"]),
         "expected_datetime": views.time_text(complaint["answer_due"]),
-        "address": complaint.get("address"),
+        "address": shown.get("address"),
         "address_id": None,
         "zipcode": None,
         "lat": location.get("lat"),
         "long": location.get("lon"),
-        "media_url": complaint.get("media_url"),
+        "media_url": shown.get("media_url"),
     }
     if extensions:
         found["district"] = complaint["district"]
+        found["subject"] = shown.get("subject")
         found["notes"] = [
-            {"datetime": views.time_text(e["at"]), "status": e["status"], "description": e.get("note")}
+            {
+                "datetime": views.time_text(e["at"]),
+                "status": e["status"],
+                "description": public_note(complaint, e),
+            }
             for e in complaint.get("timeline", [])
         ]
     return found
@@ -155,7 +181,7 @@ def update_entries(complaint: dict, start: datetime, end: datetime) -> list[dict
             "service_request_id": complaint["_id"],
             "status": "closed" if entry["status"] in CLOSED else "open",
             "updated_datetime": views.time_text(entry["at"]),
-            "description": entry.get("note"),
+            "description": public_note(complaint, entry),
             "media_url": None,
             "extended_status": entry["status"],
         }

@@ -3,9 +3,10 @@ erased on request by an administrator.
 
 Anonymising a complaint removes what identifies its citizen: name, email and phone, the address
 and the point, and the citizen's own words that came after the filing (remarks, rating comments,
-reopening reasons). The complaint itself (category, district, subject, description, timeline and
-the staff's answers) stays as the administration's record, and the figures are unchanged. Tracking
-publishes `complaint.anonymised`, on which intake and notification erase their own copies.
+reopening reasons), and the consent to publish: Open311 no longer shows the subject, description or
+any note. The complaint itself (category, district, subject, description, timeline and the staff's
+answers) stays as the administration's record, and the figures are unchanged. Tracking publishes
+`complaint.anonymised`, on which intake and notification erase their own copies.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 "email_key": "",
                 "address": None,
                 "location": None,
+                "publish": False,
                 "remarks": [{**r, "text": REMOVED} for r in current.get("remarks", [])],
                 "feedback": [
                     {**f, "comment": REMOVED if f.get("comment") else None}

@@ -30,6 +30,7 @@ class SubmittedSchema(Schema):
     address = fields.String(load_default=None, allow_none=True)
     location = fields.Dict(load_default=None, allow_none=True)
     citizen = fields.Dict(required=True)
+    publish = fields.Boolean(load_default=False, allow_none=True)  # absent from older events: not published
     submitted_at = fields.AwareDateTime(required=True)
     ack_due = fields.AwareDateTime(required=True)
     answer_due = fields.AwareDateTime(required=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from common import mongo, tokens
+from common import bodies, mongo, tokens, uploads
 from common.envelope import utcnow
 from common.exports import csv_response
-from common.web import json_body
+from common.web import client_address, json_body
 from services.tracking import accounts, privacy, treatment
 from services.tracking.api import file_part, send_document
 from services.tracking.schemas import (
@@ -39,7 +39,16 @@ def claims() -> dict:
 def post_login():
     """Exchange a username and password for a signed, expiring token."""
     data = _login.load(json_body())
-    return jsonify(accounts.login(mongo.database(), data["username"], data["password"]))
+    return jsonify(accounts.login(mongo.database(), data["username"], data["password"], client_address()))
+
+
+@staff_api.post("/logout")
+def post_logout():
+    """End every session of the signed-in member: their tokens are refused from now on."""
+    accounts.logout(mongo.database(), claims()["sub"])
+    signed_out = Response(status=204)
+    del signed_out.headers["Content-Type"]  # no body, so no type
+    return signed_out
 
 
 @staff_api.get("/complaints")
@@ -100,6 +109,7 @@ def post_note(number: str):
 
 
 @staff_api.post("/complaints/<number>/documents")
+@bodies.accepts_uploads(uploads.document_bytes)
 def post_document(number: str):
     """Add a document on behalf of the district."""
     who = claims()

@@ -8,10 +8,10 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox
+from common import outbox, tokens
 
 COMPLAINTS = "tracking_complaints"
-STAFF = "tracking_staff"
+STAFF = tokens.STAFF_ACCOUNTS  # "tracking_staff"; every service reads it to check staff tokens
 EXPORTS = "tracking_exports"
 READS = "tracking_reads"
 # The numbers of the complaints not closed yet: what the periodic jobs read, rather than the history.
@@ -156,13 +156,25 @@ def create_staff(db: Database, account: dict, events: list[dict]) -> bool:
 
 
 def update_staff(
-    db: Database, username: str, changes: dict, audit: dict | None = None, events: list[dict] = ()
+    db: Database,
+    username: str,
+    changes: dict,
+    audit: dict | None = None,
+    events: list[dict] = (),
+    *,
+    revoke: bool = False,
 ) -> dict | None:
-    """Change a staff account (keeping who changed what, with its events) and return it as it now is."""
+    """Change a staff account (keeping who changed what, with its events) and return it as it now is.
+
+    With `revoke`, the account's token generation moves on in the same write: every token issued
+    before it is refused from then on (common/tokens.py).
+    """
     with STAFF_OUTBOX.guard(db, username):
         update: dict = {"$set": {**changes, **outbox.stage(db, STAFF_OUTBOX, username, events)}}
         if audit:
             update["$push"] = {"history": audit}
+        if revoke:
+            update["$inc"] = {"token_generation": 1}
         db[STAFF].update_one({"_id": username}, update)
     if events:
         outbox.publish_now(db, STAFF_OUTBOX, username, events)

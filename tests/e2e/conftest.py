@@ -101,7 +101,7 @@ class Platform:
 def platform():
     """Start `make run` on a fresh DATA_DIR and free ports; stop it with SIGTERM afterwards."""
     data_dir = shared_tmp_dir("complaints-e2e-")
-    base = free_port_block(8)
+    base = free_port_block(9)  # GATEWAY_PORT … GATEWAY_PORT + 8 (launcher/settings.py)
     started = time.monotonic()
     process, log = launch_make_run(
         data_dir,
@@ -113,7 +113,6 @@ def platform():
             # itself. They are proven in tests/integration/test_rate_limits.py.
             "RATE_SUBMISSIONS": "100000/3600",
             "RATE_TRACKING_FAILURES": "100000/600",
-            "MAX_REQUEST_BYTES": str(20 * 1024 * 1024),  # an oversized body is cheap to send
         },
     )
     running = Platform(base, data_dir, process, log)

@@ -42,9 +42,12 @@ def test_a_client_follows_a_request_filed_on_the_platform(platform):
     found = answer.json()
     assert list(open311_validator("requests.json").iter_errors(found)) == []
     assert found[0]["service_request_id"] == number and found[0]["status"] == "open"
+    assert found[0]["service_code"] == "roads" and found[0]["requested_datetime"]
+    assert found[0]["description"] is None  # filed without the consent to publish it
     listed = platform.http.get(f"{base}/requests.xml", params={"service_request_id": number}, timeout=10)
     assert [r.findtext("service_request_id") for r in ElementTree.fromstring(listed.content)] == [number]
     assert "Omar" not in answer.text + listed.text and "omar.prive" not in answer.text + listed.text
+    assert "Un trou profond" not in answer.text + listed.text
 
 
 def test_another_projects_clients_post_a_request_and_follow_it_to_closed_in_json_and_xml(platform):
@@ -81,7 +84,7 @@ def test_another_projects_clients_post_a_request_and_follow_it_to_closed_in_json
         email="salma.idrissi@example.ma",
         first_name="Salma",
         last_name="Idrissi",
-        attributes={"kind": "claim"},
+        attributes={"kind": "claim", "publish": "true"},  # the citizen consented to publication
     )
     [receipt] = sent.response
     number = receipt["service_request_id"]
@@ -100,6 +103,7 @@ def test_another_projects_clients_post_a_request_and_follow_it_to_closed_in_json
     first = wait_for(lambda: _found(reader, number), 15, 0.2, "the request to be trackable")
     assert first["status"] == "open" and first["service_code"] == "roads"
     assert first["lat"] == 33.5765 and first["address"] == "Boulevard Zerktouni"
+    assert first["description"] == "Nid de poule dangereux au carrefour."
 
     # The citizen gave an email: she is told, and can track it like any complaint.
     wait_for(lambda: _mail_to(platform, number, "salma.idrissi@example.ma"), 15, 0.2, "the acknowledgement")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -171,6 +172,30 @@ def test_no_address_gets_more_than_the_hourly_cap(db, mailbox, monkeypatch):
     assert len([m for m in mailbox.messages() if m["To"] == email]) == 2
     capped = db[store.DELIVERIES].find_one({"number": events[2]["subject"]})
     assert capped["status"] == "capped"
+
+
+def test_the_hourly_cap_is_exact_when_workers_send_to_one_address_at_once(db, mailbox, monkeypatch):
+    monkeypatch.setenv("MAIL_CAP_PER_HOUR", "5")
+    email = f"raced-{uuid.uuid4().hex[:6]}@example.ma"
+    events = [with_number(submitted(email)) for _ in range(24)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda event: domain.on_submitted(db, event), events))
+    assert len([m for m in mailbox.messages() if m["To"] == email]) == 5
+    numbers = [event["subject"] for event in events]
+    statuses = [d["status"] for d in db[store.DELIVERIES].find({"number": {"$in": numbers}})]
+    assert sorted(statuses) == ["capped"] * 19 + ["sent"] * 5
+    # Delivered again, the capped events stay capped and the sent ones are not sent twice.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda event: domain.on_submitted(db, event), events))
+    assert len([m for m in mailbox.messages() if m["To"] == email]) == 5
+
+
+def test_an_email_refused_for_good_gives_its_place_under_the_cap_back(db, mailbox, monkeypatch):
+    monkeypatch.setenv("MAIL_CAP_PER_HOUR", "1")
+    domain.on_submitted(db, with_number(submitted("refused@example.ma")))
+    domain.on_submitted(db, with_number(submitted("refused@example.ma")))
+    failed = db[store.DELIVERIES].find({"recipient_hash": store.recipient_hash("refused@example.ma")})
+    assert {d["status"] for d in failed} == {"failed"}  # each was tried: none took the other's place
 
 
 def test_an_event_about_an_unknown_complaint_waits_for_its_submission(db, mailbox):

@@ -46,6 +46,9 @@ def test_a_service_definition_lists_the_districts(client):
     assert district["code"] == "district" and district["required"] is False  # else placed by its point
     assert district["datatype"] == "singlevaluelist"
     assert len(district["values"]) == 16 and {"key": "anfa", "name": "Anfa"} in district["values"]
+    publish = next(a for a in definition["attributes"] if a["code"] == "publish")  # law 09-08's consent
+    assert publish["required"] is False and publish["datatype"] == "singlevaluelist"
+    assert [v["key"] for v in publish["values"]] == ["false", "true"] and "email" in publish["description"]
     root = ElementTree.fromstring(client.get(f"{BASE}/services/roads.xml").data)
     assert root.tag == "service_definition"
     keys = [v.findtext("key") for v in root.find("attributes").find("attribute").find("values")]
@@ -78,7 +81,7 @@ def test_discovery_names_the_endpoint_and_its_formats(client):
     assert formats == ["application/json", "text/xml"]
 
 
-def _file(db, category="roads", district="anfa", days_ago=0.0):
+def _file(db, category="roads", district="anfa", days_ago=0.0, publish=False):
     from services.tracking import domain as tracking
     from tests.integration.complaints import submission
 
@@ -92,6 +95,7 @@ def _file(db, category="roads", district="anfa", days_ago=0.0):
         address="12 rue X",
         location={"lat": 33.59, "lon": -7.63},
         citizen={"name": "Nadia Secret", "email": "nadia.secret@example.ma", "phone": "+212611111111"},
+        publish=publish,
     )
     tracking.record_submitted(db, data)
     return data["number"]
@@ -112,7 +116,7 @@ def test_requests_are_found_filtered_and_shaped_by_the_specification(db, request
     from services.tracking import treatment
 
     admin = {"sub": "admin", "role": "admin", "districts": ["*"]}
-    resolved = _file(db)
+    resolved = _file(db, publish=True)  # the citizen consented to publishing their words and place
     treatment.transition(db, admin, resolved, {"to": "in_progress", "public_note": "Équipe envoyée."})
     treatment.transition(db, admin, resolved, {"to": "resolved", "public_note": "Trou rebouché."})
     lighting = _file(db, category="public-lighting", district="maarif")
@@ -167,7 +171,7 @@ def test_service_request_updates_give_every_step_in_the_period(db, requests_clie
     from services.tracking import treatment
 
     admin = {"sub": "admin", "role": "admin", "districts": ["*"]}
-    answered = _file(db)
+    answered = _file(db, publish=True)  # the citizen consented to publishing their words and place
     treatment.transition(db, admin, answered, {"to": "in_progress", "public_note": "Équipe envoyée."})
     treatment.transition(db, admin, answered, {"to": "resolved", "public_note": "Trou rebouché."})
     waiting = _file(db, category="public-lighting", district="maarif")

@@ -34,6 +34,10 @@ def test_a_minimal_complaint_is_accepted_with_french_by_default():
         ({"kind": "praise"}, "kind"),
         ({"consent": False}, "consent"),
         ({"consent": "true"}, "consent"),
+        ({"consent": 1}, "consent"),
+        ({"publish": 1}, "publish"),
+        ({"publish": "true"}, "publish"),
+        ({"publish": None}, "publish"),
         ({"status": "resolved"}, "status"),
         ({"number": "RC-2026-0000000"}, "number"),
         ({"location": {"lat": True, "lon": 0}}, "location"),
@@ -55,6 +59,11 @@ def test_missing_consent_is_refused():
     with pytest.raises(ValidationError) as error:
         ComplaintSchema().load(body)
     assert "consent" in error.value.messages
+
+
+def test_publication_is_a_choice_of_its_own_off_by_default():
+    assert load()["publish"] is False
+    assert load(publish=True)["publish"] is True and load(publish=False)["publish"] is False
 
 
 def test_text_is_trimmed():
