@@ -100,10 +100,11 @@ def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: dateti
     while True:
         held = db[RECENT].find_one({"_id": address})
         if held is None:
-            mongo.upsert(
-                lambda: db[RECENT].update_one({"_id": address}, {"$setOnInsert": {"since": now}}, upsert=True)
-            )
-            held = {"_id": address}
+            try:
+                db[RECENT].insert_one({"_id": address, "s0": {"key": key, "at": now}})
+                return True
+            except DuplicateKeyError:
+                continue  # another worker's first email to this address: look again
         slots = [held.get(f"s{i}") for i in range(cap)]
         if any(slot and slot["key"] == key and slot["at"] >= since for slot in slots):
             return True

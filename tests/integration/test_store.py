@@ -61,14 +61,24 @@ def test_group_by_month_with_sum(db):
     assert rows == [{"_id": "2026-01", "n": 2}, {"_id": "2026-02", "n": 1}]
 
 
-def test_lookups_by_id_use_the_primary_key_index(db):
+@pytest.mark.parametrize(
+    "condition",
+    [{}, {"n": 420}, {"$or": [{"n": 420}, {"n": -1}]}],
+    ids=["_id alone", "and a field", "and an $or"],
+)
+def test_lookups_by_id_use_the_primary_key_index(db, condition):
+    """Also with conditions beside the _id: updates that compare and set go by the index too."""
     things = db[f"lookup_{uuid.uuid4().hex[:8]}"]
     things.insert_many([{"_id": f"RC-{i:05d}", "n": i} for i in range(500)])
-    plan = repr(db.command("explain", {"find": things.name, "filter": {"_id": "RC-00420"}}))
+    found = {"_id": "RC-00420", **condition}
+    plan = repr(db.command("explain", {"find": things.name, "filter": found}))
     # FerretDB's SQLite plan names the index it searches; MongoDB's uses its _id fast path or an index scan.
     assert any(word in plan for word in ("USING INDEX", "IDHACK", "IXSCAN", "EXPRESS")), plan
     assert "detail=SCAN" not in plan and "COLLSCAN" not in plan, plan
-    assert things.find_one({"_id": "RC-00420"})["n"] == 420
+    assert things.find_one(found)["n"] == 420
+    assert things.update_one({**found, "n": 7}, {"$set": {"n": 0}}).modified_count == 0  # the condition holds
+    assert things.update_one(found, {"$inc": {"n": 1}}).modified_count == 1
+    assert things.find_one({"_id": "RC-00420"})["n"] == 421
 
 
 def test_writes_wait_for_a_majority_and_are_retried_unless_the_url_says_otherwise(db):
