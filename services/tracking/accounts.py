@@ -8,7 +8,6 @@ import requests
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo.database import Database
-from zxcvbn import zxcvbn
 
 from common import config, ratelimit, tokens, upstreams
 from common.envelope import isoformat, utcnow
@@ -124,6 +123,8 @@ def logout(db: Database, username: str) -> None:
 
 def check_password(password: str, *, username: str, name: str | None = None, email: str | None = None):
     """Refuse a password that is common, repetitive or made of the member's own names (zxcvbn)."""
+    from zxcvbn import zxcvbn  # its word lists take 13 MB: loaded by the processes that check one
+
     found = zxcvbn(password[:100], user_inputs=[part for part in (username, name, email) if part])
     if found["score"] < MIN_PASSWORD_SCORE:
         advice = found["feedback"]["warning"] or "It is too easy to guess."
