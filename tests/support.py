@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -94,6 +95,26 @@ def launch_make_run(
             start_new_session=True,
         )
     return process, log
+
+
+def stop_make_run(process: subprocess.Popen, data_dir: Path) -> None:
+    """Stop `make run` as Ctrl-C would, its whole process group, and wait until every process is gone."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(120)
+    pid_file = data_dir / "run" / "supervisord.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text())
+        wait_for(lambda: not alive(pid), 90, 0.5, "every process to stop")
+
+
+def alive(pid: int) -> bool:
+    """Return whether a process of this pid is running."""
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
 
 
 def supervisorctl(data_dir: Path, *args: str) -> str:

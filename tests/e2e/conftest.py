@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
 import time
 from email import policy
@@ -20,6 +18,7 @@ from tests.support import (
     free_port_block,
     launch_make_run,
     shared_tmp_dir,
+    stop_make_run,
     supervisorctl,
     wait_for,
 )
@@ -125,12 +124,7 @@ def platform():
         yield running
         published = capture.finish()
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(120)
-        pid_file = data_dir / "run" / "supervisord.pid"
-        if pid_file.exists():
-            pid = int(pid_file.read_text())
-            wait_for(lambda: not _alive(pid), 90, 0.5, "every process to stop")
+        stop_make_run(process, data_dir)
     assert not running.healthy(), "the platform still answers after SIGTERM"
     assert "stopped" in log.read_text()
     assert_no_personal_data_in_logs(data_dir / "log")
@@ -154,11 +148,3 @@ def assert_no_personal_data_in_logs(folder: Path) -> None:
             if PERSONAL.search(line):
                 found.setdefault(path.name, []).append(f"{number}: {line[:200]}")
     assert not found, f"personal data in the logs: {found}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False

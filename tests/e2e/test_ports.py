@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.e2e.conftest import _alive
-from tests.support import free_port_block, launch_make_run, port_block_free, shared_tmp_dir, wait_for
+from tests.support import (
+    free_port_block,
+    launch_make_run,
+    port_block_free,
+    shared_tmp_dir,
+    stop_make_run,
+    wait_for,
+)
 
 BLOCK = 9  # GATEWAY_PORT … GATEWAY_PORT + 8 with one instance (launcher/settings.py)
-
-
-def stop(process: subprocess.Popen, data_dir: Path) -> None:
-    """Stop `make run` as Ctrl-C would, its whole process group, and wait until every process is gone."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(120)
-    pid_file = data_dir / "run" / "supervisord.pid"
-    if pid_file.exists():
-        pid = int(pid_file.read_text())
-        wait_for(lambda: not _alive(pid), 90, 0.5, "every process to stop")
 
 
 def health(base: int) -> int:
@@ -53,7 +45,7 @@ def test_two_platforms_20000_ports_apart_both_run():
         assert [health(base) for base, *_ in platforms] == [200, 200]
     finally:
         for _base, data_dir, process, _log in platforms:
-            stop(process, data_dir)
+            stop_make_run(process, data_dir)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +63,7 @@ def test_a_taken_port_stops_make_run_at_once_naming_it(offset, what, variable):
         try:
             code = process.wait(30)
         finally:
-            stop(process, data_dir)
+            stop_make_run(process, data_dir)
     said = log.read_text()
     assert code != 0, said
     assert time.monotonic() - started < 30

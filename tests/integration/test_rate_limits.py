@@ -11,6 +11,7 @@ import pytest
 
 from common import ratelimit
 from tests.integration.complaints import submission
+from tests.support import complaint_body
 
 
 @pytest.fixture
@@ -109,15 +110,7 @@ def test_submissions_are_limited_per_client_and_refused_ones_change_nothing(db, 
     monkeypatch.setenv("RATE_SUBMISSIONS", "2/3600")
     store.ensure_indexes(db)
     app = create_app({"TESTING": True}).test_client()
-    body = {
-        "kind": "complaint",
-        "category": "roads",
-        "district": "anfa",
-        "subject": "Trou",
-        "description": "Un trou",
-        "citizen": {"email": "a@example.ma"},
-        "consent": True,
-    }
+    body = complaint_body()
     me = f"10.3.{uuid.uuid4().int % 250}.3"
     assert (
         app.post("/api/v1/complaints", json={**body, "kind": "wrong"}, headers=client(me)).status_code == 400
@@ -180,15 +173,7 @@ def test_parallel_clients_file_exactly_the_limit_and_failures_are_counted_exactl
 
     monkeypatch.setenv("RATE_SUBMISSIONS", "30/3600")
     intake_store.ensure_indexes(db)
-    body = {
-        "kind": "complaint",
-        "category": "roads",
-        "district": "anfa",
-        "subject": "Trou",
-        "description": "Un trou",
-        "citizen": {"email": "a@example.ma"},
-        "consent": True,
-    }
+    body = complaint_body()
     me = f"10.11.{uuid.uuid4().int % 250}.1"
     before = db[intake_store.COMPLAINTS].count_documents({})
 
