@@ -27,7 +27,7 @@ from pathlib import Path
 
 import requests
 
-from bench import ceilings, load, processes
+from bench import ceilings, listings, load, processes
 from common import config
 from launcher.settings import SERVICES
 from tests.support import (
@@ -242,6 +242,8 @@ def main() -> int:
         sampler.start()
         say(f"tracking lookups at {small} complaints: {connections} connections, {seconds} s")
         results["tracking_small"] = tracking_run(platform, pids, pairs_file, connections, seconds)
+        say(f"staff queue, export and Open311 listings at {small} complaints")
+        results["listings_small"] = listings.measure(platform.url, platform.data_dir, pids["tracking-web"])
 
         tag = f"sustain{uuid.uuid4().hex[:6]}"
         say(f"submissions for {sustain} s ({connections} connections)")
@@ -303,6 +305,8 @@ def main() -> int:
         results["tracking_large"] = tracking_run(
             platform, pids, write_pairs(pairs, work), connections, seconds
         )
+        say(f"staff queue, export and Open311 listings at {results['stored_large']} complaints")
+        results["listings_large"] = listings.measure(platform.url, platform.data_dir, pids["tracking-web"])
         results["stored_small"] = small
     finally:
         say("stopping the platform")
@@ -323,6 +327,12 @@ TARGETS = {
     "latency_p99_ms": 500,
     "history_ratio": 1.3,
     "rss_mb": 100,
+    # The listings at the large history: each staff queue page's p50, its ratio to the small
+    # history's, the export's first byte and the memory it takes (flat: a few MB, whatever its size).
+    "queue_p50_ms": 100,
+    "listing_ratio": 1.5,
+    "export_first_byte_ms": 1000,
+    "export_rss_growth_mb": 10,
 }
 # The fewest documents a complaint is stored as until its acknowledgement: intake's complaint,
 # tracking's copy, notification's delivery and feedback's record (each service keeps its own).
@@ -418,6 +428,7 @@ def print_table(r: dict) -> None:
         total = sum(figures.values())
         top = ", ".join(f"{name} {ms:.2f}" for name, ms in list(figures.items())[:6])
         print(f"  {label:<20} {total:6.2f}: {top}")
+    print_listings(r)
     print()
     print("resident memory (MB)         idle   under load")
     worst = 0.0
@@ -431,6 +442,49 @@ def print_table(r: dict) -> None:
         f"  largest service process: {worst:.0f} MB (<= {TARGETS['rss_mb']}) "
         f"{verdict(worst <= TARGETS['rss_mb'])}"
     )
+
+
+def print_listings(r: dict) -> None:
+    """Print the listings at both histories, with their ratio and targets."""
+    small, large = r["listings_small"], r["listings_large"]
+    n_small, n_large = f"{r['stored_small']:,}", f"{r['stored_large']:,}"
+    print()
+    print(f"listings, one client, p50 / p99 in ms, at {n_small} and at {n_large} complaints")
+    rows = []
+    for name, _path in listings.QUEUE:
+        a, b = small[name], large[name]
+        ratio = b["p50_ms"] / max(a["p50_ms"], 0.1)
+        ok = ratio <= TARGETS["listing_ratio"]
+        target = f"ratio <= {TARGETS['listing_ratio']}"
+        if name.startswith("staff queue"):
+            ok = ok and b["p50_ms"] <= TARGETS["queue_p50_ms"]
+            target = f"p50 <= {TARGETS['queue_p50_ms']} ms, {target}"
+        rows.append(
+            (
+                name,
+                f"{a['p50_ms']:,.0f} / {a['p99_ms']:,.0f}",
+                f"{b['p50_ms']:,.0f} / {b['p99_ms']:,.0f} ({b['samples']} asked)",
+                f"{ratio:.2f} x; {target} {verdict(ok and a['status'] == b['status'] == 200)}",
+            )
+        )
+    a, b = small["export"], large["export"]
+    ok = (
+        b["first_byte_ms"] <= TARGETS["export_first_byte_ms"]
+        and b["tracking_rss_growth_mb"] <= TARGETS["export_rss_growth_mb"]
+    )
+    rows.append(
+        (
+            "a district's complaints.csv: first byte / last",
+            f"{a['first_byte_ms']:,.0f} / {a['total_ms']:,.0f}",
+            f"{b['first_byte_ms']:,.0f} / {b['total_ms']:,.0f} ({b['rows']:,} rows, {b['megabytes']:.1f} MB)",
+            f"tracking +{b['tracking_rss_growth_mb']:.0f} MB; first byte <= "
+            f"{TARGETS['export_first_byte_ms']} ms, memory <= +{TARGETS['export_rss_growth_mb']} MB "
+            f"{verdict(ok)}",
+        )
+    )
+    width = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  " + "  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)).rstrip())
 
 
 if __name__ == "__main__":

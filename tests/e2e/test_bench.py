@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench import listings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -20,6 +22,7 @@ def test_bench_prints_every_figure_and_target():
         "BENCH_SMALL": "200",
         "BENCH_LARGE": "600",
         "BENCH_CONNECTIONS": "8",
+        "BENCH_LISTING_SECONDS": "2",
         "BENCH_OUTPUT": str(ROOT / "build" / "bench-smoke.json"),
     }
     run = subprocess.run(
@@ -38,16 +41,28 @@ def test_bench_prints_every_figure_and_target():
         "tracking via gateway (200 stored)",
         "submissions via gateway",
         "submission to email",
-        "tracking via gateway (600 stored)",
         "largest service process",
+        "staff queue, first page",
+        "staff queue, a district + status",
+        "staff queue, page 50",
+        "staff queue, search",
+        "staff queue, overdue",
+        "Open311 GET requests (90 days)",
+        "a district's complaints.csv",
     ):
         assert row in table, f"{row!r} missing from:\n{table}"
     figures = json.loads(Path(env["BENCH_OUTPUT"]).read_text())
+    # The larger history is BENCH_LARGE, or more when the submissions alone went past it.
+    assert f"tracking via gateway ({figures['stored_large']:,} stored)" in table, table
     submissions = figures["submissions"]
     assert submissions["accepted"] > 0 and submissions["errors"] == 0
     assert submissions["emails"] == submissions["accepted"]  # every acknowledgement arrived, once
     assert figures["latency"]["emails"] == figures["latency"]["sent"] > 0
     assert figures["stored_large"] >= 600
+    for history in ("listings_small", "listings_large"):
+        answered = figures[history]
+        assert all(answered[name]["status"] == 200 for name, _path in listings.QUEUE), answered
+        assert answered["export"]["rows"] > 0
     for name, expected in (("gateway_hop", 200), ("one_read", 200), ("one_write", 201)):
         bound = figures["bounds"][name]
         assert bound["requests"] > 0 and bound["statuses"] == {str(expected): bound["requests"]}, bound
