@@ -43,6 +43,7 @@ class Timing:
 class Export:
     """A district's CSV export: when its first byte came, when its last, its size, the memory it took."""
 
+    status: int
     first_byte_ms: float
     total_ms: float
     megabytes: float
@@ -91,7 +92,7 @@ def time_export(url: str, token: str, tracking_pid: int) -> Export:
     with requests.get(
         url + EXPORT, headers={"Authorization": f"Bearer {token}"}, stream=True, timeout=600
     ) as answer:
-        answer.raise_for_status()
+        status = answer.status_code  # a refusal (a 503 when tracking took too long) is a figure too
         for chunk in answer.iter_content(64 * 1024):
             if first is None:
                 first = time.perf_counter()
@@ -100,6 +101,7 @@ def time_export(url: str, token: str, tracking_pid: int) -> Export:
     total = time.perf_counter()
     peak = sampler.stop().get("tracking-web/worker", idle)
     return Export(
+        status=status,
         first_byte_ms=((first or total) - started) * 1000,
         total_ms=(total - started) * 1000,
         megabytes=size / 1e6,

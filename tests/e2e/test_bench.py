@@ -62,7 +62,7 @@ def test_bench_prints_every_figure_and_target():
     for history in ("listings_small", "listings_large"):
         answered = figures[history]
         assert all(answered[name]["status"] == 200 for name, _path in listings.QUEUE), answered
-        assert answered["export"]["rows"] > 0
+        assert answered["export"]["status"] == 200 and answered["export"]["rows"] > 0
     for name, expected in (("gateway_hop", 200), ("one_read", 200), ("one_write", 201)):
         bound = figures["bounds"][name]
         assert bound["requests"] > 0 and bound["statuses"] == {str(expected): bound["requests"]}, bound
