@@ -220,5 +220,9 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     changes["updated_at"] = now
     audit = {"at": now, "by": by, "action": "changed", "fields": sorted(data)}
     event = events.member_changed({**current, **changes})
-    revoke = any(key in data for key in REVOKING)
+    # The back office's form sends every field: only what really changes ends the sessions.
+    revoke = "password" in data or any(
+        key in changes and changes[key] != current.get(key, True if key == "active" else None)
+        for key in REVOKING
+    )
     return member_view(store.update_staff(db, username, changes, audit, [event], revoke=revoke))
