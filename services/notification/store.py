@@ -95,6 +95,8 @@ def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: dateti
     wins and the others try the next, so the cap holds exactly under concurrency. A delivery tried
     again (the mail server was down) keeps the slot it holds.
     """
+    if cap <= 0:
+        return False
     address = recipient_hash(recipient)
     since = now - timedelta(hours=1)
     while True:
@@ -123,10 +125,11 @@ def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: dateti
 
 def free_send_slot(db: Database, recipient: str, key: str, cap: int) -> None:
     """Give back the slot a delivery held when its email was not sent after all."""
+    address = recipient_hash(recipient)
+    held = db[RECENT].find_one({"_id": address}) or {}
     for i in range(cap):
-        db[RECENT].update_one(
-            {"_id": recipient_hash(recipient), f"s{i}.key": key}, {"$set": {f"s{i}.at": _LONG_AGO}}
-        )
+        if (held.get(f"s{i}") or {}).get("key") == key:
+            db[RECENT].update_one({"_id": address, f"s{i}.key": key}, {"$set": {f"s{i}.at": _LONG_AGO}})
 
 
 def record_intent(db: Database, *, key: str, number: str, template: str, recipient: str, role: str) -> dict:

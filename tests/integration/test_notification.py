@@ -190,6 +190,14 @@ def test_the_hourly_cap_is_exact_when_workers_send_to_one_address_at_once(db, ma
     assert len([m for m in mailbox.messages() if m["To"] == email]) == 5
 
 
+def test_a_cap_of_zero_sends_nothing(db, mailbox, monkeypatch):
+    monkeypatch.setenv("MAIL_CAP_PER_HOUR", "0")
+    event = with_number(submitted(f"never-{uuid.uuid4().hex[:6]}@example.ma"))
+    domain.on_submitted(db, event)
+    assert mailbox.messages(event["subject"]) == []
+    assert db[store.DELIVERIES].find_one({"number": event["subject"]})["status"] == "capped"
+
+
 def test_an_email_refused_for_good_gives_its_place_under_the_cap_back(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "1")
     domain.on_submitted(db, with_number(submitted("refused@example.ma")))
