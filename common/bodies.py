@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from common import config
 from common.errors import BadRequest
+from common.schemas import LONE_SURROGATE
 
 # The largest legitimate JSON body is a staff transition with both notes and a reason full
 # (10,000 characters); written with \uXXXX escapes, as some clients do, that is 60 kB (120 kB if
@@ -27,7 +28,6 @@ JSON_BYTES = 256 * 1024
 # so that parsing it cannot exhaust the recursion limit.
 MAX_DEPTH = 32
 _TOKEN = re.compile(r'["[\]{}]')
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def json_bytes() -> int:
@@ -155,11 +155,11 @@ def lone_surrogate(document) -> list | None:
     while pending:
         path, value = pending.pop()
         if isinstance(value, str):
-            if not value.isascii() and _SURROGATE.search(value):
+            if not value.isascii() and LONE_SURROGATE.search(value):
                 return path
         elif isinstance(value, dict):
             for key, inner in value.items():
-                if not key.isascii() and _SURROGATE.search(key):
+                if not key.isascii() and LONE_SURROGATE.search(key):
                     return [*path, "_schema"]
                 pending.append(([*path, key], inner))
         elif isinstance(value, list):

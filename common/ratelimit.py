@@ -7,7 +7,8 @@ which FerretDB 1.x (as `make run` builds it: launcher/infra.py) and MongoDB both
 windows that have ended are swept by the workers.
 
 The limits are exact under concurrency: an event is counted before it is allowed (`take`), so of
-any number of parallel requests only `count` get a number within the limit. A limit on failures
+any number of parallel requests only `count` get a number within the limit (`taken` gives the
+count back when what it allowed then fails). A limit on failures
 (tracking, sign-in) counts a failure before answering it, and reads its counter before answering a
 success (`check_exact`): past the limit, the answer is 429 whichever the outcome was.
 
@@ -23,6 +24,8 @@ import hmac
 import math
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -139,10 +142,16 @@ def take(db: Database, limit: Limit, key: str) -> None:
         _refuse(limit, ends, now)
 
 
-def give_back(db: Database, limit: Limit, key: str) -> None:
-    """Uncount an event `take` counted, when what it allowed did not happen after all."""
-    window, _ends = _window(limit, key, time.time())
-    db[COLLECTION].update_one({"_id": window}, {"$inc": {"n": -1}})
+@contextmanager
+def taken(db: Database, limit: Limit, key: str) -> Iterator[None]:
+    """Count one event of the key (or refuse, as `take`), and uncount it if what it allowed fails."""
+    take(db, limit, key)
+    try:
+        yield
+    except Exception:
+        window, _ends = _window(limit, key, time.time())
+        db[COLLECTION].update_one({"_id": window}, {"$inc": {"n": -1}})
+        raise
 
 
 def check_exact(db: Database, limit: Limit, key: str) -> None:

@@ -11,7 +11,7 @@ from marshmallow import RAISE, Schema, fields
 # become a newline. A lone surrogate ("\ud800" in JSON) is no character: it cannot be stored.
 _NEWLINE = re.compile(r"\r\n?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Text(fields.String):
@@ -22,7 +22,7 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
             raise self.make_error("invalid")
-        if _SURROGATE.search(value):
+        if LONE_SURROGATE.search(value):
             raise self.make_error("unicode")
         value = _CONTROL.sub("", _NEWLINE.sub("\n", value))
         return super()._deserialize(value.strip(), attr, data, **kwargs)

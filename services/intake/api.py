@@ -59,10 +59,6 @@ def post_complaint():
     db, client, limit = mongo.database(), client_address(), ratelimit.submissions()
     ratelimit.check(db, limit, client)
     data, documents = submission()
-    ratelimit.take(db, limit, client)
-    try:
+    with ratelimit.taken(db, limit, client):
         receipt = domain.submit(db, data, documents, request_id=logs.current_request_id())
-    except Exception:
-        ratelimit.give_back(db, limit, client)
-        raise
     return jsonify(receipt), 201

@@ -311,12 +311,8 @@ def post_request(fmt: str):
         "token": token,
         **{k: form[k] for k in ("address_id", "device_id", "account_id", "media_url") if k in form},
     }
-    ratelimit.take(db, limit, key["id"])
-    try:
+    with ratelimit.taken(db, limit, key["id"]):
         receipt = domain.submit(db, data, channel=channel, token=token, request_id=logs.current_request_id())
-    except Exception:
-        ratelimit.give_back(db, limit, key["id"])
-        raise
     notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
     if district is None:
         notice += TO_PLACE[locale]
