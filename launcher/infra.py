@@ -65,7 +65,8 @@ FERRETDB_PUSHDOWN = (
     ),
     (
         "internal/backends/sqlite/collection.go",
-        "\tmeta := c.r.CollectionGet(ctx, c.dbName, c.name)\n\n\terr := db.InTransaction(ctx, func(tx *fsql.Tx) error {\n"
+        "\tmeta := c.r.CollectionGet(ctx, c.dbName, c.name)\n\n"
+        "\terr := db.InTransaction(ctx, func(tx *fsql.Tx) error {\n"
         "\t\tbatchSize",
         "\tmeta := c.r.CollectionGet(ctx, c.dbName, c.name)\n\n"
         "\tif fields := notScalar(meta, params.Docs); fields != nil {\n"
@@ -86,7 +87,8 @@ FERRETDB_PUSHDOWN = (
     (
         "internal/backends/sqlite/metadata/settings.go",
         '\tCappedDocuments int64       `json:"cappedDocuments"`\n}\n',
-        '\tCappedDocuments int64       `json:"cappedDocuments"`\n\tNotScalar       []string    `json:"notScalar,omitempty"`\n}\n',
+        '\tCappedDocuments int64       `json:"cappedDocuments"`\n'
+        '\tNotScalar       []string    `json:"notScalar,omitempty"`\n}\n',
     ),
     (
         "internal/backends/sqlite/metadata/settings.go",
@@ -113,8 +115,10 @@ FERRETDB_PUSHDOWN = (
     ),
     (
         "internal/backends/sqlite/metadata/registry.go",
-        "\t\tcreated = append(created, index.Name)\n\t\tc.Settings.Indexes = append(c.Settings.Indexes, index)\n",
-        "\t\tcreated = append(created, index.Name)\n\t\tc.Settings.Indexes = append(c.Settings.Indexes, index)\n\n"
+        "\t\tcreated = append(created, index.Name)\n"
+        "\t\tc.Settings.Indexes = append(c.Settings.Indexes, index)\n",
+        "\t\tcreated = append(created, index.Name)\n"
+        "\t\tc.Settings.Indexes = append(c.Settings.Indexes, index)\n\n"
         "\t\tif index.Scalar {\n"
         "\t\t\tfields, err := r.notScalarInTable(ctx, dbName, c, index)\n"
         "\t\t\tif err != nil {\n\t\t\t\t_ = r.indexesDrop(ctx, dbName, collectionName, created)\n"
@@ -125,9 +129,9 @@ FERRETDB_PUSHDOWN = (
     ),
     (
         "internal/handler/msg_find.go",
-        "\th.L.DebugContext(ctx, fmt.Sprintf(\"Converted %+v for %+v to %+v.\", params, cInfo, qp))\n",
+        '\th.L.DebugContext(ctx, fmt.Sprintf("Converted %+v for %+v to %+v.", params, cInfo, qp))\n',
         _FIND_EXACT
-        + "\th.L.DebugContext(ctx, fmt.Sprintf(\"Converted %+v for %+v to %+v.\", params, cInfo, qp))\n",
+        + '\th.L.DebugContext(ctx, fmt.Sprintf("Converted %+v for %+v to %+v.", params, cInfo, qp))\n',
     ),
     (
         "internal/handler/msg_find.go",
@@ -148,8 +152,10 @@ FERRETDB_PUSHDOWN = (
     ),
     (
         "internal/handler/msg_find.go",
-        "\titer = common.SkipIterator(iter, closer, params.Skip)\n\n\titer = common.LimitIterator(iter, closer, params.Limit)\n",
-        "\titer = common.SkipIterator(iter, closer, skip)\n\n\titer = common.LimitIterator(iter, closer, limit)\n",
+        "\titer = common.SkipIterator(iter, closer, params.Skip)\n\n"
+        "\titer = common.LimitIterator(iter, closer, params.Limit)\n",
+        "\titer = common.SkipIterator(iter, closer, skip)\n\n"
+        "\titer = common.LimitIterator(iter, closer, limit)\n",
     ),
     (
         "internal/handler/msg_getmore.go",
@@ -159,20 +165,23 @@ FERRETDB_PUSHDOWN = (
     (
         "internal/handler/msg_count.go",
         "\tvar qp backends.QueryParams\n\tif !h.DisablePushdown {\n\t\tqp.Filter = params.Filter\n\t}\n\n"
-        "\tqueryRes, err := c.Query(connCtx, &qp)\n\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n",
+        "\tqueryRes, err := c.Query(connCtx, &qp)\n\tif err != nil {\n"
+        "\t\treturn nil, lazyerrors.Error(err)\n\t}\n",
         "\tvar qp backends.QueryParams\n\tif !h.DisablePushdown {\n\t\tqp.Filter = params.Filter\n"
-        "\t\tqp.Exact, qp.ExactFilter, qp.Skip, qp.ExactLimit, qp.Count = true, params.Filter, params.Skip, params.Limit, true\n"
+        "\t\tqp.Exact, qp.ExactFilter, qp.Count = true, params.Filter, true\n"
+        "\t\tqp.Skip, qp.ExactLimit = params.Skip, params.Limit\n"
         "\t}\n\n"
-        "\tqueryRes, err := c.Query(connCtx, &qp)\n\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n"
+        "\tqueryRes, err := c.Query(connCtx, &qp)\n\tif err != nil {\n"
+        "\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n"
         "\tif queryRes.Exact {\n\t\tqueryRes.Iter.Close()\n\n"
-        '\t\treturn documentOpMsg(must.NotFail(types.NewDocument("n", int32(queryRes.Count), "ok", float64(1))))\n'
+        "\t\tn := int32(queryRes.Count)\n\n"
+        '\t\treturn documentOpMsg(must.NotFail(types.NewDocument("n", n, "ok", float64(1))))\n'
         "\t}\n",
     ),
     (
         "internal/handler/msg_explain.go",
         "\tres, err := coll.Explain(connCtx, qp)\n",
-        _FIND_EXACT
-        + "\tres, err := coll.Explain(connCtx, qp)\n",
+        _FIND_EXACT + "\tres, err := coll.Explain(connCtx, qp)\n",
     ),
 )
 # Changes to FerretDB 1.24's source, each a line or two; nothing else changes.

@@ -29,6 +29,7 @@ import (
 	"github.com/FerretDB/FerretDB/internal/handler/sjson"
 	"github.com/FerretDB/FerretDB/internal/types"
 	"github.com/FerretDB/FerretDB/internal/util/fsql"
+	"github.com/FerretDB/FerretDB/internal/util/iterator"
 	"github.com/FerretDB/FerretDB/internal/util/lazyerrors"
 	"github.com/FerretDB/FerretDB/internal/util/must"
 )
@@ -202,12 +203,7 @@ func (t *translator) field(field string, value any) condition {
 				return unknown
 			}
 
-			alternatives := make([]condition, arr.Len())
-			for i := range alternatives {
-				alternatives[i] = t.eq(field, must.NotFail(arr.Get(i)))
-			}
-
-			in := or(alternatives...)
+			in := t.in(field, arr)
 			if op == "$nin" {
 				in = not(in)
 			}
@@ -261,6 +257,52 @@ func (t *translator) eq(field string, value any) condition {
 		sql:   fmt.Sprintf("%s = %d AND %s = ?", metadata.RankExpr(field), rank, metadata.ValueExpr(field)),
 		args:  []any{v},
 		exact: true,
+	}
+}
+
+// in translates $in: one SQL IN for values of one type (which the index seeks), else equalities.
+func (t *translator) in(field string, arr *types.Array) condition {
+	values := must.NotFail(iterator.ConsumeValues(arr.Iterator()))
+	alternatives := make([]condition, len(values))
+	ranks := map[int]bool{}
+	var args []any
+
+	for i, value := range values {
+		alternatives[i] = t.eq(field, value)
+		rank, v, ok := scalarValue(value)
+
+		if field == "_id" {
+			switch value.(type) {
+			case string, types.ObjectID:
+				rank, v = -1, string(must.NotFail(sjson.MarshalSingleValue(value)))
+			}
+		}
+
+		ranks[rank] = ok
+		args = append(args, v)
+	}
+
+	if len(ranks) != 1 || len(values) < 2 {
+		return or(alternatives...)
+	}
+
+	var rank int
+	for rank = range ranks {
+	}
+
+	places := strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")
+
+	switch {
+	case !ranks[rank] || rank == metadata.RankNull:
+		return or(alternatives...)
+	case rank == -1:
+		return condition{sql: fmt.Sprintf("%s IN (%s)", metadata.IDColumn, places), args: args, exact: true}
+	default:
+		return condition{
+			sql:   fmt.Sprintf("%s = %d AND %s IN (%s)", metadata.RankExpr(field), rank, metadata.ValueExpr(field), places),
+			args:  args,
+			exact: true,
+		}
 	}
 }
 
