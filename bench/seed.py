@@ -20,6 +20,7 @@ from services.intake import events as intake_events
 from services.intake import numbers
 from services.intake import store as intake_store
 from services.tracking import domain as tracking_domain
+from services.tracking import search
 from services.tracking import store as tracking_store
 from services.tracking.events import SubmittedSchema
 
@@ -100,6 +101,7 @@ def seed(db: Database, count: int, tag: str, seed: int = 20261128) -> list[tuple
         pairs.extend(
             (d["_id"], d["citizen"]["email"]) for i, d in enumerate(intake_batch) if i not in refused
         )
+        search.index(db, (r for i, r in enumerate(tracking_batch) if i not in refused))
         intake_batch.clear()
         tracking_batch.clear()
 

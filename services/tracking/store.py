@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from common import outbox, tokens
+from services.tracking import search
 
 COMPLAINTS = "tracking_complaints"
 STAFF = tokens.STAFF_ACCOUNTS  # "tracking_staff"; every service reads it to check staff tokens
@@ -20,8 +22,28 @@ OPEN_COMPLETE = "#complete"  # the marker that every complaint recorded before t
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
 STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
+# What a complaint is searched by: when an update changes it, its words are indexed again.
+SEARCHED = {"subject", "address", "district"}
 # What lists never need: the outbox, the audit trail, the citizen's contact.
 SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "documents": 0, "remarks": 0}
+
+
+NEWEST_FIRST = [("submitted_at", DESCENDING), ("_id", ASCENDING)]
+# The listings' indexes: each answers a page of its filter newest first by reading that page only,
+# and counts its filter from the index (MongoDB, and the embedded store: launcher/ferretdb/).
+QUEUE_INDEXES = (
+    NEWEST_FIRST,  # every complaint; Open311's periods
+    [("district", ASCENDING), *NEWEST_FIRST],
+    [("district", ASCENDING), ("status", ASCENDING), *NEWEST_FIRST],
+    [("status", ASCENDING), *NEWEST_FIRST],
+    [("category", ASCENDING), *NEWEST_FIRST],
+    [("status", ASCENDING), ("ack_due", ASCENDING)],  # overdue: the deadlines passed
+    [("status", ASCENDING), ("answer_due", ASCENDING)],
+    [("updated_at", ASCENDING)],  # Open311's service request updates of a period
+    [("email_key", ASCENDING)],  # a citizen's complaints, for an administrator
+)
+# Indexes that earlier versions created and the ones above replace.
+REPLACED_INDEXES = ("district_1_status_1_submitted_at_-1",)
 
 
 def ensure_indexes(db: Database) -> None:
@@ -29,8 +51,13 @@ def ensure_indexes(db: Database) -> None:
     complaints = db[COMPLAINTS]
     outbox.ensure_indexes(db, OUTBOX)
     outbox.ensure_indexes(db, STAFF_OUTBOX)
-    complaints.create_index([("district", ASCENDING), ("status", ASCENDING), ("submitted_at", DESCENDING)])
-    complaints.create_index([("status", ASCENDING), ("answer_due", ASCENDING)])
+    existing = set(complaints.index_information())
+    for name in REPLACED_INDEXES:
+        if name in existing:
+            complaints.drop_index(name)
+    for keys in QUEUE_INDEXES:
+        complaints.create_index(keys)
+    search.ensure_indexes(db)
 
 
 def record_submission(db: Database, *, document: dict) -> bool:
@@ -38,9 +65,11 @@ def record_submission(db: Database, *, document: dict) -> bool:
     note_open(db, document["_id"])
     try:
         db[COMPLAINTS].insert_one(document)
-        return True
+        recorded = True
     except DuplicateKeyError:
-        return False
+        recorded = False
+    search.index(db, [document])  # also when redelivered: its words may not all have been written
+    return recorded
 
 
 def find_by_number(db: Database, number: str, *, with_audit: bool = False) -> dict | None:
@@ -52,6 +81,8 @@ def find_by_number(db: Database, number: str, *, with_audit: bool = False) -> di
 def update(db: Database, number: str, update: dict) -> None:
     """Apply an update to a complaint (the caller holds the complaint's lock)."""
     db[COMPLAINTS].update_one({"_id": number}, update)
+    if SEARCHED & set(update.get("$set", {})):
+        search.refresh(db, db[COMPLAINTS].find_one({"_id": number}, search.PROJECTION))
 
 
 def append_audit(db: Database, number: str, entry: dict) -> None:
@@ -62,13 +93,22 @@ def append_audit(db: Database, number: str, entry: dict) -> None:
 
 def _newest_first(db: Database, match: dict, projection: dict):
     """Return a cursor over the complaints matching, newest first (the number breaks ties)."""
-    return db[COMPLAINTS].find(match, projection).sort([("submitted_at", DESCENDING), ("_id", ASCENDING)])
+    return db[COMPLAINTS].find(match, projection).sort(NEWEST_FIRST)
+
+
+def by_numbers(db: Database, numbers: Iterable[str], projection: dict = SUMMARY_EXCLUDE) -> Iterator[dict]:
+    """Yield the complaints with these numbers, in the numbers' order (read a batch at a time)."""
+    remaining = iter(numbers)
+    while batch := list(itertools.islice(remaining, search.BATCH)):
+        found = {c["_id"]: c for c in db[COMPLAINTS].find({"_id": {"$in": list(batch)}}, projection)}
+        yield from (found[n] for n in batch if n in found)
 
 
 def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dict], int]:
     """Return one page of the complaints matching, newest first, and how many match in all."""
     page = _newest_first(db, match, SUMMARY_EXCLUDE).skip(skip).limit(limit)
-    return list(page), db[COMPLAINTS].count_documents(match)
+    # The count command, not count_documents' aggregation: both stores count it from an index.
+    return list(page), db.command("count", COMPLAINTS, query=match)["n"]
 
 
 def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0) -> list[dict]:
@@ -77,9 +117,10 @@ def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0
     return list(_newest_first(db, match, projection).skip(skip).limit(limit))
 
 
-def export(db: Database, match: dict) -> Iterator[dict]:
-    """Return every complaint matching, newest first, as an export reads them."""
-    return _newest_first(db, match, {**SUMMARY_EXCLUDE, "notes": 0})
+def export(db: Database, match: dict, numbers: Iterable[str] | None = None) -> Iterator[dict]:
+    """Return every complaint matching (or with these numbers, in order), as an export reads them."""
+    projection = {**SUMMARY_EXCLUDE, "notes": 0}
+    return _newest_first(db, match, projection) if numbers is None else by_numbers(db, numbers, projection)
 
 
 def log_read(db: Database, entry: dict) -> None:
@@ -93,7 +134,7 @@ def log_export(db: Database, entry: dict) -> None:
 
 
 def find_by_email_key(db: Database, email_key: str) -> list[dict]:
-    """Return every complaint of one citizen, by their normalised email (a scan: admins' requests)."""
+    """Return every complaint of one citizen, by their normalised email."""
     if not email_key:
         return []
     return list(
@@ -129,6 +170,11 @@ def open_complaints(db: Database) -> Iterator[dict]:
             forget_open(db, note["_id"])
         else:
             yield complaint
+
+
+def complete_search(db: Database) -> None:
+    """Index the words of the complaints recorded before the search existed (once)."""
+    search.complete(db, COMPLAINTS)
 
 
 def complete_open(db: Database) -> None:

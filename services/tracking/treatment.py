@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,7 +11,7 @@ from pymongo.database import Database
 from common import tokens
 from common.envelope import utcnow
 from common.errors import BadRequest, Conflict, Forbidden, NotFound
-from services.tracking import accounts, domain, events, lifecycle, store, views
+from services.tracking import accounts, domain, events, lifecycle, search, store, views
 
 
 def _audit(claims: dict, action: str, at: datetime, **details) -> dict:
@@ -46,12 +45,6 @@ def _match(claims: dict, query: dict, now: datetime) -> dict | None:
     if query.get("overdue") is not None:
         overdue = lifecycle.overdue_filter(now)
         match = {"$and": [match, overdue if query["overdue"] else {"$nor": overdue["$or"]}]}
-    if query.get("q"):
-        pattern = {"$regex": re.escape(query["q"]), "$options": "i"}
-        search = {
-            "$or": [{"_id": pattern}, {"subject": pattern}, {"description": pattern}, {"address": pattern}]
-        }
-        match = {"$and": [match, search]}
     return match
 
 
@@ -60,9 +53,16 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
     now = utcnow()
     page, size = query["page"], query["page_size"]
     match = _match(claims, query, now)
-    if match is None:
+    searched = search.words(query.get("q"))
+    if match is None or (query.get("q") and not searched):
         return {"items": [], "total": 0, "page": page, "page_size": size}
-    items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
+    if searched:
+        numbers, total = search.page(
+            db, store.COMPLAINTS, searched, match, skip=(page - 1) * size, limit=size
+        )
+        items = list(store.by_numbers(db, numbers))
+    else:
+        items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
     if items:  # the queue shows citizens' names: who saw which, as for a complaint's page
         store.log_read(
             db, {"at": now, "by": claims["sub"], "what": "queue", "complaints": [c["_id"] for c in items]}
@@ -107,10 +107,13 @@ def export(db: Database, claims: dict, query: dict) -> tuple[list[str], Iterator
         filters = {key: value for key, value in query.items() if value is not None}
         store.log_export(db, _audit(claims, "export", now, personal_data=True, filters=filters))
 
+    searched = search.words(query.get("q"))
+
     def lines() -> Iterator[list]:
-        if match is None:
+        if match is None or (query.get("q") and not searched):
             return
-        for complaint in store.export(db, match):
+        numbers = search.matching(db, store.COMPLAINTS, searched, match) if searched else None
+        for complaint in store.export(db, match, numbers):
             latest = (complaint.get("feedback") or [{}])[-1]
             line = [
                 complaint["_id"],

@@ -16,6 +16,7 @@ def main() -> None:
     mongo.on_first_use(store.ensure_indexes)
     mongo.on_first_use(accounts.bootstrap_admin)
     mongo.on_first_use(store.complete_open)
+    mongo.on_first_use(store.complete_search)
     worker.run(
         "tracking",
         handlers=HANDLERS,

@@ -1,0 +1,90 @@
+"""The staff queue's search: every word, folded, within the member's districts and filters, by index."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from services.tracking import domain, privacy, search, store, treatment
+from tests.integration.complaints import submission
+
+ADMIN = {"sub": "admin", "role": "admin", "districts": ["*"]}
+
+
+@pytest.fixture
+def tracking_db(db):
+    store.ensure_indexes(db)
+    return db
+
+
+def _file(db, *, days_ago: float, **changes) -> str:
+    data = submission(days_ago=days_ago, **changes)
+    domain.record_submitted(db, data)
+    return data["number"]
+
+
+def _queue(db, claims=ADMIN, **query) -> dict:
+    return treatment.queue(db, claims, {"page": 1, "page_size": 20, **query})
+
+
+def _numbers(page: dict) -> list[str]:
+    return [item["number"] for item in page["items"]]
+
+
+def test_words_are_folded_as_citizens_and_staff_type_them():
+    assert search.words("École  MAARIF, n°12") == ["ecole", "maarif", "n", "12"]
+    assert search.words("مَدْرَسَة الإمام") == search.words("مدرسه الامام")
+    assert search.words(".*\\") == [] and search.words(None) == []
+
+
+def test_a_search_finds_every_word_newest_first_within_districts_and_filters(tracking_db, monkeypatch):
+    monkeypatch.setattr(search, "BATCH", 2)  # several batches of the rarest word's index
+    tag = uuid.uuid4().hex[:8]
+    old = _file(tracking_db, days_ago=3, subject=f"Lampadaire {tag} éteint", address="Rue de l'École")
+    new = _file(tracking_db, days_ago=1, subject=f"Lampadaire {tag} cassé", address="Bd Zerktouni")
+    elsewhere = _file(tracking_db, days_ago=2, subject=f"lampadaire {tag}", district="sbata")
+    other = _file(tracking_db, days_ago=0, subject="Lampadaire éteint")
+
+    assert _numbers(_queue(tracking_db, q=tag)) == [new, elsewhere, old]
+    assert _queue(tracking_db, q=tag)["total"] == 3
+    assert _numbers(_queue(tracking_db, q=f"ECOLE {tag}")) == [old]  # every word, accents folded
+    assert _numbers(_queue(tracking_db, q=f"{tag} eteint")) == [old]
+    assert _numbers(_queue(tracking_db, q="lampadaire eteint " + tag)) == [old]
+    assert other in _numbers(_queue(tracking_db, q="lampadaire eteint"))
+    assert _queue(tracking_db, q=f"{tag} introuvable")["total"] == 0
+    assert _numbers(_queue(tracking_db, q=new)) == [new]  # a number is found whole
+    agent = {"sub": "a", "role": "agent", "districts": ["anfa"]}
+    assert _numbers(_queue(tracking_db, agent, q=tag)) == [new, old]
+    assert _numbers(_queue(tracking_db, q=tag, district="sbata")) == [elsewhere]
+    assert _numbers(_queue(tracking_db, q=tag, status="received")) == [new, elsewhere, old]
+    assert _queue(tracking_db, q=tag, status="closed")["total"] == 0
+    second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "q": tag})
+    assert _numbers(second) == [old] and second["total"] == 3
+    second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 1, "q": f"{tag} lampadaire"})
+    assert _numbers(second) == [elsewhere] and second["total"] == 3
+    header, lines = treatment.export(tracking_db, ADMIN, {"q": tag, "status": None})
+    assert [line[0] for line in lines] == [new, elsewhere, old]
+
+
+def test_words_follow_the_complaint_when_it_is_placed_or_anonymised(tracking_db):
+    tag = uuid.uuid4().hex[:8]
+    number = _file(tracking_db, days_ago=0, subject=f"Trou {tag}", address=f"Impasse {tag}x")
+    assert _numbers(_queue(tracking_db, q=f"{tag}x")) == [number]
+    store.update(tracking_db, number, {"$set": {"district": "sbata"}})
+    assert _numbers(_queue(tracking_db, q=tag, district="sbata")) == [number]
+    assert _queue(tracking_db, q=tag, district="anfa")["total"] == 0
+    privacy.anonymise(tracking_db, number, reason="request")
+    assert _queue(tracking_db, q=f"{tag}x")["total"] == 0  # the address is gone, and its words
+    assert _numbers(_queue(tracking_db, q=tag)) == [number]
+
+
+def test_complaints_recorded_before_the_search_are_indexed_once(tracking_db):
+    tag = uuid.uuid4().hex[:8]
+    data = submission(subject=f"Avant {tag}")
+    tracking_db[store.COMPLAINTS].insert_one(domain.submitted_document(data, None))
+    assert _queue(tracking_db, q=tag)["total"] == 0
+    tracking_db[search.SEARCH].delete_one({"_id": search.COMPLETE})
+    store.complete_search(tracking_db)
+    assert _numbers(_queue(tracking_db, q=tag)) == [data["number"]]
+    assert tracking_db[search.SEARCH].find_one({"_id": search.COMPLETE}) is not None
