@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
@@ -53,6 +54,7 @@ UPLOADS = {
 }
 # An upload larger than this waits in a temporary file, not in the gateway's memory.
 SPOOL_BYTES = 1024 * 1024
+STREAM_CHUNK = 64 * 1024
 FORWARDED_REQUEST_HEADERS = ("Content-Type", "Authorization", "Accept", "Accept-Language", "User-Agent")
 FORWARDED_RESPONSE_HEADERS = (
     "X-Content-Type-Options",
@@ -130,14 +132,19 @@ def forward(service: str) -> Response:
     def send(base: str) -> urllib3.BaseHTTPResponse:
         if spooled:
             body.seek(0)  # sent again to another instance when the first lost the answer
-        return clients.pool(base).urlopen(
+        answer = clients.pool(base).urlopen(
             request.method,
             clients.base_path(base) + path,
             body=body,
             headers=headers,
             redirect=False,
             assert_same_host=False,
+            preload_content=False,
         )
+        if not streamed(answer):  # read here: an answer lost halfway is asked again
+            answer.read(cache_content=True)
+            answer.release_conn()
+        return answer
 
     try:
         upstream = upstreams.call(service, send, repeatable=repeatable(request.method, request.path))
@@ -150,14 +157,31 @@ def forward(service: str) -> Response:
     is_json = upstream.headers.get("Content-Type", "").startswith("application/json")
     if upstream.status >= 500 and not is_json:
         # A crashed or overloaded worker answers in its server's words, not the contract's.
+        upstream.release_conn()
         raise Unavailable(f"The {service} service is unavailable; try again shortly.")
-    response = Response(upstream.data, status=upstream.status)
+    if streamed(upstream):
+        response = Response(_passed_on(upstream), status=upstream.status, direct_passthrough=True)
+    else:
+        response = Response(upstream.data, status=upstream.status)
     if "Content-Type" not in upstream.headers:
         del response.headers["Content-Type"]  # an answer without a body (204) has no type
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]
     return response
+
+
+def streamed(upstream: urllib3.BaseHTTPResponse) -> bool:
+    """Return whether the service streams its answer (an export), which is passed on as it comes."""
+    return upstream.headers.get("Transfer-Encoding") == "chunked"
+
+
+def _passed_on(upstream: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+    """Yield a streamed answer as it comes: an export's first lines leave before its last are read."""
+    try:
+        yield from upstream.stream(STREAM_CHUNK)
+    finally:
+        upstream.release_conn()
 
 
 def _register_routes() -> None:

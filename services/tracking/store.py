@@ -37,8 +37,11 @@ QUEUE_INDEXES = (
     [("district", ASCENDING), ("status", ASCENDING), *NEWEST_FIRST],
     [("status", ASCENDING), *NEWEST_FIRST],
     [("category", ASCENDING), *NEWEST_FIRST],
-    [("status", ASCENDING), ("ack_due", ASCENDING)],  # overdue: the deadlines passed
+    # Overdue: the deadlines passed, in every district and in one.
+    [("status", ASCENDING), ("ack_due", ASCENDING)],
     [("status", ASCENDING), ("answer_due", ASCENDING)],
+    [("district", ASCENDING), ("status", ASCENDING), ("ack_due", ASCENDING)],
+    [("district", ASCENDING), ("status", ASCENDING), ("answer_due", ASCENDING)],
     [("updated_at", ASCENDING)],  # Open311's service request updates of a period
     [("email_key", ASCENDING)],  # a citizen's complaints, for an administrator
 )
@@ -109,6 +112,19 @@ def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dic
     page = _newest_first(db, match, SUMMARY_EXCLUDE).skip(skip).limit(limit)
     # The count command, not count_documents' aggregation: both stores count it from an index.
     return list(page), db.command("count", COMPLAINTS, query=match)["n"]
+
+
+def queue_of_either(db: Database, matches: list[dict], *, skip: int, limit: int) -> tuple[list[dict], int]:
+    """Return one page of the complaints matching one of filters that no complaint meets two of.
+
+    Each is read from its own index (the overdue queue: a deadline passed, of acknowledgement or of
+    answer), newest first, and the pages merged: one filter with `$or` would read the history.
+    """
+    found = [c for match in matches for c in _newest_first(db, match, SUMMARY_EXCLUDE).limit(skip + limit)]
+    found.sort(key=lambda c: c["_id"])
+    found.sort(key=lambda c: c["submitted_at"], reverse=True)
+    total = sum(db.command("count", COMPLAINTS, query=match)["n"] for match in matches)
+    return found[skip : skip + limit], total
 
 
 def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0) -> list[dict]:

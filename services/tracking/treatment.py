@@ -61,6 +61,10 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
             db, store.COMPLAINTS, searched, match, skip=(page - 1) * size, limit=size
         )
         items = list(store.by_numbers(db, numbers))
+    elif query.get("overdue"):  # either deadline passed: each read from its index
+        within = _match(claims, {**query, "overdue": None}, now)
+        late = [{"$and": [within, deadline]} for deadline in lifecycle.overdue_filter(now)["$or"]]
+        items, total = store.queue_of_either(db, late, skip=(page - 1) * size, limit=size)
     else:
         items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
     if items:  # the queue shows citizens' names: who saw which, as for a complaint's page

@@ -88,3 +88,24 @@ def test_complaints_recorded_before_the_search_are_indexed_once(tracking_db):
     store.complete_search(tracking_db)
     assert _numbers(_queue(tracking_db, q=tag)) == [data["number"]]
     assert tracking_db[search.SEARCH].find_one({"_id": search.COMPLETE}) is not None
+
+
+def test_the_overdue_queue_merges_both_deadlines_newest_first_within_districts(tracking_db):
+    tracking_db[store.COMPLAINTS].delete_many({})  # the queue's totals are this test's complaints only
+    late_ack = _file(tracking_db, days_ago=20, ack_days=5)  # received, its acknowledgement late
+    late_answer = _file(tracking_db, days_ago=30, ack_days=1, answer_days=10)
+    store.update(tracking_db, late_answer, {"$set": {"status": "in_progress"}})
+    late_elsewhere = _file(tracking_db, days_ago=25, ack_days=1, district="sbata")
+    on_time = _file(tracking_db, days_ago=1)
+    closed_late = _file(tracking_db, days_ago=40, ack_days=1, answer_days=2)
+    store.update(tracking_db, closed_late, {"$set": {"status": "closed"}})
+
+    late = _queue(tracking_db, overdue=True)
+    assert _numbers(late) == [late_ack, late_elsewhere, late_answer] and late["total"] == 3
+    agent = {"sub": "a", "role": "agent", "districts": ["anfa"]}
+    assert _numbers(_queue(tracking_db, agent, overdue=True)) == [late_ack, late_answer]
+    assert _numbers(_queue(tracking_db, overdue=True, district="sbata")) == [late_elsewhere]
+    assert _numbers(_queue(tracking_db, overdue=True, status="in_progress")) == [late_answer]
+    second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "overdue": True})
+    assert _numbers(second) == [late_answer] and second["total"] == 3
+    assert set(_numbers(_queue(tracking_db, overdue=False))) == {on_time, closed_late}
