@@ -11,6 +11,7 @@ the queue's filters.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -24,6 +25,9 @@ COMPLETE = "#complete"  # the marker that every complaint recorded before the se
 FIELDS = ("subject", "address")  # with the number; descriptions are read on the complaint's page
 PROJECTION = {"subject": 1, "address": 1, "district": 1, "submitted_at": 1}  # what indexing reads
 BATCH = 1000
+# A search counts its complaints up to this many, and pages through them: a word found in every
+# complaint of the history is counted to here, not to the end (as search engines do).
+COUNTED = 10_000
 ORDER = [("submitted_at", DESCENDING), ("number", ASCENDING)]  # the queue's order: newest first
 # Letters written several ways in Arabic, searched as one.
 ARABIC = str.maketrans({"ى": "ي", "ة": "ه", "ـ": None})
@@ -101,7 +105,7 @@ def refresh(db: Database, complaint: dict) -> None:
 
 
 def _count(db: Database, match: dict) -> int:
-    return db.command("count", SEARCH, query=match)["n"]
+    return db.command("count", SEARCH, query=match, limit=COUNTED)["n"]
 
 
 def _answered(match: dict) -> bool:
@@ -117,16 +121,20 @@ def _district(match: dict) -> dict:
 def page(
     db: Database, complaints: str, searched: list[str], match: dict, *, skip: int, limit: int
 ) -> tuple[list[str], int]:
-    """Return the numbers of a page of the complaints with every word and meeting the filter, and how many."""
+    """Return the numbers of a page of the complaints with every word and meeting the filter, and how many.
+
+    How many stops at COUNTED, and so do the pages.
+    """
     counts = {word: _count(db, {"word": word}) for word in searched}
-    if not searched or min(counts.values()) == 0:
-        return [], 0
+    if not searched or min(counts.values()) == 0 or skip >= COUNTED:
+        return [], min(counts.values(), default=0)
+    limit = min(limit, COUNTED - skip)
     rarest = min(searched, key=counts.__getitem__)
     if len(searched) == 1 and _answered(match):  # paged and counted from the index alone
         found = {"word": rarest, **match}
         entries = db[SEARCH].find(found, {"number": 1}).sort(ORDER).skip(skip).limit(limit)
-        return [e["number"] for e in entries], _count(db, found)
-    numbers = list(matching(db, complaints, searched, match, rarest=rarest))
+        return [e["number"] for e in entries], counts[rarest] if not match else _count(db, found)
+    numbers = list(itertools.islice(matching(db, complaints, searched, match, rarest=rarest), COUNTED))
     return numbers[skip : skip + limit], len(numbers)
 
 

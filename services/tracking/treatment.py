@@ -55,7 +55,7 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
     match = _match(claims, query, now)
     searched = search.words(query.get("q"))
     if match is None or (query.get("q") and not searched):
-        return {"items": [], "total": 0, "page": page, "page_size": size}
+        return {"items": [], "total": 0, "total_capped": False, "page": page, "page_size": size}
     if searched:
         numbers, total = search.page(
             db, store.COMPLAINTS, searched, match, skip=(page - 1) * size, limit=size
@@ -74,6 +74,7 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
     return {
         "items": [views.queue_item(c, now) for c in items],
         "total": total,
+        "total_capped": bool(searched) and total >= search.COUNTED,
         "page": page,
         "page_size": size,
     }

@@ -109,3 +109,15 @@ def test_the_overdue_queue_merges_both_deadlines_newest_first_within_districts(t
     second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "overdue": True})
     assert _numbers(second) == [late_answer] and second["total"] == 3
     assert set(_numbers(_queue(tracking_db, overdue=False))) == {on_time, closed_late}
+
+
+def test_a_search_counts_and_pages_up_to_its_limit(tracking_db, monkeypatch):
+    monkeypatch.setattr(search, "COUNTED", 2)
+    tag = uuid.uuid4().hex[:8]
+    newest = [_file(tracking_db, days_ago=days, subject=f"Compte {tag}") for days in (1, 2, 3)][:2]
+    for query in ({"q": tag}, {"q": f"compte {tag}"}, {"q": tag, "status": "received"}):
+        page = _queue(tracking_db, **query)
+        assert _numbers(page) == newest and page["total"] == 2 and page["total_capped"], query
+        assert treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, **query})["items"] == []
+    assert not _queue(tracking_db, q=f"{tag} {newest[0]}")["total_capped"]
+    assert not _queue(tracking_db)["total_capped"]
