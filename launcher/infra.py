@@ -107,6 +107,13 @@ FERRETDB_PUSHDOWN = (
     ),
     (
         "internal/backends/sqlite/metadata/registry.go",
+        "\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n\treturn r, nil\n",
+        "\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n"
+        "\tif err = r.upgradeIndexes(context.Background()); err != nil {\n"
+        "\t\tr.Close()\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n\treturn r, nil\n",
+    ),
+    (
+        "internal/backends/sqlite/metadata/registry.go",
         "\t\tcolumns := make([]string, len(index.Key))\n\t\tfor i, key := range index.Key {\n",
         "\t\tcolumns := make([]string, len(index.Key))\n\t\tindex.Scalar = scalarIndex(index)\n"
         "\t\tfor i, key := range index.Key {\n"

@@ -163,3 +163,35 @@ func (r *Registry) notScalarInTable(ctx context.Context, dbName string, c *Colle
 
 	return res, nil
 }
+
+// upgradeIndexes makes again, of ranks and values, the indexes an earlier build made of JSON
+// text (which no query used), at start.
+func (r *Registry) upgradeIndexes(ctx context.Context) error {
+	for dbName, colls := range r.colls {
+		db := r.DatabaseGetExisting(ctx, dbName)
+
+		for name, c := range colls {
+			for _, index := range slices.Clone(c.Settings.Indexes) {
+				if index.Scalar || !scalarIndex(index) {
+					continue
+				}
+
+				r.l.InfoContext(ctx, "Making an index again of ranks and values", "collection", name, "index", index.Name)
+
+				if _, err := db.ExecContext(ctx, fmt.Sprintf("DROP INDEX %q", c.TableName+"_"+index.Name)); err != nil {
+					return lazyerrors.Error(err)
+				}
+
+				c.Settings.Indexes = slices.DeleteFunc(c.Settings.Indexes, func(i IndexInfo) bool { return i.Name == index.Name })
+
+				if err := r.indexesCreate(ctx, dbName, name, []IndexInfo{index}); err != nil {
+					return lazyerrors.Error(err)
+				}
+
+				c = r.colls[dbName][name]
+			}
+		}
+	}
+
+	return nil
+}

@@ -24,6 +24,7 @@ def ensure_indexes(db: Database) -> None:
     """Create notification's indexes."""
     outbox.ensure_indexes(db, OUTBOX)
     db[STAFF].create_index([("districts", ASCENDING), ("role", ASCENDING)])
+    db[STAFF].create_index([("role", ASCENDING), ("active", ASCENDING)])  # whom an alert goes to
 
 
 def recipient_hash(recipient: str) -> str:

@@ -75,7 +75,7 @@ def anonymise_expired(db: Database, now: datetime | None = None) -> int:
     """Anonymise the complaints closed longer ago than the retention period; return how many."""
     horizon = (now or utcnow()) - retention()
     due = store.find_due(
-        db, {"status": lifecycle.CLOSED, "closed_at": {"$lt": horizon}, "anonymised_at": {"$exists": False}}
+        db, {"status": lifecycle.CLOSED, "anonymised_at": None, "closed_at": {"$lt": horizon}}
     )
     return sum(anonymise(db, complaint["_id"], reason="retention") for complaint in due)
 

@@ -29,7 +29,7 @@ SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "do
 
 
 NEWEST_FIRST = [("submitted_at", DESCENDING), ("_id", ASCENDING)]
-# The listings' indexes: each answers a page of its filter newest first by reading that page only,
+# The listings' (and jobs') indexes: each answers a page of its filter newest first by reading that page only,
 # and counts its filter from the index (MongoDB, and the embedded store: launcher/ferretdb/).
 QUEUE_INDEXES = (
     NEWEST_FIRST,  # every complaint; Open311's periods
@@ -43,6 +43,7 @@ QUEUE_INDEXES = (
     [("district", ASCENDING), ("status", ASCENDING), ("ack_due", ASCENDING)],
     [("district", ASCENDING), ("status", ASCENDING), ("answer_due", ASCENDING)],
     [("updated_at", ASCENDING)],  # Open311's service request updates of a period
+    [("status", ASCENDING), ("anonymised_at", ASCENDING), ("closed_at", ASCENDING)],  # retention
     [("email_key", ASCENDING)],  # a citizen's complaints, for an administrator
 )
 # Indexes that earlier versions created and the ones above replace.
@@ -107,11 +108,15 @@ def by_numbers(db: Database, numbers: Iterable[str], projection: dict = SUMMARY_
         yield from (found[n] for n in batch if n in found)
 
 
-def queue(db: Database, match: dict, *, skip: int, limit: int) -> tuple[list[dict], int]:
-    """Return one page of the complaints matching, newest first, and how many match in all."""
-    page = _newest_first(db, match, SUMMARY_EXCLUDE).skip(skip).limit(limit)
+def page(db: Database, match: dict, *, skip: int, limit: int) -> list[dict]:
+    """Return one page of the complaints matching, newest first."""
+    return list(_newest_first(db, match, SUMMARY_EXCLUDE).skip(skip).limit(limit))
+
+
+def count(db: Database, match: dict) -> int:
+    """Return how many complaints match."""
     # The count command, not count_documents' aggregation: both stores count it from an index.
-    return list(page), db.command("count", COMPLAINTS, query=match)["n"]
+    return db.command("count", COMPLAINTS, query=match)["n"]
 
 
 def queue_of_either(db: Database, matches: list[dict], *, skip: int, limit: int) -> tuple[list[dict], int]:
@@ -123,7 +128,7 @@ def queue_of_either(db: Database, matches: list[dict], *, skip: int, limit: int)
     found = [c for match in matches for c in _newest_first(db, match, SUMMARY_EXCLUDE).limit(skip + limit)]
     found.sort(key=lambda c: c["_id"])
     found.sort(key=lambda c: c["submitted_at"], reverse=True)
-    total = sum(db.command("count", COMPLAINTS, query=match)["n"] for match in matches)
+    total = sum(count(db, match) for match in matches)
     return found[skip : skip + limit], total
 
 
@@ -159,7 +164,7 @@ def find_by_email_key(db: Database, email_key: str) -> list[dict]:
 
 
 def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:
-    """Return complaints a periodic job must look at (a scan of the history: daily jobs only)."""
+    """Return complaints a periodic job must look at (by an index: QUEUE_INDEXES)."""
     return list(db[COMPLAINTS].find(match, {"outbox": 0, "audit": 0}).limit(limit))
 
 

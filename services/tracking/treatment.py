@@ -61,12 +61,17 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
             db, store.COMPLAINTS, searched, match, skip=(page - 1) * size, limit=size
         )
         items = list(store.by_numbers(db, numbers))
-    elif query.get("overdue"):  # either deadline passed: each read from its index
+    elif query.get("overdue") is not None:  # either deadline passed: each read from its own index
         within = _match(claims, {**query, "overdue": None}, now)
         late = [{"$and": [within, deadline]} for deadline in lifecycle.overdue_filter(now)["$or"]]
-        items, total = store.queue_of_either(db, late, skip=(page - 1) * size, limit=size)
+        if query["overdue"]:
+            items, total = store.queue_of_either(db, late, skip=(page - 1) * size, limit=size)
+        else:  # the others: counted as all of them less the late ones, not one by one
+            items = store.page(db, match, skip=(page - 1) * size, limit=size)
+            total = store.count(db, within) - sum(store.count(db, m) for m in late)
     else:
-        items, total = store.queue(db, match, skip=(page - 1) * size, limit=size)
+        items = store.page(db, match, skip=(page - 1) * size, limit=size)
+        total = store.count(db, match)
     if items:  # the queue shows citizens' names: who saw which, as for a complaint's page
         store.log_read(
             db, {"at": now, "by": claims["sub"], "what": "queue", "complaints": [c["_id"] for c in items]}
