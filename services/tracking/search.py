@@ -126,14 +126,16 @@ def page(
     How many stops at COUNTED, and so do the pages.
     """
     counts = {word: _count(db, {"word": word}) for word in searched}
-    if not searched or min(counts.values()) == 0 or skip >= COUNTED:
-        return [], min(counts.values(), default=0)
-    limit = min(limit, COUNTED - skip)
+    if not searched or min(counts.values()) == 0:
+        return [], 0
     rarest = min(searched, key=counts.__getitem__)
     if len(searched) == 1 and _answered(match):  # paged and counted from the index alone
         found = {"word": rarest, **match}
-        entries = db[SEARCH].find(found, {"number": 1}).sort(ORDER).skip(skip).limit(limit)
-        return [e["number"] for e in entries], counts[rarest] if not match else _count(db, found)
+        total = _count(db, found) if match else counts[rarest]
+        if skip >= total:
+            return [], total
+        entries = db[SEARCH].find(found, {"number": 1}).sort(ORDER).skip(skip).limit(min(limit, total - skip))
+        return [e["number"] for e in entries], total
     numbers = list(itertools.islice(matching(db, complaints, searched, match, rarest=rarest), COUNTED))
     return numbers[skip : skip + limit], len(numbers)
 

@@ -29,8 +29,8 @@ SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "do
 
 
 NEWEST_FIRST = [("submitted_at", DESCENDING), ("_id", ASCENDING)]
-# The listings' (and jobs') indexes: each answers a page of its filter newest first by reading that page only,
-# and counts its filter from the index (MongoDB, and the embedded store: launcher/ferretdb/).
+# The listings' and jobs' indexes: each reads a page of its filter newest first, and counts it,
+# from the index alone (on MongoDB, and on the embedded store: launcher/ferretdb/).
 QUEUE_INDEXES = (
     NEWEST_FIRST,  # every complaint; Open311's periods
     [("district", ASCENDING), *NEWEST_FIRST],

@@ -120,4 +120,10 @@ def test_a_search_counts_and_pages_up_to_its_limit(tracking_db, monkeypatch):
         assert _numbers(page) == newest and page["total"] == 2 and page["total_capped"], query
         assert treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, **query})["items"] == []
     assert not _queue(tracking_db, q=f"{tag} {newest[0]}")["total_capped"]
+    store.update(tracking_db, newest[1], {"$set": {"status": "in_progress"}})
+    for page in (1, 3):
+        late = treatment.queue(
+            tracking_db, ADMIN, {"page": page, "page_size": 1, "q": tag, "status": "in_progress"}
+        )
+        assert late["total"] == 1 and not late["total_capped"]
     assert not _queue(tracking_db)["total_capped"]
