@@ -90,8 +90,17 @@ def test_complaints_recorded_before_the_search_are_indexed_once(tracking_db):
     assert tracking_db[search.SEARCH].find_one({"_id": search.COMPLETE}) is not None
 
 
-def test_the_overdue_queue_merges_both_deadlines_newest_first_within_districts(tracking_db):
-    tracking_db[store.COMPLAINTS].delete_many({})  # the queue's totals are this test's complaints only
+@pytest.fixture
+def only_these(tracking_db):
+    """Counts are this test's complaints only; the late ones are gone after it (the overdue job's)."""
+    tracking_db[store.COMPLAINTS].delete_many({})
+    yield tracking_db
+    tracking_db[store.COMPLAINTS].delete_many({})
+    tracking_db[store.OPEN].delete_many({"_id": {"$ne": store.OPEN_COMPLETE}})
+
+
+def test_the_overdue_queue_merges_both_deadlines_newest_first_within_districts(only_these):
+    tracking_db = only_these
     late_ack = _file(tracking_db, days_ago=20, ack_days=5)  # received, its acknowledgement late
     late_answer = _file(tracking_db, days_ago=30, ack_days=1, answer_days=10)
     store.update(tracking_db, late_answer, {"$set": {"status": "in_progress"}})
