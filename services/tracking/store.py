@@ -108,28 +108,25 @@ def by_numbers(db: Database, numbers: Iterable[str], projection: dict = SUMMARY_
         yield from (found[n] for n in batch if n in found)
 
 
-def page(db: Database, match: dict, *, skip: int, limit: int) -> list[dict]:
-    """Return one page of the complaints matching, newest first."""
-    return list(_newest_first(db, match, SUMMARY_EXCLUDE).skip(skip).limit(limit))
+def page(db: Database, matches: list[dict], *, skip: int, limit: int) -> list[dict]:
+    """Return one page of the complaints matching one of filters that no complaint meets two of.
+
+    Each is read from its own index, newest first, and the pages merged: the overdue queue (a
+    deadline passed, of acknowledgement or of answer) or a member's several districts in one
+    filter would have SQLite sort every complaint of them for one page.
+    """
+    if len(matches) == 1:
+        return list(_newest_first(db, matches[0], SUMMARY_EXCLUDE).skip(skip).limit(limit))
+    found = [c for match in matches for c in _newest_first(db, match, SUMMARY_EXCLUDE).limit(skip + limit)]
+    found.sort(key=lambda c: c["_id"])
+    found.sort(key=lambda c: c["submitted_at"], reverse=True)
+    return found[skip : skip + limit]
 
 
 def count(db: Database, match: dict) -> int:
     """Return how many complaints match."""
     # The count command, not count_documents' aggregation: both stores count it from an index.
     return db.command("count", COMPLAINTS, query=match)["n"]
-
-
-def queue_of_either(db: Database, matches: list[dict], *, skip: int, limit: int) -> tuple[list[dict], int]:
-    """Return one page of the complaints matching one of filters that no complaint meets two of.
-
-    Each is read from its own index (the overdue queue: a deadline passed, of acknowledgement or of
-    answer), newest first, and the pages merged: one filter with `$or` would read the history.
-    """
-    found = [c for match in matches for c in _newest_first(db, match, SUMMARY_EXCLUDE).limit(skip + limit)]
-    found.sort(key=lambda c: c["_id"])
-    found.sort(key=lambda c: c["submitted_at"], reverse=True)
-    total = sum(count(db, match) for match in matches)
-    return found[skip : skip + limit], total
 
 
 def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0) -> list[dict]:

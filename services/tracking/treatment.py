@@ -48,6 +48,14 @@ def _match(claims: dict, query: dict, now: datetime) -> dict | None:
     return match
 
 
+def _by_district(match: dict) -> list[dict]:
+    """Return the filter as one filter per district when it names several (a member's districts)."""
+    districts = match.get("district")
+    if isinstance(districts, dict) and set(districts) == {"$in"} and len(districts["$in"]) > 1:
+        return [{**match, "district": district} for district in dict.fromkeys(districts["$in"])]
+    return [match]
+
+
 def queue(db: Database, claims: dict, query: dict) -> dict:
     """Return one page of the complaints the member may see, filtered and searched."""
     now = utcnow()
@@ -61,17 +69,18 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
             db, store.COMPLAINTS, searched, match, skip=(page - 1) * size, limit=size
         )
         items = list(store.by_numbers(db, numbers))
-    elif query.get("overdue") is not None:  # either deadline passed: each read from its own index
-        within = _match(claims, {**query, "overdue": None}, now)
-        late = [{"$and": [within, deadline]} for deadline in lifecycle.overdue_filter(now)["$or"]]
-        if query["overdue"]:
-            items, total = store.queue_of_either(db, late, skip=(page - 1) * size, limit=size)
-        else:  # the others: counted as all of them less the late ones, not one by one
-            items = store.page(db, match, skip=(page - 1) * size, limit=size)
-            total = store.count(db, within) - sum(store.count(db, m) for m in late)
-    else:
-        items = store.page(db, match, skip=(page - 1) * size, limit=size)
-        total = store.count(db, match)
+    else:  # in parts no complaint is in two of, each read from its own index
+        parts = _by_district(_match(claims, {**query, "overdue": None}, now))
+        deadlines = lifecycle.overdue_filter(now)["$or"]  # either passed
+        late = [{"$and": [part, deadline]} for part in parts for deadline in deadlines]
+        if query.get("overdue") is False:
+            shown = [{"$and": [part, {"$nor": deadlines}]} for part in parts]
+            # Counted as all of them less the late ones: a condition with $nor reads every one.
+            total = sum(store.count(db, m) for m in parts) - sum(store.count(db, m) for m in late)
+        else:
+            shown = late if query.get("overdue") else parts
+            total = sum(store.count(db, m) for m in shown)
+        items = store.page(db, shown, skip=(page - 1) * size, limit=size)
     if items:  # the queue shows citizens' names: who saw which, as for a complaint's page
         store.log_read(
             db, {"at": now, "by": claims["sub"], "what": "queue", "complaints": [c["_id"] for c in items]}

@@ -136,3 +136,27 @@ def test_a_search_counts_and_pages_up_to_its_limit(tracking_db, monkeypatch):
         )
         assert late["total"] == 1 and not late["total_capped"]
     assert not _queue(tracking_db)["total_capped"]
+
+
+def test_a_member_of_several_districts_pages_through_them_all_newest_first(only_these):
+    tracking_db = only_these
+    filed = [
+        _file(tracking_db, days_ago=days, district=district, ack_days=ack)
+        for days, district, ack in (
+            (1, "anfa", 15),
+            (2, "sbata", 1),
+            (3, "maarif", 15),
+            (4, "anfa", 1),
+            (5, "sbata", 15),
+        )
+    ]
+    member = {"sub": "s", "role": "supervisor", "districts": ["sbata", "anfa", "anfa"]}
+    theirs = [filed[0], filed[1], filed[3], filed[4]]
+    assert _numbers(_queue(tracking_db, member)) == theirs and _queue(tracking_db, member)["total"] == 4
+    pages = [treatment.queue(tracking_db, member, {"page": p, "page_size": 3}) for p in (1, 2, 3)]
+    assert [_numbers(p) for p in pages] == [theirs[:3], theirs[3:], []]
+    assert {p["total"] for p in pages} == {4}
+    assert _numbers(_queue(tracking_db, member, overdue=True)) == [filed[1], filed[3]]
+    on_time = _queue(tracking_db, member, overdue=False)
+    assert _numbers(on_time) == [filed[0], filed[4]] and on_time["total"] == 2
+    assert _numbers(_queue(tracking_db, member, status="received", district="anfa")) == [filed[0], filed[3]]
