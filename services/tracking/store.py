@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Iterable, Iterator
 
@@ -26,6 +27,7 @@ STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
 SEARCHED = {"subject", "address", "district"}
 # What lists never need: the outbox, the audit trail, the citizen's contact.
 SUMMARY_EXCLUDE = {"outbox": 0, "audit": 0, "description": 0, "timeline": 0, "documents": 0, "remarks": 0}
+EXPORTED = {**SUMMARY_EXCLUDE, "notes": 0}  # what an export reads
 
 
 NEWEST_FIRST = [("submitted_at", DESCENDING), ("_id", ASCENDING)]
@@ -135,10 +137,13 @@ def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0
     return list(_newest_first(db, match, projection).skip(skip).limit(limit))
 
 
-def export(db: Database, match: dict, numbers: Iterable[str] | None = None) -> Iterator[dict]:
-    """Return every complaint matching (or with these numbers, in order), as an export reads them."""
-    projection = {**SUMMARY_EXCLUDE, "notes": 0}
-    return _newest_first(db, match, projection) if numbers is None else by_numbers(db, numbers, projection)
+def export(db: Database, matches: list[dict]) -> Iterator[dict]:
+    """Yield every complaint matching one of filters no complaint meets two of, newest first.
+
+    Each filter is read from its own index and the streams merged, as exports read them.
+    """
+    streams = [_newest_first(db, match, EXPORTED) for match in matches]
+    return heapq.merge(*streams, key=lambda c: (-c["submitted_at"].timestamp(), c["_id"]))
 
 
 def log_read(db: Database, entry: dict) -> None:

@@ -56,6 +56,22 @@ def _by_district(match: dict) -> list[dict]:
     return [match]
 
 
+def _parts(claims: dict, query: dict, now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
+    """Return the queue's filter in parts that no complaint is in two of, each read from its own index.
+
+    Returns the parts without the overdue filter (one per district of the member's), the late ones
+    (either deadline passed) among them, and the ones the queue shows.
+    """
+    parts = _by_district(_match(claims, {**query, "overdue": None}, now))
+    deadlines = lifecycle.overdue_filter(now)["$or"]
+    late = [{"$and": [part, deadline]} for part in parts for deadline in deadlines]
+    if query.get("overdue") is None:
+        return parts, late, parts
+    if query["overdue"]:
+        return parts, late, late
+    return parts, late, [{"$and": [part, {"$nor": deadlines}]} for part in parts]
+
+
 def queue(db: Database, claims: dict, query: dict) -> dict:
     """Return one page of the complaints the member may see, filtered and searched."""
     now = utcnow()
@@ -69,16 +85,11 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
             db, store.COMPLAINTS, searched, match, skip=(page - 1) * size, limit=size
         )
         items = list(store.by_numbers(db, numbers))
-    else:  # in parts no complaint is in two of, each read from its own index
-        parts = _by_district(_match(claims, {**query, "overdue": None}, now))
-        deadlines = lifecycle.overdue_filter(now)["$or"]  # either passed
-        late = [{"$and": [part, deadline]} for part in parts for deadline in deadlines]
-        if query.get("overdue") is False:
-            shown = [{"$and": [part, {"$nor": deadlines}]} for part in parts]
-            # Counted as all of them less the late ones: a condition with $nor reads every one.
+    else:
+        parts, late, shown = _parts(claims, query, now)
+        if query.get("overdue") is False:  # all of them less the late ones: $nor would read every one
             total = sum(store.count(db, m) for m in parts) - sum(store.count(db, m) for m in late)
         else:
-            shown = late if query.get("overdue") else parts
             total = sum(store.count(db, m) for m in shown)
         items = store.page(db, shown, skip=(page - 1) * size, limit=size)
     if items:  # the queue shows citizens' names: who saw which, as for a complaint's page
@@ -131,8 +142,12 @@ def export(db: Database, claims: dict, query: dict) -> tuple[list[str], Iterator
     def lines() -> Iterator[list]:
         if match is None or (query.get("q") and not searched):
             return
-        numbers = search.matching(db, store.COMPLAINTS, searched, match) if searched else None
-        for complaint in store.export(db, match, numbers):
+        if searched:
+            numbers = search.matching(db, store.COMPLAINTS, searched, match)
+            found = store.by_numbers(db, numbers, store.EXPORTED)
+        else:
+            found = store.export(db, _parts(claims, query, now)[2])
+        for complaint in found:
             latest = (complaint.get("feedback") or [{}])[-1]
             line = [
                 complaint["_id"],

@@ -160,3 +160,7 @@ def test_a_member_of_several_districts_pages_through_them_all_newest_first(only_
     on_time = _queue(tracking_db, member, overdue=False)
     assert _numbers(on_time) == [filed[0], filed[4]] and on_time["total"] == 2
     assert _numbers(_queue(tracking_db, member, status="received", district="anfa")) == [filed[0], filed[3]]
+    header, lines = treatment.export(tracking_db, member, {"overdue": None})
+    assert [line[0] for line in lines] == theirs
+    header, lines = treatment.export(tracking_db, member, {"overdue": True})
+    assert [line[0] for line in lines] == [filed[1], filed[3]]
