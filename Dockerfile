@@ -3,13 +3,17 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0
 WORKDIR /app
+# The dependencies first, from the lock (every package pinned, with its hashes): a change to the
+# source alone rebuilds from the next layer.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY common ./common
 COPY services ./services
 COPY gateway ./gateway
 COPY launcher ./launcher
 COPY docs ./docs
-RUN pip install --no-cache-dir . && useradd --system --uid 10001 app \
+RUN pip install --no-cache-dir --no-deps . && useradd --system --uid 10001 app \
     && mkdir -p /data/mail && chown app /data/mail
 USER app
 EXPOSE 8000

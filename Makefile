@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead backup restore
+.PHONY: run test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead backup restore lock
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ restore: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
+
+# The runtime dependencies' whole tree, pinned with hashes, as the image installs it: after a change to
+# [project].dependencies in pyproject.toml (tests/unit/test_runtime_dependencies.py checks they agree).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 --no-header --quiet \
+		-o requirements.lock
 
 unit: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/unit
