@@ -41,7 +41,7 @@ def test_every_resource_is_valid_for_the_kubernetes_api_strictly(rendered, versi
 
 
 def test_the_validator_rejects_a_misspelt_field(rendered):
-    broken = copy.deepcopy(find(rendered, "Deployment", "gateway"))
+    broken = copy.deepcopy(find(rendered, "Deployment", "intake"))
     broken["spec"]["replica"] = broken["spec"].pop("replicas")
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, VERSIONS[0], strict=True)
@@ -49,9 +49,18 @@ def test_the_validator_rejects_a_misspelt_field(rendered):
 
 def test_every_process_runs_twice_or_more_in_one_namespace_with_requests_and_limits(rendered):
     assert {d["metadata"].get("namespace") for d in rendered if d["kind"] != "Namespace"} == {"complaints"}
+    scaled = {
+        d["spec"]["scaleTargetRef"]["name"]: d["spec"]["minReplicas"]
+        for d in rendered
+        if d["kind"] == "HorizontalPodAutoscaler"
+    }
+    assert scaled, "no HorizontalPodAutoscaler"
     for name in WEB + WORKERS:
         deployment = find(rendered, "Deployment", name)
-        assert deployment["spec"]["replicas"] >= 2
+        if name in scaled:  # a fixed count would be set back at every apply, against the autoscaler
+            assert "replicas" not in deployment["spec"] and scaled[name] >= 2
+        else:
+            assert deployment["spec"]["replicas"] >= 2
         assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0  # no downtime
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["image"] == "registry.example.org/complaints-platform:0.1.0"
@@ -70,6 +79,20 @@ def test_every_process_runs_twice_or_more_in_one_namespace_with_requests_and_lim
             "complaints-secrets"
         ]
         assert find(rendered, "PodDisruptionBudget", name)["spec"]["minAvailable"] == 1
+
+
+def test_every_process_runs_unprivileged_on_a_read_only_root_filesystem(rendered):
+    for name in WEB + WORKERS:
+        pod = find(rendered, "Deployment", name)["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        (container,) = pod["containers"]
+        context = container["securityContext"]
+        assert context["readOnlyRootFilesystem"] is True and context["allowPrivilegeEscalation"] is False
+        assert context["capabilities"] == {"drop": ["ALL"]}
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        (tmp,) = [m for m in container["volumeMounts"] if m["mountPath"] == "/tmp"]
+        assert volumes[tmp["name"]] == {"name": tmp["name"], "emptyDir": {}}  # where the processes write
 
 
 def test_the_commands_are_those_of_make_run_and_docker_compose(rendered):
