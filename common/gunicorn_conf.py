@@ -12,6 +12,9 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 graceful_timeout = 10
 keepalive = 5
 accesslog = None
+# gunicorn's control socket (for gunicornc, which nothing here uses) would go in the user's home:
+# shared by every gunicorn of `make run`, and not writable in a container's read-only filesystem.
+control_socket_disable = True
 # Every service logs each request itself (common/web.py); gunicorn's access log stays off, and its
 # logger does not even format the line it would drop (a twentieth of a small request's time).
 logger_class = "common.gunicorn_conf.Logger"
