@@ -191,7 +191,8 @@ FERRETDB_PUSHDOWN = (
         _FIND_EXACT + "\tres, err := coll.Explain(connCtx, qp)\n",
     ),
 )
-# Changes to FerretDB 1.24's source, each a line or two; nothing else changes.
+# Changes to FerretDB 1.24's source, each a line or two, and the hooks of the added files above;
+# nothing else changes.
 FERRETDB_PATCHES = (
     # Its SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
     # `_ferretdb_sjson->'$._id'`, an expression SQLite does not match to that index: every find,

@@ -21,6 +21,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -409,55 +410,52 @@ func translate(meta *metadata.Collection, params *backends.QueryParams) *exactQu
 	return q
 }
 
+// whereClause returns the query's WHERE clause (or nothing) and its arguments.
+func (q *exactQuery) whereClause() (string, []any) {
+	if q.where.sql == "" {
+		return "", nil
+	}
+
+	return " WHERE " + q.where.sql, append([]any(nil), q.where.args...)
+}
+
+// limitClause returns the LIMIT and OFFSET of skip and limit (or nothing) and their arguments.
+func limitClause(params *backends.QueryParams) (string, []any) {
+	if params.ExactLimit <= 0 && params.Skip <= 0 {
+		return "", nil
+	}
+
+	limit := params.ExactLimit
+	if limit <= 0 {
+		limit = -1 // SQLite's "no limit"
+	}
+
+	return " LIMIT ? OFFSET ?", []any{limit, params.Skip}
+}
+
 // sql returns the query's statement after SELECT and its arguments.
 func (q *exactQuery) sql(params *backends.QueryParams) (string, []any) {
-	var s string
-	args := append([]any(nil), q.where.args...)
-
-	if q.where.sql != "" {
-		s = " WHERE " + q.where.sql
-	}
+	s, args := q.whereClause()
 
 	if !q.exact() {
 		return s, args
 	}
 
-	s += q.orderBy
+	limit, limitArgs := limitClause(params)
 
-	if params.ExactLimit > 0 || params.Skip > 0 {
-		limit := params.ExactLimit
-		if limit <= 0 {
-			limit = -1
-		}
-
-		s += " LIMIT ? OFFSET ?"
-		args = append(args, limit, params.Skip)
-	}
-
-	return s, args
+	return s + q.orderBy + limit, append(args, limitArgs...)
 }
 
 // countSQL returns the statement counting the query's documents, and its arguments.
 func (q *exactQuery) countSQL(table string, params *backends.QueryParams) (string, []any) {
-	where := ""
-	args := append([]any(nil), q.where.args...)
+	where, args := q.whereClause()
+	limit, limitArgs := limitClause(params)
 
-	if q.where.sql != "" {
-		where = " WHERE " + q.where.sql
-	}
-
-	if params.ExactLimit <= 0 && params.Skip <= 0 {
+	if limit == "" {
 		return fmt.Sprintf("SELECT COUNT(*) FROM %q%s", table, where), args
 	}
 
-	limit := params.ExactLimit
-	if limit <= 0 {
-		limit = -1
-	}
-
-	args = append(args, limit, params.Skip)
-
-	return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %q%s LIMIT ? OFFSET ?)", table, where), args
+	return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM %q%s%s)", table, where, limit), append(args, limitArgs...)
 }
 
 // queryExact answers a query the handler asked to be answered exactly, or its superset.
@@ -503,6 +501,7 @@ func explainExact(ctx context.Context, db *fsql.DB, meta *metadata.Collection, p
 	}
 	q := translate(meta, qp)
 	clause, args := q.sql(qp)
+	limited, _ := limitClause(qp)
 
 	rows, err := db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+prepareSelectClause(meta.TableName, "", false, false)+clause, args...)
 	if err != nil {
@@ -532,7 +531,7 @@ func explainExact(ctx context.Context, db *fsql.DB, meta *metadata.Collection, p
 		QueryPlanner:   must.NotFail(types.NewDocument("Plan", plan, "exact", q.exact())),
 		FilterPushdown: q.where.sql != "",
 		SortPushdown:   q.exact() && q.orderBy != "",
-		LimitPushdown:  q.exact() && (params.ExactLimit > 0 || params.Skip > 0),
+		LimitPushdown:  q.exact() && limited != "",
 	}, nil
 }
 
@@ -542,17 +541,16 @@ func notScalar(meta *metadata.Collection, docs []*types.Document) []string {
 	var res []string
 
 	for field := range meta.ScalarFields() {
-		for _, doc := range docs {
+		if slices.ContainsFunc(docs, func(doc *types.Document) bool {
 			v, _ := doc.Get(field)
-
 			switch v.(type) {
 			case *types.Array, *types.Document:
-				res = append(res, field)
+				return true
 			default:
-				continue
+				return false
 			}
-
-			break
+		}) {
+			res = append(res, field)
 		}
 	}
 

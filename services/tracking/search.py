@@ -53,7 +53,8 @@ def complaint_words(complaint: dict) -> list[str]:
     return words(" ".join([complaint["_id"], *(complaint.get(f) or "" for f in FIELDS)]))
 
 
-def _entries(complaint: dict, found: Iterable[str]) -> list[dict]:
+def _entries(complaint: dict) -> list[dict]:
+    """Return the search's documents of a complaint: one per word."""
     number = complaint["_id"]
     return [
         {
@@ -63,13 +64,13 @@ def _entries(complaint: dict, found: Iterable[str]) -> list[dict]:
             "submitted_at": complaint["submitted_at"],
             "district": complaint.get("district"),
         }
-        for word in found
+        for word in complaint_words(complaint)
     ]
 
 
 def index(db: Database, complaints: Iterable[dict]) -> None:
     """Index complaints' words (again: those already indexed stay)."""
-    entries = [entry for c in complaints for entry in _entries(c, complaint_words(c))]
+    entries = [entry for c in complaints for entry in _entries(c)]
     if not entries:
         return
     try:

@@ -106,7 +106,7 @@ def by_numbers(db: Database, numbers: Iterable[str], projection: dict = SUMMARY_
     """Yield the complaints with these numbers, in the numbers' order (read a batch at a time)."""
     remaining = iter(numbers)
     while batch := list(itertools.islice(remaining, search.BATCH)):
-        found = {c["_id"]: c for c in db[COMPLAINTS].find({"_id": {"$in": list(batch)}}, projection)}
+        found = {c["_id"]: c for c in db[COMPLAINTS].find({"_id": {"$in": batch}}, projection)}
         yield from (found[n] for n in batch if n in found)
 
 
@@ -119,10 +119,14 @@ def page(db: Database, matches: list[dict], *, skip: int, limit: int) -> list[di
     """
     if len(matches) == 1:
         return list(_newest_first(db, matches[0], SUMMARY_EXCLUDE).skip(skip).limit(limit))
-    found = [c for match in matches for c in _newest_first(db, match, SUMMARY_EXCLUDE).limit(skip + limit)]
-    found.sort(key=lambda c: c["_id"])
-    found.sort(key=lambda c: c["submitted_at"], reverse=True)
-    return found[skip : skip + limit]
+    merged = _merged(db, matches, SUMMARY_EXCLUDE, limit=skip + limit)
+    return list(itertools.islice(merged, skip, skip + limit))
+
+
+def _merged(db: Database, matches: list[dict], projection: dict, *, limit: int = 0) -> Iterator[dict]:
+    """Yield the complaints of filters no complaint meets two of, newest first, each read from its index."""
+    streams = [_newest_first(db, match, projection).limit(limit) for match in matches]
+    return heapq.merge(*streams, key=lambda c: (-c["submitted_at"].timestamp(), c["_id"]))
 
 
 def count(db: Database, match: dict) -> int:
@@ -140,10 +144,9 @@ def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0
 def export(db: Database, matches: list[dict]) -> Iterator[dict]:
     """Yield every complaint matching one of filters no complaint meets two of, newest first.
 
-    Each filter is read from its own index and the streams merged, as exports read them.
+    As `page` reads its parts, each streamed from its own index, for an export.
     """
-    streams = [_newest_first(db, match, EXPORTED) for match in matches]
-    return heapq.merge(*streams, key=lambda c: (-c["submitted_at"].timestamp(), c["_id"]))
+    return _merged(db, matches, EXPORTED)
 
 
 def log_read(db: Database, entry: dict) -> None:
