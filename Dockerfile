@@ -1,7 +1,8 @@
 # One image for every service, worker, the gateway and the SMTP sink; the command picks the role.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0
+# The processes of one container (gunicorn's workers) add up their metrics in /tmp/metrics.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 HOST=0.0.0.0 PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
 WORKDIR /app
 # The dependencies first, from the lock (every package pinned, with its hashes): a change to the
 # source alone rebuilds from the next layer.

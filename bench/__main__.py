@@ -76,7 +76,7 @@ class Platform:
         connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
         try:
             channel = connection.channel()
-            queues = [f"{config.queue_prefix()}.{service}" for service in SERVICES]
+            queues = [f"{config.settings().queue_prefix}.{service}" for service in SERVICES]
             while time.monotonic() - started < timeout:
                 depths = [channel.queue_declare(q, passive=True).method.message_count for q in queues]
                 if not any(depths):

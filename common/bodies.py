@@ -20,10 +20,6 @@ from common import config
 from common.errors import BadRequest
 from common.schemas import LONE_SURROGATE
 
-# The largest legitimate JSON body is a staff transition with both notes and a reason full
-# (10,000 characters); written with \uXXXX escapes, as some clients do, that is 60 kB (120 kB if
-# every character is an escaped surrogate pair). 256 kB keeps twice that as a margin.
-JSON_BYTES = 256 * 1024
 # No body of the API is nested more than three levels; deeper JSON is refused before it is parsed,
 # so that parsing it cannot exhaust the recursion limit.
 MAX_DEPTH = 32
@@ -32,7 +28,7 @@ _TOKEN = re.compile(r'["[\]{}]')
 
 def json_bytes() -> int:
     """Return the largest JSON or form body a route accepts, in bytes."""
-    return config.get_int("MAX_JSON_BYTES", JSON_BYTES)
+    return config.settings().max_json_bytes
 
 
 def accepts_uploads(limit: Callable[[], int]):

@@ -28,29 +28,29 @@ def parameters() -> list[pika.URLParameters]:
     AMQP_URL names one node or a cluster's nodes, separated by commas. pika tries them in turn;
     each process starts at a different one, so that connections spread over the cluster.
     """
-    urls = [url.strip() for url in config.amqp_url().split(",") if url.strip()]
+    urls = config.settings().amqp_url
     start = os.getpid() % len(urls)
     found = []
     for url in urls[start:] + urls[:start]:
         params = pika.URLParameters(url)
-        params.heartbeat = config.get_int("AMQP_HEARTBEAT", 30)
+        params.heartbeat = config.settings().amqp_heartbeat
         params.blocked_connection_timeout = 10
         params.connection_attempts = 1
         params.socket_timeout = 2
         params.stack_timeout = 5
-        params.client_properties = {"connection_name": config.get("SERVICE_NAME", "complaints")}
+        params.client_properties = {"connection_name": config.settings().service_name}
         found.append(params)
     return found
 
 
 def retry_delays() -> list[int]:
     """Return the consumers' retry back-off, in seconds, one entry per attempt."""
-    return [int(d) for d in config.get("RETRY_DELAYS", "1,5,30").split(",") if d.strip()]
+    return list(config.settings().retry_delays)
 
 
 def declare_exchange(channel) -> None:
     """Declare the durable topic exchange every event goes through."""
-    channel.exchange_declare(config.exchange(), exchange_type="topic", durable=True)
+    channel.exchange_declare(config.settings().events_exchange, exchange_type="topic", durable=True)
 
 
 def declare_consumer_queues(channel, queue: str, routing_keys: list[str]) -> None:
@@ -64,13 +64,13 @@ def declare_consumer_queues(channel, queue: str, routing_keys: list[str]) -> Non
         arguments={
             "x-queue-type": "quorum",
             # A message that keeps killing its consumer is set aside, not redelivered forever.
-            "x-delivery-limit": config.get_int("DELIVERY_LIMIT", 20),
+            "x-delivery-limit": config.settings().delivery_limit,
             "x-dead-letter-exchange": "",
             "x-dead-letter-routing-key": dead,
         },
     )
     for key in routing_keys:
-        channel.queue_bind(queue, config.exchange(), routing_key=key)
+        channel.queue_bind(queue, config.settings().events_exchange, routing_key=key)
     for delay in retry_delays():
         channel.queue_declare(
             f"{queue}.retry.{delay}s",
@@ -132,7 +132,7 @@ class Publisher:
         body: bytes | None = None,
     ) -> None:
         """Publish one persistent message and return once the broker confirmed it."""
-        target = config.exchange() if exchange is None else exchange
+        target = config.settings().events_exchange if exchange is None else exchange
         for attempt in (1, 2):
             channel = self._open_channel()
             try:

@@ -1,79 +1,104 @@
-"""Configuration read from environment variables when needed, with localhost defaults."""
+"""This process's settings (common/settings.py): read and checked once when it starts, then only read.
+
+Every process calls `load()` as it starts: a wrong value stops it there, each wrong variable named
+with what it should be, rather than failing every request that would read it. Code then reads
+attributes of `settings()`, which never parses the environment again.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 
-_TRUE = {"1", "true", "yes", "on"}
+from pydantic import ValidationError
 
+from common.settings import Rule, Settings
 
-def get(name: str, default: str | None = None) -> str | None:
-    """Return the variable, or the default when unset or blank."""
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
-
-
-def get_int(name: str, default: int) -> int:
-    """Return the variable as an integer."""
-    return int(get(name, str(default)))
+_current: Settings | None = None
+# The password of a URL (mongodb://user:password@host) is not repeated in a message.
+_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
+_WORDS = {"path_not_file": "expected a file that exists"}
 
 
-def get_float(name: str, default: float) -> float:
-    """Return the variable as a float."""
-    return float(get(name, str(default)))
+def load() -> Settings:
+    """Return the settings, read and checked from the environment once; exit naming each wrong one."""
+    global _current
+    if _current is None:
+        try:
+            _current = Settings()
+        except ValidationError as invalid:
+            raise SystemExit(_explain(invalid)) from None
+    return _current
 
 
-def get_bool(name: str, default: bool = False) -> bool:
-    """Return the variable as a boolean (1, true, yes, on)."""
-    value = get(name)
-    return default if value is None else value.strip().lower() in _TRUE
+def settings() -> Settings:
+    """Return this process's settings (as load() read them)."""
+    return _current if _current is not None else load()
 
 
-def mongo_url() -> str:
-    """Return the document store's URL."""
-    return get("MONGO_URL", "mongodb://127.0.0.1:27017/")
+def reload() -> Settings:
+    """Read the environment again: for tests that change it."""
+    global _current
+    _current = None
+    return load()
 
 
-def mongo_db() -> str:
-    """Return the database name every service shares (collections are prefixed by owner)."""
-    return get("MONGO_DB", "complaints")
+def problems(environ: Mapping[str, str]) -> str | None:
+    """Return what is wrong with the settings a process started with this environment would read.
+
+    For `make run`, which says so before it starts anything rather than leaving it in the logs of
+    processes that stop as they start.
+    """
+    own = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(environ)
+    try:
+        Settings()
+    except ValidationError as invalid:
+        return _explain(invalid)
+    finally:
+        os.environ.clear()
+        os.environ.update(own)
+    return None
 
 
-def amqp_url() -> str:
-    """Return the broker's URL."""
-    return get("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
+def _explain(invalid: ValidationError) -> str:
+    """Return what is wrong with the environment, one variable a line."""
+    lines = [_problem(error) for error in invalid.errors()]
+    return "Invalid settings (see README.md, Environment variables):\n" + "\n".join(
+        f"  {line}" for line in lines
+    )
 
 
-def exchange() -> str:
-    """Return the events exchange (tests give each run its own)."""
-    return get("EVENTS_EXCHANGE", "complaints.events")
+def _problem(error: dict) -> str:
+    if isinstance(error.get("ctx", {}).get("error"), Rule):
+        return str(error["ctx"]["error"])
+    name = str(error["loc"][0])
+    value = error["input"]
+    shown = _PASSWORD.sub(r"\1***@", value) if isinstance(value, str) else value
+    return f"{name.upper()}={shown!r}: {_expected(name, error)}"
 
 
-def queue_prefix() -> str:
-    """Return the prefix of this deployment's consumer queues."""
-    return get("QUEUE_PREFIX", "complaints")
-
-
-DEVELOPMENT_SECRET_KEY = "dev-only-secret-key-change-me"
-# Keys published in this repository's files: never acceptable in production.
-KNOWN_KEYS = {DEVELOPMENT_SECRET_KEY, "change-me-in-production"}
-
-
-def secret_key() -> str:
-    """Return the key that signs tokens, sessions and rate-limit keys."""
-    return get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-
-
-def production() -> bool:
-    """Return whether this is a production deployment (ENVIRONMENT=production)."""
-    return (get("ENVIRONMENT", "development") or "").lower() == "production"
-
-
-def check_production_secrets() -> None:
-    """Refuse to start in production with a missing, published or short SECRET_KEY."""
-    key = secret_key()
-    if production() and (key in KNOWN_KEYS or len(key) < 32):
-        raise SystemExit(
-            "ENVIRONMENT=production needs SECRET_KEY: a random value of 32 characters or more "
-            "(for example `openssl rand -hex 32`), not a default."
-        )
+def _expected(name: str, error: dict) -> str:
+    """Return what the variable should be, in words."""
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    if error["type"] == "literal_error":
+        return f"expected {error['ctx']['expected']}"
+    field = Settings.model_fields[name]
+    if field.annotation is bool:
+        return "expected true or false (or 1/0, yes/no, on/off)"
+    if field.annotation in (int, float):
+        noun = "a whole number" if field.annotation is int else "a number"
+        bounds = {
+            key: getattr(m, key) for m in field.metadata for key in ("ge", "gt", "le") if hasattr(m, key)
+        }
+        if "ge" in bounds and "le" in bounds:
+            return f"expected {noun} from {bounds['ge']} to {bounds['le']}"
+        if "ge" in bounds:
+            return f"expected {noun} of {bounds['ge']} or more"
+        if "gt" in bounds:
+            return f"expected {noun} above {bounds['gt']}"
+        return f"expected {noun}"
+    return _WORDS.get(error["type"], error["msg"])

@@ -20,6 +20,9 @@ from common.logs import request_id_var
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict], None]
+# What became of an event (events_consumed_total's outcome): handled, of a type without a handler,
+# deferred while a dependency is down, or failed (retried, then dead-lettered).
+OUTCOMES = ("handled", "skipped", "deferred", "failed")
 
 
 class DependencyUnavailable(RuntimeError):
@@ -43,29 +46,41 @@ class Consumer:
     def __init__(self, service: str, handlers: dict[str, Handler]):
         self.service = service
         self.handlers = handlers
-        self.queue = f"{config.queue_prefix()}.{service}"
+        self.queue = f"{config.settings().queue_prefix}.{service}"
         self.delays = broker.retry_delays()
         self.lanes = [
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{service}-lane{n}")
-            for n in range(max(1, config.get_int("CONSUMER_CONCURRENCY", 4)))
+            for n in range(config.settings().consumer_concurrency)
         ]
+        # Every series this consumer counts exists from the start, at zero: a scrape shows it
+        # before its first event, and a rate over it is right from the first one.
+        for kind in handlers:
+            for outcome in OUTCOMES:
+                metrics.EVENTS_CONSUMED.labels(service, kind, outcome)
+        metrics.EVENT_HANDLING.labels(service)
 
-    def run(self, stop: threading.Event) -> None:
-        """Consume until stopped, reconnecting with back-off when the broker goes away."""
+    def run(self, stop: threading.Event, beat: Callable[[], None] = lambda: None) -> None:
+        """Consume until stopped, reconnecting with back-off when the broker goes away.
+
+        `beat` is called at every round of the loop (twice a second, and between reconnections):
+        a consumer that stops calling it is stuck.
+        """
         backoff = 1.0
         while not stop.is_set():
+            beat()
             connection = None
             try:
                 connection = pika.BlockingConnection(broker.parameters())
                 channel = connection.channel()
                 channel.confirm_delivery()
                 broker.declare_consumer_queues(channel, self.queue, sorted(self.handlers))
-                prefetch = max(config.get_int("PREFETCH", 5), 2 * len(self.lanes))
+                prefetch = max(config.settings().prefetch, 2 * len(self.lanes))
                 channel.basic_qos(prefetch_count=prefetch)
                 channel.basic_consume(self.queue, functools.partial(self._on_message, connection))
                 log.info("consuming", extra={"queue": self.queue, "lanes": len(self.lanes)})
                 backoff = 1.0
                 while not stop.is_set():
+                    beat()
                     connection.process_data_events(time_limit=0.5)
             except (AMQPError, OSError) as exc:
                 log.warning("broker connection lost", extra={"error": repr(exc)})

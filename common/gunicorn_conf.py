@@ -1,14 +1,18 @@
 """gunicorn settings shared by every service and the gateway (``-c python:common.gunicorn_conf``)."""
 
-import os
-
 from gunicorn import glogging
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = os.environ.get("WORKER_CLASS", "gthread")
-threads = int(os.environ.get("WEB_THREADS", "4"))
-timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
+from common.config import load as _load
+
+# Checked here, as gunicorn reads this file: a wrong setting stops it before any worker starts (a
+# worker that exits as it boots would be started again, and again). No module-level name may be
+# `config`: gunicorn would take it for its own -c setting.
+_settings = _load()
+bind = f"{_settings.host}:{_settings.port}"
+workers = _settings.web_concurrency
+worker_class = _settings.worker_class
+threads = _settings.web_threads
+timeout = _settings.web_timeout
 graceful_timeout = 10
 keepalive = 5
 accesslog = None
@@ -31,9 +35,16 @@ logconfig_dict = {
 }
 
 
+def on_starting(server):
+    """Make the metrics directory before any worker counts in it."""
+    from common import metrics
+
+    metrics.prepare()
+
+
 def child_exit(server, worker):
     """Drop the metrics files of a worker that is gone."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if _settings.prometheus_multiproc_dir:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+from collections.abc import Callable
+
+from flask import Blueprint, Flask, Response, current_app, jsonify
 
 from common import broker, config, metrics, mongo
 
@@ -12,7 +14,7 @@ blueprint = Blueprint("health", __name__)
 def _queue_declared(service: str) -> None:
     # Events published before a consumer's queue first exists would be dropped: a service
     # that consumes is ready only once its worker has declared its queue.
-    broker.publisher().check_queue(f"{config.queue_prefix()}.{service}")
+    broker.publisher().check_queue(f"{config.settings().queue_prefix}.{service}")
 
 
 _PROBES = {
@@ -56,3 +58,26 @@ def metrics_endpoint():
     """Expose Prometheus metrics in the text format."""
     payload, content_type = metrics.exposition()
     return Response(payload, content_type=content_type)
+
+
+def worker_app(service: str, stalled: Callable[[], list[str]]) -> Flask:
+    """Return the app a worker answers its probes and metrics with (common/worker.py, WORKER_PORT).
+
+    Its liveness fails when one of its loops has stopped going round (`stalled` names them), which a
+    restart mends; its readiness, like a web process's, when the store or the broker does not answer.
+    """
+    app = Flask(service, static_folder=None)
+    app.config["READY_CHECKS"] = ("store", "broker")
+    app.json.sort_keys = False
+
+    @app.get("/health/live")
+    def worker_live():
+        late = stalled()
+        body = {"status": "stalled" if late else "ok", "service": service, "process": "worker"}
+        if late:
+            body["stalled"] = late
+        return jsonify(body), 503 if late else 200
+
+    app.add_url_rule("/health/ready", view_func=ready)
+    app.add_url_rule("/metrics", view_func=metrics_endpoint)
+    return app

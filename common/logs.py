@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import os
 import sys
 import uuid
 from datetime import UTC, datetime
 
+from common import config
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
-_service = os.environ.get("SERVICE_NAME", "unknown")
+_service: str | None = None  # setup()'s, else SERVICE_NAME
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -32,7 +33,7 @@ class JsonFormatter(logging.Formatter):
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
-            "service": _service,
+            "service": _service or config.settings().service_name,
             "logger": record.name,
             "message": record.getMessage(),
         }
@@ -50,14 +51,12 @@ class JsonFormatter(logging.Formatter):
 def setup(service: str, level: str | None = None) -> None:
     """Send every log of this process to stderr as JSON lines."""
     global _service
-    from common import config
-
     _service = service
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel((level or config.get("LOG_LEVEL", "INFO")).upper())
+    root.setLevel((level or config.settings().log_level).upper())
     # pika logs every failed connection attempt at error level; ours say it once, with context.
     logging.getLogger("pika").setLevel(logging.CRITICAL)
     for noisy in ("werkzeug", "urllib3"):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -11,6 +9,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from common import config
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered", ["service", "method", "endpoint", "status"]
@@ -23,11 +23,21 @@ EVENTS_CONSUMED = Counter(
 )
 EVENT_HANDLING = Histogram("event_handling_seconds", "Time to handle one event", ["service"])
 EVENTS_PUBLISHED = Counter("events_published_total", "Events confirmed by the broker", ["service", "type"])
+EVENTS_RELAYED = Counter(
+    "events_relayed_total", "Events the outbox relay published because their writer had not", ["service"]
+)
+
+
+def prepare() -> None:
+    """Make the multiprocess directory when it is set and missing (a container's fresh /tmp)."""
+    directory = config.settings().prometheus_multiproc_dir
+    if directory:
+        directory.mkdir(parents=True, exist_ok=True)
 
 
 def exposition() -> tuple[bytes, str]:
     """Return the metrics text of every process of this service, and its content type."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if config.settings().prometheus_multiproc_dir:
         from prometheus_client import multiprocess
 
         registry = CollectorRegistry()

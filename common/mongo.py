@@ -36,9 +36,9 @@ def client_options(url: str) -> dict:
     """
     options = {
         "tz_aware": True,
-        "serverSelectionTimeoutMS": config.get_int("MONGO_TIMEOUT_MS", 3000),
+        "serverSelectionTimeoutMS": config.settings().mongo_timeout_ms,
         "connectTimeoutMS": 2000,
-        "appname": config.get("SERVICE_NAME", "complaints"),
+        "appname": config.settings().service_name,
     }
     given = {pair.split("=", 1)[0].lower() for pair in url.partition("?")[2].split("&") if pair}
     if "w" not in given:
@@ -53,7 +53,7 @@ def client() -> MongoClient:
     global _client, _pid
     with _lock:
         if _client is None or _pid != os.getpid():
-            url = config.mongo_url()
+            url = config.settings().mongo_url
             _client = MongoClient(url, **client_options(url))
             _pid = os.getpid()
             _initialized.clear()
@@ -62,7 +62,7 @@ def client() -> MongoClient:
 
 def database() -> Database:
     """Return the platform's database, running pending initializers first."""
-    db = client()[config.mongo_db()]
+    db = client()[config.settings().mongo_db]
     if len(_initialized) < len(_initializers):
         with _lock:
             for initializer in _initializers:

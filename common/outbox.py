@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
@@ -82,7 +83,7 @@ def publish_pending(
     sent = 0
     for event in sorted(events, key=lambda e: e["time"]):
         sender.publish(event)
-        metrics.EVENTS_PUBLISHED.labels(config.get("SERVICE_NAME", "unknown"), event["type"]).inc()
+        metrics.EVENTS_PUBLISHED.labels(config.settings().service_name, event["type"]).inc()
         # Unlocked documents may lose this removal to a concurrent one: the event is then published
         # again later, a duplicate that consumers tolerate, never a loss.
         with box.guard(db, doc_id):
@@ -104,7 +105,7 @@ def publish_now(db: Database, box: Outbox, doc_id, events: list[dict]) -> bool:
 
 def sweep(db: Database, box: Outbox, via: Publisher, grace: float | None = None) -> int:
     """Publish every pending event older than the grace period; return how many went out."""
-    grace = config.get_float("OUTBOX_GRACE_SECONDS", 2.0) if grace is None else grace
+    grace = config.settings().outbox_grace_seconds if grace is None else grace
     now = envelope.utcnow()
     # The writer publishes its own events right away; give it a moment before competing.
     notes = list(db[box.pending].find({"at": {"$lte": now - timedelta(seconds=grace)}}).limit(SWEEP_BATCH))
@@ -127,19 +128,29 @@ def sweep(db: Database, box: Outbox, via: Publisher, grace: float | None = None)
 class Relay(threading.Thread):
     """Sweep the outboxes of some collections until stopped."""
 
-    def __init__(self, boxes: tuple[Outbox, ...], stop: threading.Event, interval: float | None = None):
+    def __init__(
+        self,
+        boxes: tuple[Outbox, ...],
+        stop: threading.Event,
+        interval: float | None = None,
+        beat: Callable[[], None] = lambda: None,
+    ):
         super().__init__(name="outbox-relay", daemon=True)
         self.boxes = boxes
         self.stop = stop
-        self.interval = interval or config.get_float("OUTBOX_SWEEP_SECONDS", 1.0)
+        self.interval = interval or config.settings().outbox_sweep_seconds
+        self.beat = beat  # called at every round: a relay that stops going round is stuck
 
     def run(self) -> None:
         sender = Publisher()
+        relayed = metrics.EVENTS_RELAYED.labels(config.settings().service_name)
         while not self.stop.is_set():
+            self.beat()
             try:
                 for box in self.boxes:
                     sent = sweep(mongo.database(), box, sender)
                     if sent:
+                        relayed.inc(sent)
                         log.info("relay published events", extra={"count": sent})
             except (BrokerUnavailable, PyMongoError) as exc:
                 log.warning("outbox relay waiting for its dependencies", extra={"error": str(exc)})

@@ -34,6 +34,7 @@ from pymongo.database import Database
 
 from common import config, mongo
 from common.errors import ApiError
+from common.settings import Rate
 
 COLLECTION = "rate_limits"
 BLOCKED = "rate_limits_blocked"
@@ -65,36 +66,35 @@ class Limit:
     seconds: int
 
     @classmethod
-    def from_env(cls, name: str, variable: str, default: str) -> Limit:
-        count, _, seconds = (config.get(variable, default) or default).partition("/")
-        return cls(name, int(count), int(seconds))
+    def of(cls, name: str, rate: Rate) -> Limit:
+        return cls(name, rate.count, rate.seconds)
 
 
 def tracking_failures() -> Limit:
-    return Limit.from_env("tracking", "RATE_TRACKING_FAILURES", "20/600")
+    return Limit.of("tracking", config.settings().rate_tracking_failures)
 
 
 def submissions() -> Limit:
-    return Limit.from_env("submissions", "RATE_SUBMISSIONS", "100/3600")
+    return Limit.of("submissions", config.settings().rate_submissions)
 
 
 def open311_submissions() -> Limit:
-    return Limit.from_env("open311", "RATE_OPEN311_SUBMISSIONS", "1000/3600")
+    return Limit.of("open311", config.settings().rate_open311_submissions)
 
 
 def login_failures() -> Limit:
     """Failed sign-ins of one account from one client address."""
-    return Limit.from_env("login", "RATE_LOGIN_FAILURES", "10/900")
+    return Limit.of("login", config.settings().rate_login_failures)
 
 
 def login_client_failures() -> Limit:
     """Failed sign-ins from one client address, whatever the accounts (password spraying)."""
-    return Limit.from_env("login-client", "RATE_LOGIN_CLIENT_FAILURES", "30/900")
+    return Limit.of("login-client", config.settings().rate_login_client_failures)
 
 
 def _window(limit: Limit, key: str, now: float) -> tuple[str, float]:
     start = math.floor(now / limit.seconds) * limit.seconds
-    digest = hmac.new(config.secret_key().encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+    digest = hmac.new(config.settings().secret_key.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
     return f"{limit.name}|{digest}|{int(start)}", start + limit.seconds
 
 

@@ -35,7 +35,7 @@ JOURNEY_HEADERS = (
 
 def replay(service: str, limit: int | None = None) -> int:
     """Move up to `limit` dead letters of the service back to its queue; return how many moved."""
-    queue = f"{config.queue_prefix()}.{service}"
+    queue = f"{config.settings().queue_prefix}.{service}"
     connection = pika.BlockingConnection(broker.parameters())
     try:
         channel = connection.channel()
@@ -68,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("service", choices=("intake", "tracking", "notification", "feedback"))
     parser.add_argument("--limit", type=int, default=None, help="at most this many (default: all)")
     args = parser.parse_args(argv)
+    config.load()
     moved = replay(args.service, args.limit)
-    print(
-        f"sent {moved} dead letter{'' if moved == 1 else 's'} back to {config.queue_prefix()}.{args.service}"
-    )
+    queue = f"{config.settings().queue_prefix}.{args.service}"
+    print(f"sent {moved} dead letter{'' if moved == 1 else 's'} back to {queue}")
     return 0
 
 

@@ -9,7 +9,7 @@ from common.errors import Unauthorized
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(config.secret_key(), salt=purpose)
+    return URLSafeTimedSerializer(config.settings().secret_key, salt=purpose)
 
 
 def issue(purpose: str, payload: dict) -> str:
@@ -46,7 +46,7 @@ SESSION_ENDED = "This session has ended; sign in again."
 
 def staff_token_ttl() -> int:
     """Return how long a staff member's token lasts, in seconds."""
-    return config.get_int("STAFF_TOKEN_TTL", 8 * 3600)
+    return config.settings().staff_token_ttl
 
 
 def issue_staff(account: dict) -> str:

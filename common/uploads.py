@@ -21,12 +21,12 @@ class TooManyDocuments(ApiError):
 
 def max_bytes() -> int:
     """Return the largest document accepted, in bytes."""
-    return config.get_int("MAX_DOCUMENT_BYTES", 10 * 1024 * 1024)
+    return config.settings().max_document_bytes
 
 
 def max_count() -> int:
     """Return how many documents one complaint may hold."""
-    return config.get_int("MAX_DOCUMENTS", 10)
+    return config.settings().max_documents
 
 
 # What a multipart body carries beside a file's bytes: its boundary and part headers (a long file

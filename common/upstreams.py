@@ -26,7 +26,6 @@ from common import config
 
 T = TypeVar("T")
 DOWN_SECONDS = 5.0
-DEFAULT_PORTS = {"intake": 8081, "tracking": 8082, "notification": 8083, "feedback": 8084}
 
 
 class Instances:
@@ -64,9 +63,7 @@ def instances(service: str) -> Instances:
         return known
     with _lock:
         if service not in _instances:
-            value = config.get(f"{service.upper()}_URL", f"http://127.0.0.1:{DEFAULT_PORTS[service]}")
-            urls = [url.strip().rstrip("/") for url in value.split(",") if url.strip()]
-            _instances[service] = Instances(urls)
+            _instances[service] = Instances(list(getattr(config.settings(), f"{service}_url")))
         return _instances[service]
 
 

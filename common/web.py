@@ -42,13 +42,13 @@ def create_service_app(
     ready_checks: tuple[str, ...] = ("store", "broker"),
 ) -> Flask:
     """Return a Flask app for a service, with the plumbing every service shares."""
-    config.check_production_secrets()
+    config.load()
     logs.setup(name)
     app = Flask(name, static_folder=None)
     app.request_class = Request
     app.config.update(
         # Each route has its own body limit (common/bodies.py); this, when set, caps them all.
-        MAX_CONTENT_LENGTH=config.get_int("MAX_REQUEST_BYTES", 0) or None,
+        MAX_CONTENT_LENGTH=config.settings().max_request_bytes or None,
         READY_CHECKS=ready_checks,
     )
     app.json.sort_keys = False
@@ -118,7 +118,7 @@ def security_headers() -> dict[str, str]:
         "Cross-Origin-Resource-Policy": "same-origin",
         "Cache-Control": "no-store",
     }
-    if config.get("PUBLIC_URL", "").startswith("https://"):
+    if (config.settings().public_url or "").startswith("https://"):
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     return headers
 
@@ -144,4 +144,4 @@ def client_address() -> str:
     entries = [e.strip() for e in request.headers.get("X-Forwarded-For", "").split(",") if e.strip()]
     if not entries:
         return request.remote_addr or ""
-    return entries[max(0, len(entries) - 1 - config.get_int("TRUSTED_PROXIES", 0))]
+    return entries[max(0, len(entries) - 1 - config.settings().trusted_proxies)]

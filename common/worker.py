@@ -3,6 +3,10 @@
 Every instance consumes from the service's queue and relays its outboxes (a relay publishes only
 what writers left behind, and consumers are idempotent); a periodic job runs in the one instance
 that holds its lease (common/leases.py).
+
+With WORKER_PORT set (a container's), the process answers its probes and metrics there, as a web
+process does: /health/live fails when its consumer or relay has stopped going round,
+/health/ready when the store or the broker does not answer, and /metrics gives its counters.
 """
 
 from __future__ import annotations
@@ -10,13 +14,40 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 
-from common import config, leases, logs, mongo
+from werkzeug.serving import make_server
+
+from common import config, health, leases, logs, metrics, mongo
 from common.consumer import Consumer, Handler
 from common.outbox import Outbox, Relay
 
 log = logging.getLogger(__name__)
+
+# A loop silent this long is stuck: its rounds take half a second, a reconnection at most some 15 s.
+STALLED_SECONDS = 60.0
+
+
+class Heartbeats:
+    """When each of the worker's loops last went round."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+
+    def beater(self, name: str) -> Callable[[], None]:
+        """Return the function the loop of that name calls at every round (it counts from now)."""
+
+        def beat() -> None:
+            self._last[name] = time.monotonic()
+
+        beat()
+        return beat
+
+    def stalled(self, limit: float = STALLED_SECONDS) -> list[str]:
+        """Return the loops that have not gone round within the limit."""
+        now = time.monotonic()
+        return sorted(name for name, last in self._last.items() if now - last > limit)
 
 
 def run(
@@ -27,8 +58,9 @@ def run(
     periodic: tuple[tuple[float, Callable[[], None]], ...] = (),
 ) -> None:
     """Run until SIGTERM or SIGINT: relay the outboxes and consume the handlers' event types."""
-    config.check_production_secrets()
+    config.load()
     logs.setup(service)
+    metrics.prepare()
     stop = threading.Event()
 
     def _stop(signum, _frame):
@@ -37,7 +69,9 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    relay = Relay(outboxes, stop) if outboxes else None
+    beats = Heartbeats()
+    probes = _serve_probes(service, beats)
+    relay = Relay(outboxes, stop, beat=beats.beater("relay")) if outboxes else None
     if relay:
         relay.start()
     mongo.on_first_use(leases.ensure_indexes)
@@ -55,14 +89,31 @@ def run(
         thread.start()
     log.info("worker started", extra={"consumes": sorted(handlers or {}), "relays": len(outboxes)})
     if handlers:
-        Consumer(service, handlers).run(stop)
+        Consumer(service, handlers).run(stop, beat=beats.beater("consumer"))
     else:
         stop.wait()
     if relay:
         relay.join(timeout=5)
     for thread in jobs:
         thread.join(timeout=5)  # a job between runs lets go of its lease
+    if probes:
+        probes.shutdown()
     log.info("worker stopped")
+
+
+def _serve_probes(service: str, beats: Heartbeats):
+    """Answer the probes and metrics on WORKER_PORT from a thread; return the server, or None unset."""
+    port, host = config.settings().worker_port, config.settings().host
+    if not port:
+        return None
+    try:
+        server = make_server(host, port, health.worker_app(service, beats.stalled), threaded=True)
+    except OSError as exc:
+        raise SystemExit(f"WORKER_PORT {port}: cannot listen on {host}:{port} ({exc.strerror})") from exc
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per probe
+    threading.Thread(target=server.serve_forever, name="probes", daemon=True).start()
+    log.info("probes and metrics served", extra={"port": port})
+    return server
 
 
 def lease_seconds(interval: float) -> float:

@@ -41,7 +41,7 @@ def pool(base: str) -> urllib3.HTTPConnectionPool:
             connect, read = timeout()
             _pools[base] = urllib3.connection_from_url(
                 base,
-                maxsize=config.get_int("UPSTREAM_POOL", 16),
+                maxsize=config.settings().upstream_pool,
                 timeout=urllib3.Timeout(connect=connect, read=read),
                 retries=False,
             )
@@ -56,7 +56,7 @@ def session(service: str) -> requests.Session:
             pooled = requests.Session()
             pooled.trust_env = False
             adapter = HTTPAdapter(
-                pool_connections=1, pool_maxsize=config.get_int("UPSTREAM_POOL", 16), max_retries=0
+                pool_connections=1, pool_maxsize=config.settings().upstream_pool, max_retries=0
             )
             pooled.mount("http://", adapter)
             pooled.mount("https://", adapter)
@@ -71,4 +71,5 @@ def base_path(base: str) -> str:
 
 def timeout() -> tuple[float, float]:
     """Return the (connect, read) timeouts for upstream calls."""
-    return (config.get_float("UPSTREAM_CONNECT_TIMEOUT", 2.0), config.get_float("UPSTREAM_TIMEOUT", 15.0))
+    settings = config.settings()
+    return settings.upstream_connect_timeout, settings.upstream_timeout

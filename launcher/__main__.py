@@ -10,6 +10,7 @@ import time
 
 import requests
 
+from common.config import problems
 from launcher import infra, ports, supervisor
 from launcher.settings import Settings, load, record_ports
 
@@ -86,6 +87,13 @@ def main() -> int:
     if blocked:
         for line in ports.explain(settings, blocked):
             say(line)
+        say("nothing was started")
+        return 1
+    # Every process checks its settings as it starts; a wrong one is said here, before anything starts.
+    wrong = problems(environment(settings))
+    if wrong:
+        for line in wrong.splitlines():
+            say(line.strip())
         say("nothing was started")
         return 1
     settings.mail_dir.mkdir(parents=True, exist_ok=True)

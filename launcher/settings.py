@@ -36,6 +36,16 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    """Return the variable as a whole number from low to high, or stop `make run` naming it."""
+    value = _env(name)
+    if value is None:
+        return default
+    if not (value.strip().isdigit() and low <= int(value) <= high):
+        raise SystemExit(f"{name}={value!r}: expected a whole number from {low} to {high}")
+    return int(value)
+
+
 def _persistent_secret(path: Path, length: int = 32) -> str:
     """Return a secret kept under DATA_DIR, made on first use."""
     if path.exists():
@@ -54,7 +64,7 @@ def variable(name: str) -> str:
 
 def port_map(gateway: int) -> dict[str, int]:
     """Return every port of the platform whose gateway listens on this one, <NAME>_PORT taken first."""
-    ports = {name: int(_env(variable(name)) or gateway + offset) for name, (offset, _) in PORTS.items()}
+    ports = {name: _whole(variable(name), gateway + offset, 1, 65535) for name, (offset, _) in PORTS.items()}
     return {**ports, "gateway": gateway}
 
 
@@ -145,7 +155,7 @@ class Settings:
 def load() -> Settings:
     """Return the settings of this run: API.md's variables, then derived defaults."""
     data_dir = Path(_env("DATA_DIR", str(ROOT / "var"))).resolve()
-    gateway = int(_env("GATEWAY_PORT", "8080"))
+    gateway = _whole("GATEWAY_PORT", 8080, 1, 65535)
     settings = Settings(
         data_dir=data_dir,
         gateway_port=gateway,
@@ -155,10 +165,8 @@ def load() -> Settings:
         amqp_url=_env("AMQP_URL"),
         smtp_external=_env("SMTP_HOST") is not None,
         admin_username=_env("ADMIN_USERNAME", "admin"),
-        instances=int(_env("INSTANCES", "1")),
+        instances=_whole("INSTANCES", 1, 1, 9),
     )
-    if not 1 <= settings.instances <= 9:
-        raise SystemExit("INSTANCES must be between 1 and 9")
     settings.admin_password = _env("ADMIN_PASSWORD") or _persistent_secret(
         data_dir / "secrets" / "admin-password", 12
     )

@@ -118,7 +118,8 @@ def write_config(
                     f"{service}-worker{suffix}",
                     [python, "-m", f"services.{service}.worker"],
                     settings,
-                    env=env,
+                    # No probe port: the web process's /metrics covers its worker (one metrics directory).
+                    env={**env, "WORKER_PORT": ""},
                 )
             )
         gateway_metrics = metrics / f"gateway{suffix}"

@@ -112,7 +112,7 @@ class PagesOnlySession(SecureCookieSessionInterface):
 
 
 def _secure() -> bool:
-    return config.get("PUBLIC_URL", "").startswith("https://")
+    return (config.settings().public_url or "").startswith("https://")
 
 
 def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
@@ -120,7 +120,7 @@ def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     from gateway.web import citizen, filters, staff  # noqa: F401  (their routes join the blueprint)
 
     app.config.update(
-        SECRET_KEY=config.secret_key(),
+        SECRET_KEY=config.settings().secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=_secure(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import request
 
@@ -14,7 +13,7 @@ from gateway.web import i18n, web
 
 def _moment(value: str) -> datetime:
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment.astimezone(ZoneInfo(config.get("TIMEZONE", "Africa/Casablanca")))
+    return moment.astimezone(config.settings().timezone)
 
 
 @web.app_template_filter("when")

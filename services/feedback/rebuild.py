@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from pymongo.database import Database
 
-from common import locks, logs, mongo
+from common import config, locks, logs, mongo
 from services.feedback import domain, store
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,7 @@ def rebuild(db: Database, *, grace: float = HANDLER_GRACE_SECONDS) -> dict:
 
 def main() -> int:
     """Rebuild, and say what was counted."""
+    config.load()
     logs.setup("feedback-rebuild")
     figures = rebuild(mongo.database())
     count = figures["complaints"]

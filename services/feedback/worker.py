@@ -16,7 +16,7 @@ def main() -> None:
     worker.run(
         "feedback",
         handlers=HANDLERS,
-        periodic=((config.get_float("FEEDBACK_SETTLE_INTERVAL_SECONDS", 300), finish_unfinished),),
+        periodic=((config.settings().feedback_settle_interval_seconds, finish_unfinished),),
     )
 
 

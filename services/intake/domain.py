@@ -156,7 +156,7 @@ def _repeat_digest(request_id: str | None, data: dict, stored: list[dict]) -> by
         sort_keys=True,
         default=str,
     )
-    return hmac.new(config.secret_key().encode(), content.encode(), hashlib.sha256).digest()
+    return hmac.new(config.settings().secret_key.encode(), content.encode(), hashlib.sha256).digest()
 
 
 def _receipt(complaint: dict) -> dict:

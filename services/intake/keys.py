@@ -55,7 +55,7 @@ def _document(key: str, *, key_id: str, name: str, by: str) -> dict:
 
 def seed(db: Database) -> None:
     """Keep OPEN311_API_KEY as a key, unless it is there already (active or revoked)."""
-    key = config.get("OPEN311_API_KEY")
+    key = config.settings().open311_api_key
     if key:
         document = _document(key, key_id=SEEDED_ID, name="OPEN311_API_KEY", by="OPEN311_API_KEY")
         mongo.upsert(

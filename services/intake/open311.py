@@ -50,7 +50,7 @@ PUBLISH_VALUES = {
 
 def jurisdiction() -> str:
     """Return the city's jurisdiction id (a district code also names a jurisdiction)."""
-    return config.get("OPEN311_JURISDICTION", "casablanca")
+    return config.settings().open311_jurisdiction
 
 
 def _locale() -> str:
@@ -73,12 +73,13 @@ def _catalogue() -> dict:
 @open311.get(f"/discovery.{FORMAT}")
 def discovery(fmt: str):
     """Where the API is, what it speaks, and who to contact."""
-    base = config.get("PUBLIC_URL", request.host_url.rstrip("/")).rstrip("/")
+    settings = config.settings()
+    base = settings.public_url or request.host_url.rstrip("/")
     return respond(
         "discovery",
         {
             "changeset": CHANGESET,
-            "contact": config.get("OPEN311_CONTACT", f"{base}/ — the city's complaints service"),
+            "contact": settings.open311_contact or f"{base}/ — the city's complaints service",
             "key_service": f"{base}/ — API keys are issued by the city's administrators",
             "endpoints": [
                 {
@@ -248,7 +249,7 @@ def _district(db_districts: dict, form: dict, attributes: dict) -> str | None:
     if named:
         return named.pop()
     if "lat" in form:
-        within = config.get_float("OPEN311_PLACEMENT_KM", 10.0)
+        within = config.settings().open311_placement_km
         return domain.nearest_district(db_districts, form["lat"], form["long"], within)
     return None
 

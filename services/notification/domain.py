@@ -23,8 +23,8 @@ class NotYetKnown(DependencyUnavailable):
 
 def public_url() -> str:
     """Return the address citizens and staff reach the platform at."""
-    default = f"http://localhost:{config.get('GATEWAY_PORT', '8080')}"
-    return config.get("PUBLIC_URL", default).rstrip("/")
+    settings = config.settings()
+    return settings.public_url or f"http://localhost:{settings.gateway_port}"
 
 
 def day(value: str | datetime) -> str:
@@ -35,7 +35,7 @@ def day(value: str | datetime) -> str:
 
 def cap_per_hour() -> int:
     """Return how many emails one address may receive in an hour."""
-    return config.get_int("MAIL_CAP_PER_HOUR", 20)
+    return config.settings().mail_cap_per_hour
 
 
 # ---- what each event calls for -------------------------------------------------------------
@@ -128,8 +128,8 @@ def on_status_changed(db: Database, event: dict) -> None:
             answer_due=day(data["answer_due"]),
         )
     elif status in ("resolved", "rejected"):
-        window = timedelta(days=config.get_int("REOPEN_WINDOW_DAYS", 30))
-        can_reopen = data.get("reopen_count", 0) < config.get_int("REOPEN_LIMIT", 3)
+        window = timedelta(days=config.settings().reopen_window_days)
+        can_reopen = data.get("reopen_count", 0) < config.settings().reopen_limit
         _to_citizen(
             db,
             event,

@@ -24,7 +24,7 @@ class PermanentFailure(RuntimeError):
 
 def sender() -> str:
     """Return the From address."""
-    return config.get("MAIL_FROM", "Réclamations Casablanca <no-reply@reclamations.localhost>")
+    return config.settings().mail_from
 
 
 def build(
@@ -56,22 +56,21 @@ _open = threading.local()
 
 
 def _connect() -> smtplib.SMTP:
-    host = config.get("SMTP_HOST", "127.0.0.1")
-    port = config.get_int("SMTP_PORT", 8025)
+    settings = config.settings()
+    host, port = settings.smtp_host, settings.smtp_port
     # SMTP_SSL: TLS from the first byte (port 465); SMTP_STARTTLS: upgrade a plain connection (587).
     # Certificates are verified (against SMTP_CA_FILE when the server's CA is a private one).
-    tls = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE"))
-    timeout = config.get_float("SMTP_TIMEOUT", 10)
-    if config.get_bool("SMTP_SSL"):
+    tls = ssl.create_default_context(cafile=settings.smtp_ca_file)
+    timeout = settings.smtp_timeout
+    if settings.smtp_ssl:
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
-        if config.get_bool("SMTP_STARTTLS"):
+        if settings.smtp_starttls:
             smtp.starttls(context=tls)
-        user = config.get("SMTP_USER")
-        if user:
-            smtp.login(user, config.get("SMTP_PASSWORD", ""))
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
     except BaseException:
         smtp.close()
         raise
@@ -84,11 +83,16 @@ def _connection() -> tuple[smtplib.SMTP, bool]:
     A connection is kept for SMTP_REUSE_SECONDS after its last message: one connection, greeting
     and login per burst of emails rather than per email.
     """
-    server = tuple(
-        config.get(name) for name in ("SMTP_HOST", "SMTP_PORT", "SMTP_SSL", "SMTP_STARTTLS", "SMTP_USER")
+    settings = config.settings()
+    server = (
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_ssl,
+        settings.smtp_starttls,
+        settings.smtp_user,
     )
     smtp, last = getattr(_open, "smtp", None), getattr(_open, "last", 0.0)
-    fresh = time.monotonic() - last <= config.get_float("SMTP_REUSE_SECONDS", 20)
+    fresh = time.monotonic() - last <= settings.smtp_reuse_seconds
     if smtp is not None and fresh and getattr(_open, "server", None) == server:
         return smtp, True
     _close()

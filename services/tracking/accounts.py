@@ -30,12 +30,12 @@ def hash_password(password: str) -> str:
 
 def bootstrap_admin(db: Database) -> None:
     """Create the first administrator from ADMIN_USERNAME / ADMIN_PASSWORD when absent."""
-    username = config.get("ADMIN_USERNAME", "admin")
-    password = config.get("ADMIN_PASSWORD")
+    settings = config.settings()
+    username, password = settings.admin_username, settings.admin_password
     if not password or store.find_staff(db, username) is not None:
         return
     try:
-        check_password(password, username=username, email=config.get("ADMIN_EMAIL"))
+        check_password(password, username=username, email=settings.admin_email)
     except BadRequest as weak:
         log.warning(
             "ADMIN_PASSWORD is easy to guess: change it after signing in",
@@ -47,7 +47,7 @@ def bootstrap_admin(db: Database) -> None:
         role="admin",
         districts=[],
         created_by="ADMIN_USERNAME",
-        email=config.get("ADMIN_EMAIL"),
+        email=settings.admin_email,
     )
     if store.create_staff(db, account, [events.member_changed(account)]):
         log.info("first administrator created", extra={"username": username})

@@ -23,7 +23,7 @@ Change = Callable[[dict, datetime], tuple[dict, list[dict]]]
 
 def token_ttl() -> int:
     """Return how long a citizen's access token lasts, in seconds."""
-    return config.get_int("TRACKING_TOKEN_TTL", 3600)
+    return config.settings().tracking_token_ttl
 
 
 def normalize_email(email: str) -> str:

@@ -87,7 +87,7 @@ def run_all(db: Database) -> None:
     from services.tracking import privacy
 
     flagged, closed, anonymised = flag_overdue(db), close_expired(db), 0
-    if time.monotonic() - _last_anonymisation[0] >= config.get_float("RETENTION_CHECK_SECONDS", 86400):
+    if time.monotonic() - _last_anonymisation[0] >= config.settings().retention_check_seconds:
         anonymised = privacy.anonymise_expired(db)
         _last_anonymisation[0] = time.monotonic()
     if flagged or closed or anonymised:

@@ -46,12 +46,12 @@ def is_overdue(complaint: dict, now: datetime) -> bool:
 
 def reopen_window() -> timedelta:
     """Return how long after an answer the citizen may reopen."""
-    return timedelta(days=config.get_int("REOPEN_WINDOW_DAYS", 30))
+    return timedelta(days=config.settings().reopen_window_days)
 
 
 def reopen_limit() -> int:
     """Return how many times a complaint may be reopened."""
-    return config.get_int("REOPEN_LIMIT", 3)
+    return config.settings().reopen_limit
 
 
 def staff_may(role: str, current: str, target: str) -> bool:

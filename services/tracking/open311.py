@@ -117,7 +117,7 @@ def _extensions() -> bool:
 def _jurisdiction_match() -> dict:
     """The city's jurisdiction is every district; a district's code is that district."""
     given = (request.args.get("jurisdiction_id") or "").strip()
-    if not given or given == config.get("OPEN311_JURISDICTION", "casablanca"):
+    if not given or given == config.settings().open311_jurisdiction:
         return {}
     return {"district": given}
 

@@ -25,7 +25,7 @@ REMOVED = "[anonymised]"
 
 def retention() -> timedelta:
     """Return how long a closed complaint keeps its citizen's data (24 months by default)."""
-    return timedelta(days=config.get_int("RETENTION_DAYS", 730))
+    return timedelta(days=config.settings().retention_days)
 
 
 def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> bool:

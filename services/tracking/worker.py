@@ -21,7 +21,7 @@ def main() -> None:
         "tracking",
         handlers=HANDLERS,
         outboxes=(store.OUTBOX, store.STAFF_OUTBOX),
-        periodic=((config.get_float("JOBS_INTERVAL_SECONDS", 60), periodic_jobs),),
+        periodic=((config.settings().jobs_interval_seconds, periodic_jobs),),
     )
 
 

@@ -8,7 +8,7 @@ import uuid
 import pika
 import pytest
 
-from common import mongo
+from common import config, mongo
 from tests.support import Infrastructure
 
 
@@ -40,10 +40,11 @@ def infrastructure():
             "OUTBOX_GRACE_SECONDS": "0",
         }
     )
+    config.reload()
     mongo.reset()
     yield infra
     try:
-        mongo.client().drop_database(os.environ["MONGO_DB"])
+        mongo.client().drop_database(config.settings().mongo_db)
     finally:
         mongo.reset()
         for key, value in previous.items():
@@ -51,16 +52,16 @@ def infrastructure():
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        config.reload()
         infra.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)
 def published_events_follow_the_contract(infrastructure):
     """Every event the services publish during the session validates against docs/asyncapi.yaml."""
-    from common import config
     from tests.contract import Capture, check_published
 
-    capture = Capture(infrastructure.amqp_url, config.exchange()).start()
+    capture = Capture(infrastructure.amqp_url, config.settings().events_exchange).start()
     yield
     check_published(capture.finish())
 
@@ -83,14 +84,14 @@ def amqp(infrastructure):
 @pytest.fixture
 def listener(amqp):
     """Return a function that binds a fresh queue to event types and returns its messages."""
-    from common import broker, config, envelope
+    from common import broker, envelope
 
     broker.declare_exchange(amqp)
 
     def listen(*keys: str):
         queue = amqp.queue_declare("", exclusive=True).method.queue
         for key in keys:
-            amqp.queue_bind(queue, config.exchange(), routing_key=key)
+            amqp.queue_bind(queue, config.settings().events_exchange, routing_key=key)
 
         def messages(expected: int, timeout: float = 10.0) -> list[dict]:
             from tests.support import wait_for

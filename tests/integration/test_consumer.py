@@ -107,7 +107,9 @@ def test_a_handler_that_recovers_succeeds_on_retry(run_consumer, amqp):
 def test_an_unreadable_message_is_set_aside(run_consumer, amqp):
     consumer = run_consumer("garbage", {"test.garbage": lambda e: None})
     _wait_bound(amqp, consumer)
-    amqp.basic_publish(config.exchange(), "test.garbage", b"not json", pika.BasicProperties(delivery_mode=2))
+    amqp.basic_publish(
+        config.settings().events_exchange, "test.garbage", b"not json", pika.BasicProperties(delivery_mode=2)
+    )
     wait_for(lambda: _queue_depth(amqp, f"{consumer.queue}.dead") == 1, 10, 0.1, "the dead letter")
 
 
@@ -145,6 +147,7 @@ def test_a_cluster_url_list_reaches_the_node_that_answers(monkeypatch, infrastru
     live_port = pika.URLParameters(infrastructure.amqp_url).port
     for listed in (f"{dead}, {infrastructure.amqp_url}", f"{infrastructure.amqp_url},{dead}"):
         monkeypatch.setenv("AMQP_URL", listed)
+        config.reload()
         assert {params.port for params in broker.parameters()} == {dead_port, live_port}
         connection = pika.BlockingConnection(broker.parameters())  # whichever node comes first
         assert connection.is_open

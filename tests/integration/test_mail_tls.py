@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from common import config
 from launcher.smtp_sink import FolderHandler
 from services.notification import mail
 from tests.support import free_port
@@ -66,6 +67,7 @@ def secure_server(tmp_path, monkeypatch):
     monkeypatch.setenv("SMTP_PORT", str(port))
     monkeypatch.setenv("SMTP_STARTTLS", "true")
     monkeypatch.setenv("SMTP_CA_FILE", str(cert))
+    config.reload()
     yield inbox
     controller.stop()
 
@@ -77,6 +79,7 @@ def _message():
 def test_mail_goes_over_starttls_with_a_login(secure_server, monkeypatch):
     monkeypatch.setenv("SMTP_USER", "city")
     monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    config.reload()
     mail.send(_message())
     assert len(list(secure_server.glob("*.eml"))) == 1
 
@@ -85,6 +88,7 @@ def test_an_unverifiable_certificate_is_not_trusted(secure_server, monkeypatch):
     monkeypatch.delenv("SMTP_CA_FILE")
     monkeypatch.setenv("SMTP_USER", "city")
     monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    config.reload()
     with pytest.raises(mail.TemporaryFailure):
         mail.send(_message())
     assert list(secure_server.glob("*.eml")) == []

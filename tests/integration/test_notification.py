@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from common import config
 from common.consumer import DependencyUnavailable
 from common.envelope import isoformat, new_event, utcnow
 from launcher.smtp_sink import FolderHandler
@@ -34,6 +35,7 @@ def mailbox(tmp_path, monkeypatch, db):
     port = free_port()
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(port))
+    config.reload()
     box = Mailbox(tmp_path, port)
     box.start()
     yield box
@@ -165,6 +167,7 @@ def test_a_mail_server_that_is_down_defers_the_event(db, mailbox):
 
 def test_no_address_gets_more_than_the_hourly_cap(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "2")
+    config.reload()
     email = f"flooded-{uuid.uuid4().hex[:6]}@example.ma"
     events = [with_number(submitted(email)) for _ in range(3)]
     for event in events:
@@ -176,6 +179,7 @@ def test_no_address_gets_more_than_the_hourly_cap(db, mailbox, monkeypatch):
 
 def test_the_hourly_cap_is_exact_when_workers_send_to_one_address_at_once(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "5")
+    config.reload()
     email = f"raced-{uuid.uuid4().hex[:6]}@example.ma"
     events = [with_number(submitted(email)) for _ in range(24)]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -192,6 +196,7 @@ def test_the_hourly_cap_is_exact_when_workers_send_to_one_address_at_once(db, ma
 
 def test_a_cap_of_zero_sends_nothing(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "0")
+    config.reload()
     event = with_number(submitted(f"never-{uuid.uuid4().hex[:6]}@example.ma"))
     domain.on_submitted(db, event)
     assert mailbox.messages(event["subject"]) == []
@@ -200,6 +205,7 @@ def test_a_cap_of_zero_sends_nothing(db, mailbox, monkeypatch):
 
 def test_an_email_refused_for_good_gives_its_place_under_the_cap_back(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "1")
+    config.reload()
     domain.on_submitted(db, with_number(submitted("refused@example.ma")))
     domain.on_submitted(db, with_number(submitted("refused@example.ma")))
     failed = db[store.DELIVERIES].find({"recipient_hash": store.recipient_hash("refused@example.ma")})

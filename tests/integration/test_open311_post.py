@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from common import config
 from services.intake import keys, store
 from services.intake.app import create_app
 from tests.contract import open311_validator
@@ -196,6 +197,7 @@ def test_only_an_active_key_may_submit(db, client, monkeypatch):
 
     seeded = f"seeded-{uuid.uuid4().hex}"
     monkeypatch.setenv("OPEN311_API_KEY", seeded)
+    config.reload()
     keys.seed(db)
     keys.seed(db)  # every start seeds it again: still one key
     assert post(client, seeded, service_code="roads", address_string="X").status_code == 200
@@ -247,6 +249,7 @@ def test_keys_are_managed_by_administrators_and_shown_once(db, client):
 
 def test_each_key_has_its_own_hourly_limit(db, client, api_key, monkeypatch):
     monkeypatch.setenv("RATE_OPEN311_SUBMISSIONS", "1/3600")
+    config.reload()
     assert post(client, api_key, service_code="roads", address_string="X").status_code == 200
     refused = post(client, api_key, "xml", service_code="roads", address_string="X")
     assert refused.status_code == 429 and "Retry-After" in refused.headers

@@ -54,7 +54,7 @@ def test_events_wait_in_the_outbox_while_the_broker_is_down_then_go(db, box, inf
     connection = pika.BlockingConnection(pika.URLParameters(infrastructure.amqp_url))
     channel = connection.channel()
     queue = channel.queue_declare("", exclusive=True).method.queue
-    channel.queue_bind(queue, config.exchange(), routing_key="test.outage")
+    channel.queue_bind(queue, config.settings().events_exchange, routing_key="test.outage")
     assert outbox.sweep(db, box, broker.Publisher(), grace=0) == 1
     _method, _props, body = wait_for(lambda: (m := channel.basic_get(queue, auto_ack=True))[0] and m)
     assert envelope.decode(body)["id"] == events[0]["id"]
@@ -94,7 +94,7 @@ def test_a_note_without_its_event_is_dropped_once_it_is_old(db, box):
 
 def test_published_messages_are_persistent_cloudevents(db, box, amqp):
     queue = amqp.queue_declare("", exclusive=True).method.queue
-    amqp.queue_bind(queue, config.exchange(), routing_key="test.envelope")
+    amqp.queue_bind(queue, config.settings().events_exchange, routing_key="test.envelope")
     events = _write(db, box, "doc-4", "test.envelope")
     outbox.publish_now(db, box, "doc-4", events)
     method, props, body = wait_for(lambda: (m := amqp.basic_get(queue, auto_ack=True))[0] and m)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from common import ratelimit
+from common import config, ratelimit
 from tests.integration.complaints import submission
 from tests.support import complaint_body
 
@@ -21,6 +21,7 @@ def tracking(db, monkeypatch):
 
     monkeypatch.setenv("RATE_TRACKING_FAILURES", "3/600")
     monkeypatch.setenv("RATE_LOGIN_FAILURES", "2/900")
+    config.reload()
     store.ensure_indexes(db)
     data = submission(citizen={"email": "nadia@example.ma", "language": "fr"})
     domain.record_submitted(db, data)
@@ -94,6 +95,7 @@ def test_failed_logins_are_limited_per_account_and_client_and_lock_no_one_else_o
 
 def test_failed_logins_across_accounts_are_limited_per_client(tracking, db, monkeypatch):
     monkeypatch.setenv("RATE_LOGIN_CLIENT_FAILURES", "3/900")
+    config.reload()
     app, _number = tracking
     sprayer, other = f"10.8.{uuid.uuid4().int % 250}.1", f"10.8.{uuid.uuid4().int % 250}.2"
     victims = [member(db) for _ in range(4)]
@@ -108,6 +110,7 @@ def test_submissions_are_limited_per_client_and_refused_ones_change_nothing(db, 
     from services.intake.app import create_app
 
     monkeypatch.setenv("RATE_SUBMISSIONS", "2/3600")
+    config.reload()
     store.ensure_indexes(db)
     app = create_app({"TESTING": True}).test_client()
     body = complaint_body()
@@ -172,6 +175,7 @@ def test_parallel_clients_file_exactly_the_limit_and_failures_are_counted_exactl
     from services.intake.app import create_app
 
     monkeypatch.setenv("RATE_SUBMISSIONS", "30/3600")
+    config.reload()
     intake_store.ensure_indexes(db)
     body = complaint_body()
     me = f"10.11.{uuid.uuid4().int % 250}.1"

@@ -88,5 +88,5 @@ def test_writes_wait_for_a_majority_and_are_retried_unless_the_url_says_otherwis
     assert client.write_concern.document == {"w": "majority"} and client.options.retry_writes
     db["majority_writes"].insert_one({"_id": 1})  # the store takes it (a single server: w 1)
     assert db["majority_writes"].find_one({"_id": 1}) == {"_id": 1}
-    given = mongo.client_options(f"{config.mongo_url().rstrip('/')}/?w=1&retryWrites=false")
+    given = mongo.client_options(f"{config.settings().mongo_url.rstrip('/')}/?w=1&retryWrites=false")
     assert "w" not in given and "retryWrites" not in given

@@ -48,7 +48,7 @@ def test_the_broker_is_a_cluster_of_three_named_in_every_services_url(compose):
     nodes = [f"rabbitmq{n}" for n in (1, 2, 3)]
     cluster = (ROOT / "deploy" / "rabbitmq" / "cluster.conf").read_text()
     for n, name in enumerate(nodes, 1):
-        assert compose[name]["image"].startswith("rabbitmq:3.10")
+        assert compose[name]["image"].startswith("rabbitmq:4.")
         assert compose[name]["hostname"] == name
         assert compose[name]["healthcheck"]["test"]
         assert (
@@ -74,3 +74,14 @@ def test_docker_compose_accepts_the_file():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_app_process_has_a_health_check_on_its_own_endpoint(compose):
+    for service in SERVICES:
+        web, worker = compose[service], compose[f"{service}-worker"]
+        assert "/health/ready" in web["healthcheck"]["test"][-1]
+        # The worker answers its probes on WORKER_PORT (common/worker.py), the port its check asks.
+        port = worker["environment"]["WORKER_PORT"]
+        assert f"http://127.0.0.1:{port}/health/live" in worker["healthcheck"]["test"][-1], service
+    assert "/health" in compose["gateway"]["healthcheck"]["test"][-1]
+    assert "8025" in compose["smtp"]["healthcheck"]["test"][-1]

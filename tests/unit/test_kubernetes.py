@@ -123,6 +123,20 @@ def test_web_processes_have_probes_on_the_health_endpoints_and_a_service(rendere
     assert ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["name"] == "gateway"
 
 
+def test_workers_answer_probes_on_the_port_their_worker_port_names(rendered):
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in WORKERS:
+        (container,) = find(rendered, "Deployment", name)["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e["value"] for e in container["env"]}
+        assert env["WORKER_PORT"] == compose[name]["environment"]["WORKER_PORT"] == "8000", name
+        assert {"name": "probes", "containerPort": int(env["WORKER_PORT"])} in container["ports"]
+        assert container["livenessProbe"]["httpGet"] == {"path": "/health/live", "port": "probes"}
+        assert container["readinessProbe"]["httpGet"] == {"path": "/health/ready", "port": "probes"}
+        # Its consumer is stalled after 60 s without a round (common/worker.py): probes allow for that.
+        probe = container["livenessProbe"]
+        assert probe["periodSeconds"] * probe["failureThreshold"] >= 60
+
+
 def test_the_gateway_and_the_busiest_workers_scale_with_their_load(rendered):
     scaled = {
         d["spec"]["scaleTargetRef"]["name"]: d for d in rendered if d["kind"] == "HorizontalPodAutoscaler"

@@ -3,6 +3,7 @@
 import pytest
 from flask import Flask
 
+from common import config
 from common.web import client_address
 
 app = Flask(__name__)
@@ -20,6 +21,7 @@ app = Flask(__name__)
 )
 def test_the_last_entry_the_gateway_added_is_the_client(monkeypatch, header, proxies, expected):
     monkeypatch.setenv("TRUSTED_PROXIES", proxies)
+    config.reload()
     headers = {"X-Forwarded-For": header} if header else {}
     with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "192.0.2.1"}):
         assert client_address() == expected

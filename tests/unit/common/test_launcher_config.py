@@ -1,5 +1,7 @@
 import configparser
 
+import pytest
+
 from launcher import supervisor
 from launcher.settings import load
 
@@ -63,3 +65,20 @@ def test_maintenance_commands_find_the_ports_the_running_platform_chose(tmp_path
     monkeypatch.delenv("GATEWAY_PORT")  # a later command given DATA_DIR alone
     settings = load_running()
     assert settings.broker_url.endswith(":9407/%2F") and settings.store_url == "mongodb://127.0.0.1:9406/"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("GATEWAY_PORT", "abc"),
+        ("GATEWAY_PORT", "70000"),
+        ("INSTANCES", "0"),
+        ("INSTANCES", "two"),
+        ("STORE_PORT", "-1"),
+    ],
+)
+def test_make_run_refuses_a_wrong_number_naming_its_variable(tmp_path, monkeypatch, variable, value):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SystemExit, match=f"^{variable}='{value}': expected a whole number from 1 to "):
+        load()

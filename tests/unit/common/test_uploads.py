@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from common import uploads
+from common import config, uploads
 from common.errors import PayloadTooLarge, UnsupportedMediaType
 
 
@@ -47,6 +47,7 @@ def test_disguised_or_broken_files_are_refused(data):
 
 def test_a_file_over_the_limit_is_413(monkeypatch):
     monkeypatch.setenv("MAX_DOCUMENT_BYTES", "1000")
+    config.reload()
     with pytest.raises(PayloadTooLarge):
         uploads.read_upload(upload(PDF + b"0" * 1000))
     assert uploads.read_upload(upload(PDF))[1] == uploads.PDF

@@ -9,7 +9,7 @@ import pytest
 import requests
 import urllib3
 
-from common import upstreams
+from common import config, upstreams
 from tests.support import free_port
 
 
@@ -41,6 +41,7 @@ def live():
 def service(monkeypatch, live):
     dead = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("INTAKE_URL", f"{dead}, {live}/")
+    config.reload()
     upstreams._instances.clear()
     yield dead, live
     upstreams._instances.clear()
@@ -49,8 +50,9 @@ def service(monkeypatch, live):
 def test_one_url_or_several_separated_by_commas(monkeypatch):
     upstreams._instances.clear()
     monkeypatch.setenv("TRACKING_URL", "http://tracking:8000/")
-    assert upstreams.instances("tracking").urls == ["http://tracking:8000"]
     monkeypatch.delenv("FEEDBACK_URL", raising=False)
+    config.reload()
+    assert upstreams.instances("tracking").urls == ["http://tracking:8000"]
     assert upstreams.instances("feedback").urls == ["http://127.0.0.1:8084"]
     upstreams._instances.clear()
 
@@ -91,6 +93,7 @@ def test_a_request_sent_and_then_lost_is_not_sent_again(service):
 
 def test_when_every_instance_is_down_the_error_is_raised(monkeypatch):
     monkeypatch.setenv("NOTIFICATION_URL", f"http://127.0.0.1:{free_port()},http://127.0.0.1:{free_port()}")
+    config.reload()
     upstreams._instances.clear()
     with pytest.raises(requests.ConnectionError):
         upstreams.call("notification", lambda base: requests.get(base, timeout=2))
@@ -111,6 +114,7 @@ def test_a_repeatable_request_whose_answer_was_lost_goes_to_the_next_instance(mo
     threading.Thread(target=answering.serve_forever, daemon=True).start()
     other = f"http://127.0.0.1:{answering.server_address[1]}"
     monkeypatch.setenv("INTAKE_URL", f"{live},{other}")  # the first drops every POST unanswered
+    config.reload()
     upstreams._instances.clear()
     try:
         for _ in range(4):

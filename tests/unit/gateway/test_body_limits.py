@@ -9,7 +9,7 @@ import io
 
 import pytest
 
-from common import bodies, uploads
+from common import bodies, config, uploads
 from gateway.app import create_app
 from tests.support import free_port
 from tests.unit.common.test_hostile_bodies import Endless, Unreadable, chunked, refused
@@ -21,6 +21,7 @@ HUGE = str(105 * 1024 * 1024)
 def gateway(monkeypatch):
     for service in ("intake", "tracking", "notification", "feedback"):
         monkeypatch.setenv(f"{service.upper()}_URL", f"http://127.0.0.1:{free_port()}")
+    config.reload()
     return create_app().test_client()
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from common import config
 from gateway.app import create_app
 from tests.support import free_port
 
@@ -8,6 +9,7 @@ from tests.support import free_port
 def gateway(monkeypatch):
     for service in ("intake", "tracking", "notification", "feedback"):
         monkeypatch.setenv(f"{service.upper()}_URL", f"http://127.0.0.1:{free_port()}")
+    config.reload()
     return create_app().test_client()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import LanguageAccept
 
+from common import config
 from gateway.web import charts, i18n
 from gateway.web.messages import MESSAGES
 from gateway.web.upstream import Answer
@@ -87,6 +88,7 @@ def pages(monkeypatch):
     monkeypatch.setenv("INTAKE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("TRACKING_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("FEEDBACK_URL", "http://127.0.0.1:9")
+    config.reload()
     from gateway.app import create_app
 
     return create_app({"TESTING": True}).test_client()

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from common import config
 from common.envelope import utcnow
 from services.tracking import lifecycle as lc
 
@@ -58,6 +59,7 @@ def test_reopening_ends_with_the_window_and_after_three_times(monkeypatch):
     assert lc.reopen_refusal(answered(count=2), NOW) is None
     monkeypatch.setenv("REOPEN_WINDOW_DAYS", "45")
     monkeypatch.setenv("REOPEN_LIMIT", "5")
+    config.reload()
     assert lc.reopen_refusal(answered(days_ago=40, count=4), NOW) is None
 
 
