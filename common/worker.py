@@ -110,7 +110,6 @@ def _serve_probes(service: str, beats: Heartbeats):
         server = make_server(host, port, health.worker_app(service, beats.stalled), threaded=True)
     except OSError as exc:
         raise SystemExit(f"WORKER_PORT {port}: cannot listen on {host}:{port} ({exc.strerror})") from exc
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per probe
     threading.Thread(target=server.serve_forever, name="probes", daemon=True).start()
     log.info("probes and metrics served", extra={"port": port})
     return server

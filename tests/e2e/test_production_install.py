@@ -98,6 +98,7 @@ class Process:
         self.folder = production.folder / "processes" / name
         (self.folder / "tmp").mkdir(parents=True)
         self.process: subprocess.Popen | None = None
+        self.paths = self._paths()
         # The port its container listens on: the one its health check asks.
         check = " ".join(spec["healthcheck"]["test"])
         self.container_port = int(re.search(r"127\.0\.0\.1'?[:,]\s*(\d+)", check)[1])
@@ -106,7 +107,7 @@ class Process:
     def port(self) -> int:
         return self.production.ports[self.name]
 
-    def paths(self) -> dict[str, Path]:
+    def _paths(self) -> dict[str, Path]:
         """Return each container path of this process and the folder that stands for it."""
         found = {"/tmp": self.folder / "tmp"}
         for volume in self.spec.get("volumes", []):
@@ -118,7 +119,7 @@ class Process:
 
     def translate(self, value: str) -> str:
         """Return a value of the container's world as it reads on this machine."""
-        for container_path, here in self.paths().items():
+        for container_path, here in self.paths.items():
             value = re.sub(rf"(?<![\w/]){re.escape(container_path)}(?=/|$|\s)", str(here), value)
         value = re.sub(
             r"//([a-z0-9-]+):(\d+)",

@@ -14,12 +14,14 @@ ROOT = Path(__file__).resolve().parents[2]
 READERS = {"common/settings.py", "common/config.py"}
 
 
+def _section() -> str:
+    """Return README.md's section "Environment variables"."""
+    return (ROOT / "README.md").read_text().split("\n## Environment variables\n", 1)[1].split("\n## ", 1)[0]
+
+
 def _documented() -> set[str]:
     """Return the variables README.md's table names in its first column."""
-    section = (
-        (ROOT / "README.md").read_text().split("\n## Environment variables\n", 1)[1].split("\n## ", 1)[0]
-    )
-    rows = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    rows = [line.split("|")[1] for line in _section().splitlines() if line.startswith("| `")]
     return {name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", row)}
 
 
@@ -40,9 +42,7 @@ def test_every_setting_is_in_the_readme_table_and_every_variable_there_is_read()
 
 
 def test_the_readme_says_a_wrong_value_stops_the_process():
-    section = (
-        (ROOT / "README.md").read_text().split("\n## Environment variables\n", 1)[1].split("\n## ", 1)[0]
-    )
+    section = _section()
     assert "checks its settings as it starts" in section and "stops it at once" in section
 
 
