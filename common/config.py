@@ -11,14 +11,13 @@ import os
 import re
 from collections.abc import Mapping
 
-from pydantic import ValidationError
+from marshmallow import ValidationError
 
-from common.settings import Rule, Settings
+from common.settings import RULES, Settings
 
 _current: Settings | None = None
 # The password of a URL (mongodb://user:password@host) is not repeated in a message.
 _PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
-_WORDS = {"path_not_file": "expected a file that exists"}
 
 
 def load() -> Settings:
@@ -26,9 +25,9 @@ def load() -> Settings:
     global _current
     if _current is None:
         try:
-            _current = Settings()
+            _current = Settings.read(os.environ)
         except ValidationError as invalid:
-            raise SystemExit(_explain(invalid)) from None
+            raise SystemExit(_explain(invalid, os.environ)) from None
     return _current
 
 
@@ -50,55 +49,22 @@ def problems(environ: Mapping[str, str]) -> str | None:
     For `make run`, which says so before it starts anything rather than leaving it in the logs of
     processes that stop as they start.
     """
-    own = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(environ)
     try:
-        Settings()
+        Settings.read(environ)
     except ValidationError as invalid:
-        return _explain(invalid)
-    finally:
-        os.environ.clear()
-        os.environ.update(own)
+        return _explain(invalid, environ)
     return None
 
 
-def _explain(invalid: ValidationError) -> str:
+def _explain(invalid: ValidationError, environ: Mapping[str, str]) -> str:
     """Return what is wrong with the environment, one variable a line."""
-    lines = [_problem(error) for error in invalid.errors()]
+    lines = []
+    for name, messages in invalid.normalized_messages().items():
+        if name == RULES:
+            lines.extend(messages)
+        else:
+            shown = _PASSWORD.sub(r"\1***@", environ[name.upper()])
+            lines.append(f"{name.upper()}={shown!r}: {messages[0]}")
     return "Invalid settings (see README.md, Environment variables):\n" + "\n".join(
         f"  {line}" for line in lines
     )
-
-
-def _problem(error: dict) -> str:
-    if isinstance(error.get("ctx", {}).get("error"), Rule):
-        return str(error["ctx"]["error"])
-    name = str(error["loc"][0])
-    value = error["input"]
-    shown = _PASSWORD.sub(r"\1***@", value) if isinstance(value, str) else value
-    return f"{name.upper()}={shown!r}: {_expected(name, error)}"
-
-
-def _expected(name: str, error: dict) -> str:
-    """Return what the variable should be, in words."""
-    if error["type"] == "value_error":
-        return str(error["ctx"]["error"])
-    if error["type"] == "literal_error":
-        return f"expected {error['ctx']['expected']}"
-    field = Settings.model_fields[name]
-    if field.annotation is bool:
-        return "expected true or false (or 1/0, yes/no, on/off)"
-    if field.annotation in (int, float):
-        noun = "a whole number" if field.annotation is int else "a number"
-        bounds = {
-            key: getattr(m, key) for m in field.metadata for key in ("ge", "gt", "le") if hasattr(m, key)
-        }
-        if "ge" in bounds and "le" in bounds:
-            return f"expected {noun} from {bounds['ge']} to {bounds['le']}"
-        if "ge" in bounds:
-            return f"expected {noun} of {bounds['ge']} or more"
-        if "gt" in bounds:
-            return f"expected {noun} above {bounds['gt']}"
-        return f"expected {noun}"
-    return _WORDS.get(error["type"], error["msg"])

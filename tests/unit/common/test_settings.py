@@ -89,7 +89,7 @@ DEFAULTS = {
 @pytest.fixture
 def unset(monkeypatch):
     """Unset every variable of the settings; return a function that sets some and loads them."""
-    for name in Settings.model_fields:
+    for name in Settings.DESCRIPTIONS:
         monkeypatch.delenv(name.upper(), raising=False)
 
     def load(**variables: str):
@@ -109,7 +109,7 @@ def refusal(load, **variables: str) -> str:
 
 def test_every_default_is_the_one_the_code_had(unset):
     settings = unset()
-    assert {name.upper() for name in Settings.model_fields} == set(DEFAULTS)
+    assert {name.upper() for name in Settings.DESCRIPTIONS} == set(DEFAULTS)
     assert {name: getattr(settings, name.lower()) for name in DEFAULTS} == DEFAULTS
 
 
@@ -211,6 +211,6 @@ def test_the_settings_are_read_once_and_cannot_change(unset, monkeypatch):
     settings = unset(PORT="9002")
     monkeypatch.setenv("PORT", "9003")
     assert config.settings() is settings and config.load() is settings and config.settings().port == 9002
-    with pytest.raises(ValueError, match="frozen"):
+    with pytest.raises(AttributeError, match="frozen"):
         settings.port = 9004
     assert config.reload().port == 9003
