@@ -11,7 +11,7 @@ import base64
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, Flask, g, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -27,21 +27,27 @@ web = Blueprint(
 csrf = CSRFProtect()
 LANGUAGE_COOKIE = "lang"
 YEAR = 365 * 24 * 3600
+# Addresses that answer JSON (or Prometheus' text): everything else is a page.
+API_PREFIXES = ("/api/", "/open311/", "/health", "/metrics")
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 
 
-@web.before_request
+@web.before_app_request
 def _language() -> None:
+    if not is_page(request.path):
+        return
     g.lang = i18n.choose(
         request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.accept_languages
     )
 
 
-@web.after_request
+@web.after_app_request
 def _headers(response):
+    if not is_page(request.path):
+        return response
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -57,20 +63,47 @@ def _headers(response):
 @web.app_context_processor
 def _template_context() -> dict:
     lang = g.get("lang", i18n.DEFAULT)
-    return {"lang": lang, "dir": i18n.direction(lang), "languages": i18n.LANGUAGES}
+    return {"lang": lang, "dir": i18n.direction(lang), "languages": i18n.LANGUAGES, "here": _here()}
 
 
-@web.errorhandler(HTTPException)
-def _error_page(exc: HTTPException):
-    """A page's error as a page (the API's errors stay JSON): not found, a stale form, unavailable."""
-    status = exc.code or 500
-    key = {
-        400: "error.stale_form",
-        404: "error.not_found",
-        413: "error.too_large",
-        503: "error.unavailable",
-    }.get(status, "error.invalid")
-    return render_template("error.html", status=status, message=i18n.gettext(key)), status
+def _here() -> str:
+    """Return the address of the page shown, for its language links.
+
+    A refused form is shown at the address it was sent to (/complaints/X/remarks): its language
+    links go to the page the form belongs to (/complaints/X), which answers a GET.
+    """
+    path = request.path
+    if request.method == "GET":
+        return path
+    adapter = current_app.url_map.bind("")
+    while path != "/":
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except HTTPException:
+            path = path.rsplit("/", 1)[0] or "/"
+    return path
+
+
+def is_page(path: str) -> bool:
+    """Return whether an address is a page's (HTML), not the API's, Open311's or the operators' (JSON)."""
+    return not path.startswith(API_PREFIXES)
+
+
+ERROR_MESSAGES = {
+    400: "error.stale_form",
+    404: "error.not_found",
+    405: "error.not_found",
+    413: "error.too_large",
+    503: "error.unavailable",
+}
+
+
+def error_page(status: int):
+    """Return a page's error as a page, in the visitor's language: not found, a stale form, unavailable."""
+    key = ERROR_MESSAGES.get(status, "error.unexpected" if status >= 500 else "error.invalid")
+    message = i18n.gettext(key)
+    return render_template("error.html", status=status, message=message), status
 
 
 class EncryptedSerializer:
@@ -99,7 +132,7 @@ class PagesOnlySession(SecureCookieSessionInterface):
     """The encrypted session cookie, opened for the pages only: the JSON API and health never read it."""
 
     def open_session(self, app: Flask, request):
-        if request.path.startswith(("/api/", "/open311/", "/health", "/metrics")):
+        if not is_page(request.path):
             return self.null_session_class()
         return super().open_session(app, request)
 
@@ -135,3 +168,27 @@ def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)  # the JSON API uses bearer tokens, never cookies
     app.register_blueprint(web)
+    _pages_errors_as_pages(app)
+
+
+def _pages_errors_as_pages(app: Flask) -> None:
+    """Answer a page's errors with a page (a mistyped address, a form's address opened, a failure).
+
+    The API's errors keep the contract's JSON: these handlers hand them to the ones common/errors.py
+    registered.
+    """
+    handlers = app.error_handler_spec[None][None]
+    api_http, api_unexpected = handlers[HTTPException], handlers[Exception]
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if not is_page(request.path):
+            return api_http(exc)
+        return error_page(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if not is_page(request.path):
+            return api_unexpected(exc)
+        current_app.logger.exception("unexpected error on a page")
+        return error_page(500)

@@ -1,31 +1,21 @@
-"""The figures' charts as plain SVG geometry (no script, no external asset): bars and their labels."""
+"""The figures' charts: one row a bar, its label and value as text, its length a share of the longest.
+
+Rows of text rather than one drawing: labels and values stay legible on a phone, where a drawing
+scaled to the screen's width shrinks its text, and read right to left on Arabic pages.
+"""
 
 from __future__ import annotations
 
-WIDTH, HEIGHT, BAR_AREA = 640, 220, 170
-
 
 def bars(series: list[tuple[str, float]], *, maximum: float | None = None) -> dict:
-    """Return the bars of a chart: each value's label, height and position in a 640×220 box."""
+    """Return the bars of a chart: each value's label, and its length in % of `maximum` (else the top)."""
     top = maximum if maximum is not None else max((value for _label, value in series), default=0)
     top = top or 1
-    slot = WIDTH / max(len(series), 1)
-    width = max(4.0, slot * 0.6)
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
         "bars": [
-            {
-                "label": label,
-                "value": value,
-                "x": round(i * slot + (slot - width) / 2, 1),
-                "width": round(width, 1),
-                "height": round(BAR_AREA * value / top, 1),
-                "y": round(BAR_AREA - BAR_AREA * value / top + 10, 1),
-                "text_x": round(i * slot + slot / 2, 1),
-            }
-            for i, (label, value) in enumerate(series)
-        ],
+            {"label": label, "value": value, "share": round(min(100.0, 100 * value / top), 1)}
+            for label, value in series
+        ]
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
@@ -37,6 +38,8 @@ def problem(answer: Answer) -> str:
         429: "error.too_many",
         503: "error.unavailable",
     }
+    if answer.status == 400 and answer.field_errors():
+        return _("form.has_errors")  # each field's own message says what to correct
     text = _(known.get(answer.status, "error.invalid"))
     # The API says why a step is refused, in English: worth adding on an English page only.
     if answer.status == 409 and answer.message and g.get("lang") == "en":
@@ -44,13 +47,18 @@ def problem(answer: Answer) -> str:
     return text
 
 
-def field_messages(answer: Answer) -> dict[str, str]:
-    """Return one translated message per refused field, named as the form names it."""
+def field_messages(answer: Answer, form: str | None = None) -> dict[str, str]:
+    """Return one translated message per refused field, named as the form names it.
+
+    A form's own message for a field (`field.transition.reason.error`: the reason for rejecting)
+    comes before the field's (`field.reason.error`: the reason for reopening).
+    """
     errors = {}
     for field, _why in answer.field_errors().items():
         short = field.removeprefix("citizen.")
-        key = f"field.{short}.error"
-        errors[short] = _(key) if key in MESSAGES[i18n.DEFAULT] else _("error.field")
+        keys = [f"field.{form}.{short}.error"] if form else []
+        key = next((k for k in [*keys, f"field.{short}.error"] if k in MESSAGES[i18n.DEFAULT]), "error.field")
+        errors[short] = _(key)
     return errors
 
 
@@ -192,7 +200,7 @@ def _act(number: str, path: str, form_name: str, *, success: str, **kwargs):
     if answer.ok:
         flash(_(success), "success")
         return redirect(url_for("web.complaint", number=number), 303)
-    errors = {f"{form_name}.{k}": v for k, v in field_messages(answer).items()}
+    errors = {f"{form_name}.{k}": v for k, v in field_messages(answer, form_name).items()}
     errors[form_name] = problem(answer)
     return complaint(number, errors=errors, status=answer.status if answer.status in (409, 413, 415) else 400)
 
@@ -275,10 +283,16 @@ def figures_context(args) -> dict:
     answer = call("feedback", "GET", "/api/v1/stats", params={k: v for k, v in filters.items() if v})
     catalog = catalogue()
     figures = answer.body if answer.ok else None
+    errors = field_messages(answer) if answer.status == 400 else {}
+    for month in {"from", "to"} & set(errors):  # a month mistyped, or the period upside down
+        both = all(re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", filters[key]) for key in ("from", "to"))
+        upside_down = month == "to" and both and filters["from"][:7] > filters["to"][:7]
+        errors[month] = _("field.period.error" if upside_down else "field.month.error")
     return {
         "filters": filters,
         "figures": figures,
-        "error": None if answer.ok else problem(answer),
+        "errors": errors,
+        "error": None if answer.ok else _("form.has_errors") if errors else problem(answer),
         "charts": charts.for_figures(figures) if figures else None,
         "districts": names(catalog["districts"]),
         "categories": names(catalog["categories"]),

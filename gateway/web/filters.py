@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal, format_percent
 from flask import request
 
 from common import config
@@ -26,9 +27,18 @@ def day(value: str | None) -> str:
     return _moment(value).strftime("%d/%m/%Y") if value else "—"
 
 
+@web.app_template_filter("number")
+def number(value: float | None, digits: int = 1) -> str:
+    """Return a number as the page's language writes it (1,5 in French; 1.5 in English), at most `digits`."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(round(value, digits), format=pattern, locale=i18n.locale())
+
+
 @web.app_template_filter("percent")
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{round(value * 100)} %"
+    return "—" if value is None else format_percent(value, locale=i18n.locale())
 
 
 @web.app_template_filter("hours")
@@ -36,13 +46,15 @@ def hours(value: float | None) -> str:
     if value is None:
         return "—"
     if value < 48:
-        return i18n.gettext("unit.hours", n=round(value, 1))
-    return i18n.gettext("unit.days", n=round(value / 24, 1))
+        return i18n.gettext("unit.hours", n=number(value))
+    return i18n.gettext("unit.days", n=number(value / 24))
 
 
 @web.app_template_filter("filesize")
 def filesize(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} kB"
+    if size >= 1024 * 1024:
+        return i18n.gettext("unit.mb", n=number(size / 1024 / 1024))
+    return i18n.gettext("unit.kb", n=number(max(1, round(size / 1024)), 0))
 
 
 @web.app_template_filter("options")

@@ -8,6 +8,8 @@ from gateway.web.messages import MESSAGES
 
 LANGUAGES = ("fr", "ar", "en")
 DEFAULT = "fr"
+# How numbers are written: as in Morocco (Latin digits, a decimal comma), and British English.
+LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_GB"}
 
 
 def choose(asked: str | None, remembered: str | None, accept) -> str:
@@ -24,6 +26,11 @@ def choose(asked: str | None, remembered: str | None, accept) -> str:
 
 def direction(lang: str) -> str:
     return "rtl" if lang == "ar" else "ltr"
+
+
+def locale() -> str:
+    """Return the page's locale, for Babel's formatting of numbers."""
+    return LOCALES[g.get("lang", DEFAULT)]
 
 
 def gettext(key: str, **values) -> str:

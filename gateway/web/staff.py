@@ -153,7 +153,7 @@ def _act(number: str, path: str, form_name: str, success: str, **kwargs):
     if answer.ok:
         flash(_(success), "success")
         return redirect(url_for("web.staff_complaint", number=number), 303)
-    errors = {f"{form_name}.{k}": v for k, v in field_messages(answer).items()}
+    errors = {f"{form_name}.{k}": v for k, v in field_messages(answer, form_name).items()}
     errors[form_name] = problem(answer)
     return staff_complaint(
         number, errors=errors, status=answer.status if answer.status in (403, 409) else 400
@@ -298,7 +298,8 @@ def staff_member_change(username: str):
     if answer.ok:
         flash(_("staff.members.changed", username=username), "success")
         return redirect(url_for("web.staff_members"), 303)
-    flash(f"{username}: {problem(answer)} {' '.join(answer.field_errors())}", "error")
+    wrong = " ".join(dict.fromkeys(field_messages(answer).values()))  # each field's message, once
+    flash(f"{username}: {wrong or problem(answer)}", "error")
     return redirect(url_for("web.staff_members"), 303)
 
 
@@ -354,7 +355,8 @@ def staff_catalog_change(kind: str, code: str):
     if answer.ok:
         flash(_("staff.catalog.changed"), "success")
     else:
-        flash(f"{code}: {problem(answer)}", "error")
+        wrong = " ".join(dict.fromkeys(field_messages(answer).values()))
+        flash(f"{code}: {wrong or problem(answer)}", "error")
     return redirect(url_for("web.staff_catalog"), 303)
 
 

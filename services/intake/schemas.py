@@ -36,7 +36,7 @@ class ComplaintSchema(StrictSchema):
     # Law 09-08: publishing the citizen's words (Open311) is a choice of its own, off unless given.
     publish = Flag(load_default=False)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # told with the other fields' errors, not after them
     def _consent_given(self, data, **kwargs):
         if data.get("consent") is not True:
             raise ValidationError("Consent to the processing of personal data is required.", "consent")

@@ -66,12 +66,12 @@ def test_the_language_is_the_one_asked_then_remembered_then_the_browsers_then_fr
     assert i18n.direction("ar") == "rtl" and i18n.direction("fr") == "ltr"
 
 
-def test_bars_are_proportional_and_fit_the_box():
+def test_bars_are_proportional_and_never_longer_than_the_row():
     chart = charts.bars([("a", 10), ("b", 5), ("c", 0)])
-    heights = [b["height"] for b in chart["bars"]]
-    assert heights[0] == 2 * heights[1] and heights[2] == 0
-    assert all(b["x"] + b["width"] <= chart["width"] for b in chart["bars"])
-    assert charts.bars([("x", 50)], maximum=100)["bars"][0]["height"] == charts.BAR_AREA / 2
+    assert [b["share"] for b in chart["bars"]] == [100, 50, 0]
+    assert charts.bars([("x", 50)], maximum=100)["bars"][0]["share"] == 50
+    assert charts.bars([("x", 120)], maximum=100)["bars"][0]["share"] == 100
+    assert charts.bars([("x", 0)])["bars"][0]["share"] == 0
     assert charts.bars([])["bars"] == []
 
 
