@@ -306,7 +306,7 @@ class _Environment(Schema):
     timezone = _Parsed(
         _zone,
         ZoneInfo("Africa/Casablanca"),
-        "the time zone the pages show times in (a name of the tz database)",
+        "the time zone the pages and the emails show times in (a name of the tz database)",
     )
     trusted_proxies = _whole(
         0,
@@ -341,6 +341,15 @@ class _Environment(Schema):
     )
     tracking_token_ttl = _whole(3600, "lifetime of a citizen's token, in seconds", 1)
     staff_token_ttl = _whole(8 * 3600, "lifetime of a staff member's token, in seconds", 1)
+    email_link_ttl = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, error="expected a whole number of 1 or more"),
+        error_messages={"invalid": "expected a whole number of 1 or more"},
+        metadata={
+            "description": "lifetime of the link in a citizen's email that opens the complaint without "
+            "typing the address, in seconds (default: 30 days more than REOPEN_WINDOW_DAYS)"
+        },
+    )
 
     # ---- complaints ---------------------------------------------------------------------------
     admin_username = _text("admin", "the first administrator's name, created at first start")

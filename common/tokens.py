@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from common import config, mongo
@@ -33,6 +37,50 @@ def bearer(header: str | None) -> str:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer access token is required.")
     return token.strip()
+
+
+EMAIL_LINK_PURPOSE = "email-link"
+
+
+def email_link_ttl() -> int:
+    """Return how long an emailed link opens its complaint, in seconds.
+
+    By default 30 days more than the reopen window: the answer's link still works a month after
+    the last day it says the citizen may reopen, and the acknowledgement's for the 60 days the
+    administration has to answer.
+    """
+    settings = config.settings()
+    return settings.email_link_ttl or (settings.reopen_window_days + 30) * 86400
+
+
+def address_digest(email: str) -> str:
+    """Return a keyed digest of an address, compared as tracking compares addresses (case-insensitive).
+
+    Keyed with SECRET_KEY so that the link, whose payload anyone can read, does not let anyone
+    confirm a guessed address.
+    """
+    normalized = email.strip().casefold()
+    key = config.settings().secret_key.encode()
+    digest = hmac.new(key, f"{EMAIL_LINK_PURPOSE}:{normalized}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
+
+
+def issue_email_link(number: str, email: str) -> str:
+    """Return the token of an emailed link: this complaint, for this address, until email_link_ttl()."""
+    return issue(EMAIL_LINK_PURPOSE, {"n": number, "a": address_digest(email)})
+
+
+def email_link_opens(token: str, number: str, email: str) -> bool:
+    """Return whether an emailed link's token is genuine, unexpired, and for this complaint and address."""
+    try:
+        claims = verify(EMAIL_LINK_PURPOSE, token, email_link_ttl())
+    except Unauthorized:
+        return False
+    if not isinstance(claims, dict) or not email.strip():
+        return False
+    return claims.get("n") == number and hmac.compare_digest(
+        str(claims.get("a", "")).encode(), address_digest(email).encode()
+    )
 
 
 STAFF_PURPOSE = "staff"

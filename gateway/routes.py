@@ -32,6 +32,7 @@ ROUTES = [
     ("/api/v1/staff/open311-keys", ("GET", "POST"), "intake"),
     ("/api/v1/staff/open311-keys/<key_id>", ("DELETE",), "intake"),
     ("/api/v1/tracking", ("POST",), "tracking"),
+    ("/api/v1/tracking/link", ("POST",), "tracking"),
     ("/api/v1/complaints/<path:rest>", ("GET", "POST"), "tracking"),
     ("/api/v1/staff/exports/stats.csv", ("GET",), "feedback"),
     ("/api/v1/staff/<path:rest>", ("GET", "POST", "PATCH"), "tracking"),
@@ -80,6 +81,7 @@ def forwarded_for() -> str:
 REPEATABLE_POSTS = {
     "/api/v1/complaints",
     "/api/v1/tracking",
+    "/api/v1/tracking/link",
     "/open311/v2/requests.json",
     "/open311/v2/requests.xml",
 }

@@ -157,6 +157,24 @@ def track_post():
     return response
 
 
+@web.get("/complaints/<number>/open")
+def open_link(number: str):
+    """Open a complaint from the link of its citizen's email, then show it at an address without the link.
+
+    The link's token is exchanged for an access token kept in the session, as /track does; the 303
+    leaves the token out of the address bar, the history and any Referer. A link that does not
+    open it leads to the tracking form, its number filled in, saying to type the email instead.
+    """
+    body = {"number": number, "token": request.args.get("t", "")}
+    answer = call("tracking", "POST", "/api/v1/tracking/link", json=body)
+    if answer.ok:
+        found = answer.body["complaint"]["number"]
+        session["tokens"] = {**session.get("tokens", {}), found: answer.body["access_token"]}
+        return redirect(url_for("web.complaint", number=found), 303)
+    flash(_("link.invalid") if answer.status in (400, 404) else problem(answer), "error")
+    return redirect(url_for("web.track", number=number), 303)
+
+
 def _token(number: str) -> str | None:
     return session.get("tokens", {}).get(number)
 

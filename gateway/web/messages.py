@@ -272,6 +272,8 @@ FR = {
     "staff.keys.none": "Aucune clé.",
     "staff.keys.new": "Nouvelle clé",
     "staff.keys.issue": "Créer la clé",
+    # the link of a citizen's email
+    "link.invalid": "Ce lien a expiré ou n'est pas valide. Saisissez l'adresse email donnée lors du dépôt pour voir votre réclamation.",
 }
 
 EN = {
@@ -545,6 +547,8 @@ EN = {
     "staff.keys.none": "No keys.",
     "staff.keys.new": "New key",
     "staff.keys.issue": "Make the key",
+    # the link of a citizen's email
+    "link.invalid": "This link has expired or is not valid. Enter the email address you gave when filing to see your complaint.",
 }
 
 AR = {
@@ -818,6 +822,8 @@ AR = {
     "staff.keys.none": "لا توجد مفاتيح.",
     "staff.keys.new": "مفتاح جديد",
     "staff.keys.issue": "إنشاء المفتاح",
+    # the link of a citizen's email
+    "link.invalid": "انتهت صلاحية هذا الرابط أو أنه غير صالح. أدخل البريد الإلكتروني الذي أدليت به عند الإيداع للاطلاع على شكايتك.",
 }
 # fmt: on
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from pymongo.database import Database
 
-from common import config, outbox
+from common import config, outbox, tokens
 from common.consumer import DependencyUnavailable
 from common.envelope import new_event, utcnow
 from services.notification import mail, store, templates
@@ -25,12 +25,6 @@ def public_url() -> str:
     """Return the address citizens and staff reach the platform at."""
     settings = config.settings()
     return settings.public_url or f"http://localhost:{settings.gateway_port}"
-
-
-def day(value: str | datetime) -> str:
-    """Return a day as people read it here (day/month/year)."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%d/%m/%Y")
 
 
 def cap_per_hour() -> int:
@@ -68,9 +62,9 @@ def on_submitted(db: Database, event: dict) -> None:
         event,
         contact,
         "acknowledgement",
-        ack_due=day(data["ack_due"]),
-        answer_due=day(data["answer_due"]),
-        submitted_at=day(data["submitted_at"]),
+        ack_due=data["ack_due"],
+        answer_due=data["answer_due"],
+        submitted_at=data["submitted_at"],
     )
     _to_staff(
         db,
@@ -81,8 +75,8 @@ def on_submitted(db: Database, event: dict) -> None:
         placement="new" if data["district"] else "unplaced",
         kind=data["kind"],
         description=data["description"],
-        ack_due=day(data["ack_due"]),
-        answer_due=day(data["answer_due"]),
+        ack_due=data["ack_due"],
+        answer_due=data["answer_due"],
     )
 
 
@@ -108,8 +102,8 @@ def on_placed(db: Database, event: dict) -> None:
         placement="placed",
         kind=contact["kind"],
         description=contact.get("description") or "",
-        ack_due=day(contact["ack_due"]) if contact.get("ack_due") else "",
-        answer_due=day(contact["answer_due"]) if contact.get("answer_due") else "",
+        ack_due=contact.get("ack_due"),
+        answer_due=contact.get("answer_due"),
     )
 
 
@@ -125,7 +119,7 @@ def on_status_changed(db: Database, event: dict) -> None:
             contact,
             "reopened",
             reason=data.get("public_note") or "",
-            answer_due=day(data["answer_due"]),
+            answer_due=data["answer_due"],
         )
     elif status in ("resolved", "rejected"):
         window = timedelta(days=config.settings().reopen_window_days)
@@ -138,9 +132,9 @@ def on_status_changed(db: Database, event: dict) -> None:
             status=status,
             public_note=data.get("public_note"),
             reason=data.get("reason"),
-            at=day(data["at"]),
+            at=data["at"],
             can_reopen=can_reopen,
-            reopen_until=day(datetime.fromisoformat(data["at"]) + window),
+            reopen_until=datetime.fromisoformat(data["at"]) + window,
         )
     else:
         _to_citizen(
@@ -150,7 +144,7 @@ def on_status_changed(db: Database, event: dict) -> None:
             "status",
             status=status,
             public_note=data.get("public_note"),
-            at=day(data["at"]),
+            at=data["at"],
         )
 
 
@@ -165,7 +159,7 @@ def on_reopened(db: Database, event: dict) -> None:
         DISTRICT_STAFF,
         reason=data["reason"],
         reopen_count=data.get("reopen_count", 1),
-        answer_due=day(data["answer_due"]),
+        answer_due=data["answer_due"],
     )
 
 
@@ -199,7 +193,7 @@ def on_overdue(db: Database, event: dict) -> None:
         "staff_overdue",
         roles,
         deadline=data["deadline"],
-        due=day(data["due"]),
+        due=data["due"],
         status=data.get("status"),
     )
 
@@ -243,8 +237,15 @@ def _common(contact: dict, language: str) -> dict:
         "complaint_subject": contact["subject"],
         "category_name": contact["category_name"].get(language, contact["category"]),
         "district_name": contact["district_name"].get(language, district) if district else UNPLACED[language],
-        "tracking_url": f"{public_url()}/track?number={number}",
     }
+
+
+def complaint_link(number: str, email: str) -> str:
+    """Return the link of a citizen's email: it opens the complaint, for this address only, for a while.
+
+    Staff emails never carry it: they link to the back office.
+    """
+    return f"{public_url()}/complaints/{number}/open?t={tokens.issue_email_link(number, email)}"
 
 
 def _to_citizen(db: Database, event: dict, contact: dict, template: str, **context) -> None:
@@ -258,7 +259,13 @@ def _to_citizen(db: Database, event: dict, contact: dict, template: str, **conte
         recipient=contact["email"],
         role="citizen",
         language=language,
-        context={**_common(contact, language), "citizen_name": contact.get("name"), **context},
+        context={
+            **_common(contact, language),
+            "citizen_name": contact.get("name"),
+            "tracking_url": complaint_link(contact["_id"], contact["email"]),
+            "link_until": utcnow() + timedelta(seconds=tokens.email_link_ttl()),
+            **context,
+        },
     )
 
 

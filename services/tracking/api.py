@@ -8,10 +8,17 @@ from common import bodies, mongo, ratelimit, uploads
 from common.errors import BadRequest, NotFound
 from common.web import client_address, json_body
 from services.tracking import domain
-from services.tracking.schemas import FeedbackSchema, RemarkSchema, ReopenSchema, TrackingRequestSchema
+from services.tracking.schemas import (
+    FeedbackSchema,
+    LinkRequestSchema,
+    RemarkSchema,
+    ReopenSchema,
+    TrackingRequestSchema,
+)
 
 api = Blueprint("tracking", __name__, url_prefix="/api/v1")
 _tracking_schema = TrackingRequestSchema()
+_link_schema = LinkRequestSchema()
 _remark_schema = RemarkSchema()
 _reopen_schema = ReopenSchema()
 _feedback_schema = FeedbackSchema()
@@ -52,11 +59,30 @@ def post_tracking():
     A client that failed RATE_TRACKING_FAILURES times in the window gets 429, even with the right
     pair: numbers cannot be guessed by trying.
     """
+    return _counting_failures(
+        _tracking_schema, lambda db, data: domain.track(db, data["number"], data["email"])
+    )
+
+
+@api.post("/tracking/link")
+def post_tracking_link():
+    """Exchange the link of a citizen's email (number and token) for what POST /tracking answers.
+
+    A forged, expired or another complaint's link, or one whose address the complaint no longer
+    has, is the same 404 as a wrong email, counted by the same limit.
+    """
+    return _counting_failures(
+        _link_schema, lambda db, data: domain.open_link(db, data["number"], data["token"])
+    )
+
+
+def _counting_failures(schema, find) -> Response:
+    """Answer find(db, body), counting a 404 among the client's failed tracking attempts."""
     db, client, limit = mongo.database(), client_address(), ratelimit.tracking_failures()
     ratelimit.check(db, limit, client)
-    data = _tracking_schema.load(json_body())
+    data = schema.load(json_body())
     try:
-        found = domain.track(db, data["number"], data["email"])
+        found = find(db, data)
     except NotFound:
         ratelimit.take(db, limit, client)
         raise

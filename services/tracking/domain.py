@@ -176,6 +176,23 @@ def track(db: Database, number: str, email: str) -> dict:
     matches = hmac.compare_digest(expected.encode(), normalize_email(email).encode())
     if complaint is None or not matches:
         raise NotFound(NOT_FOUND)
+    return _access(complaint)
+
+
+def open_link(db: Database, number: str, token: str) -> dict:
+    """Return what track() returns for the link of a citizen's email; else the same 404 as track().
+
+    The link must be genuine, unexpired, for this complaint, and for the address the complaint
+    has now: once it is anonymised (or has no address), no link opens it.
+    """
+    complaint = store.find_by_number(db, normalize_number(number))
+    email = complaint["email_key"] if complaint else ""
+    if complaint is None or not tokens.email_link_opens(token, complaint["_id"], email):
+        raise NotFound(NOT_FOUND)
+    return _access(complaint)
+
+
+def _access(complaint: dict) -> dict:
     token = tokens.issue(TOKEN_PURPOSE, {"number": complaint["_id"]})
     return {"access_token": token, "expires_in": token_ttl(), "complaint": views.public_view(complaint)}
 

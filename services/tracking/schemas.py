@@ -13,6 +13,11 @@ class TrackingRequestSchema(StrictSchema):
     email = Text(required=True, validate=validate.Length(min=3, max=254))
 
 
+class LinkRequestSchema(StrictSchema):
+    number = Text(required=True, validate=validate.Length(min=1, max=40))
+    token = Text(required=True, validate=validate.Length(min=1, max=1000))
+
+
 class SubmittedSchema(Schema):
     """The fields of complaint.submitted that tracking uses (a tolerant reader)."""
 

@@ -59,6 +59,7 @@ DEFAULTS = {
     "RATE_OPEN311_SUBMISSIONS": Rate(1000, 3600),
     "TRACKING_TOKEN_TTL": 3600,
     "STAFF_TOKEN_TTL": 8 * 3600,
+    "EMAIL_LINK_TTL": None,  # then 30 days more than REOPEN_WINDOW_DAYS (common/tokens.py)
     "ADMIN_USERNAME": "admin",
     "ADMIN_PASSWORD": None,
     "ADMIN_EMAIL": None,
