@@ -155,3 +155,24 @@ def test_every_staff_page_fits_a_phone(people):
     for path in ("/staff", "/staff/figures", "/staff/members", "/staff/catalog", "/staff/open311-keys"):
         admin.go(path)  # fits() fails on the first page wider than the screen
     assert MESSAGES["ar"]["staff.nav.queue"] in admin.page.inner_text("header")
+
+
+def test_the_readme_screenshots(people, platform):
+    """The README's two pictures, made here: copy them to docs/screenshots/ when the pages change."""
+    for subject in ("Lampadaire éteint", "Dépôt sauvage d'ordures", "Trottoir occupé par un café"):
+        filed(platform, subject=subject, email="readme@example.ma")
+    citizen = people("fr", PHONE)
+    citizen.go("/")
+    citizen.page.get_by_role("radio", name=citizen.t("kind.complaint")).check()
+    citizen.label("field.category").select_option("public-lighting")
+    citizen.label("field.district").select_option("maarif")
+    citizen.box("field.subject").fill("Lampadaire éteint depuis une semaine")
+    citizen.box("field.description").fill("Le lampadaire devant le 40 ne s'allume plus le soir.")
+    citizen.box("field.address").fill("40 rue Ibnou Mounir")
+    citizen.label("field.email").fill("samir@example.ma")
+    citizen.label("field.consent").check()
+    citizen.shot("readme-filing-phone")
+    agent = people("fr", DESKTOP)
+    staff_sign_in(agent)
+    wait_for(lambda: agent.go("/staff").ok and agent.page.locator("tbody tr").count() >= 3, 15, 0.5, "lines")
+    agent.shot("readme-staff-queue")
