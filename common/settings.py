@@ -306,7 +306,7 @@ class _Environment(Schema):
     timezone = _Parsed(
         _zone,
         ZoneInfo("Africa/Casablanca"),
-        "the time zone the pages show times in (a name of the tz database)",
+        "the time zone the pages show times in and count the queue's days left in (a tz database name)",
     )
     trusted_proxies = _whole(
         0,
