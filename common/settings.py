@@ -306,7 +306,8 @@ class _Environment(Schema):
     timezone = _Parsed(
         _zone,
         ZoneInfo("Africa/Casablanca"),
-        "the time zone the pages and the emails show times in (a name of the tz database)",
+        "the time zone the pages and the emails show times in, and the queue counts its days left in "
+        "(a name of the tz database)",
     )
     trusted_proxies = _whole(
         0,

@@ -31,6 +31,8 @@ ROUTES = [
     ("/api/v1/staff/catalog/<path:rest>", ("POST", "PATCH"), "intake"),
     ("/api/v1/staff/open311-keys", ("GET", "POST"), "intake"),
     ("/api/v1/staff/open311-keys/<key_id>", ("DELETE",), "intake"),
+    ("/api/v1/staff/answers", ("GET", "POST"), "intake"),
+    ("/api/v1/staff/answers/<answer_id>", ("PATCH", "DELETE"), "intake"),
     ("/api/v1/tracking", ("POST",), "tracking"),
     ("/api/v1/tracking/link", ("POST",), "tracking"),
     ("/api/v1/complaints/<path:rest>", ("GET", "POST"), "tracking"),

@@ -150,7 +150,7 @@ def _secure() -> bool:
 
 def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     """Serve the pages from the gateway app: sessions encrypted with SECRET_KEY, CSRF on the forms."""
-    from gateway.web import citizen, filters, staff  # noqa: F401  (their routes join the blueprint)
+    from gateway.web import citizen, filters, staff, staff_answers  # noqa: F401  (their routes join the blueprint)
 
     app.config.update(
         SECRET_KEY=config.settings().secret_key,
@@ -164,7 +164,9 @@ def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     app.session_interface = PagesOnlySession()
     csrf.init_app(app)
     # Globals, unlike context, reach the macros templates import.
-    app.jinja_env.globals.update(_=i18n.gettext, query_with=filters.query_with)
+    app.jinja_env.globals.update(
+        _=i18n.gettext, query_with=filters.query_with, answer_groups=filters.answer_groups
+    )
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)  # the JSON API uses bearer tokens, never cookies
     app.register_blueprint(web)

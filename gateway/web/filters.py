@@ -9,6 +9,7 @@ from babel.numbers import format_decimal, format_percent
 from flask import request
 
 from common import config
+from common.envelope import utcnow
 from gateway.web import i18n, web
 
 
@@ -82,3 +83,35 @@ def status_options(statuses) -> list[tuple[str, str]]:
 @web.app_template_filter("role_options")
 def role_options(roles) -> list[tuple[str, str]]:
     return [(r, i18n.gettext(f"role.{r}")) for r in roles]
+
+
+@web.app_template_filter("zip_same")
+def zip_same(codes) -> list[tuple[str, str]]:
+    """Return codes as options showing the code itself (departments: the catalogue has no names for them)."""
+    return [(code, code) for code in codes]
+
+
+@web.app_template_filter("member_options")
+def member_options(members: list[dict]) -> list[tuple[str, str]]:
+    """Return staff members as options showing their name (their username when they have none)."""
+    return [(m["username"], m.get("name") or m["username"]) for m in members]
+
+
+def answer_groups(answers: list[dict], statuses) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Return canned answers as option groups, one per target status, in the order of `statuses`."""
+    return [
+        (i18n.gettext(f"status.{status}"), [(a["id"], a["title"]) for a in answers if a["status"] == status])
+        for status in statuses
+    ]
+
+
+@web.app_template_filter("deadline")
+def deadline(value: str | None) -> dict | None:
+    """Return a deadline's days left (or overdue when negative), counted in the city's calendar.
+
+    `late` says whether the moment has passed: due today but passed this morning is late, 0 days.
+    """
+    if not value:
+        return None
+    due, now = _moment(value), utcnow().astimezone(config.settings().timezone)
+    return {"days": (due.date() - now.date()).days, "late": due < now}

@@ -15,6 +15,7 @@ from gateway.web.upstream import Answer, call
 _ = i18n.gettext
 STATUSES = ("received", "acknowledged", "in_progress", "resolved", "rejected", "reopened", "closed")
 ROLES = ("agent", "supervisor", "admin")
+OPEN_STATUSES = ("received", "acknowledged", "in_progress", "reopened")  # awaiting an answer
 
 
 def member() -> dict | None:
@@ -107,7 +108,7 @@ def staff_logout():
 
 # ---- the queue and a complaint --------------------------------------------------------------
 
-QUEUE_FILTERS = ("status", "district", "category", "overdue", "q", "page", "unplaced")
+QUEUE_FILTERS = ("status", "district", "category", "overdue", "q", "page", "unplaced", "assigned")
 
 
 @web.get("/staff")
@@ -124,6 +125,7 @@ def staff_queue():
         page=answer.body if answer.ok else None,
         error=None if answer.ok else problem(answer),
         statuses=STATUSES,
+        open_statuses=OPEN_STATUSES,
         districts=names(catalog["districts"]),
         categories=names(catalog["categories"]),
     )
@@ -136,16 +138,66 @@ def staff_complaint(number: str, errors: dict | None = None, status: int = 200):
     if not answer.ok:
         flash(problem(answer), "error")
         return redirect(url_for("web.staff_queue"))
+    return _complaint_page(answer.body, errors or {}, status, request.form if errors else {})
+
+
+def _canned_answers(c: dict) -> list[dict] | None:
+    """Return the canned answers of the complaint's category for the statuses it may go to now.
+
+    None when they cannot be read.
+    """
+    answer = api("intake", "GET", "/api/v1/staff/answers", params={"category": c["category"]})
+    if not answer.ok:
+        return None
+    return [a for a in answer.body["items"] if a["status"] in c.get("transitions", ())]
+
+
+def _complaint_page(c: dict, errors: dict, status: int, values, answers: list[dict] | None = None):
     catalog = catalogue()
+    assignees = api("tracking", "GET", f"/api/v1/staff/complaints/{c['number']}/assignees")
+    members = assignees.body["items"] if assignees.ok else []
+    departments = {category["department"] for category in catalog["categories"]} | {c["department"]}
     return render(
         "staff/complaint.html",
         status,
-        c=answer.body,
+        c=c,
         categories=names(catalog["categories"]),
         districts=names(catalog["districts"]),
-        errors=errors or {},
-        values=request.form if errors else {},
+        departments=sorted(d for d in departments if d),
+        # The members of the complaint's department first: the category names who treats it, but
+        # anyone of the district may take it (a complaint filed under the wrong category, say).
+        assignees=[m for m in members if m["department"] == c["department"]],
+        others=[m for m in members if m["department"] != c["department"]],
+        answers=(answers if answers is not None else _canned_answers(c)) or [],
+        errors=errors,
+        values=values,
     )
+
+
+@web.post("/staff/complaints/<number>/answer")
+@signed_in
+def staff_use_answer(number: str):
+    """Show the complaint again with a canned answer in the public note, in the citizen's language.
+
+    The transition form's "Use" button posts here: what else was typed in that form stays.
+    """
+    complaint = api("tracking", "GET", f"/api/v1/staff/complaints/{number}")
+    if not complaint.ok:
+        flash(problem(complaint), "error")
+        return redirect(url_for("web.staff_queue"))
+    c, values = complaint.body, {key: value for key, value in request.form.items() if key != "csrf_token"}
+    answers = _canned_answers(c)
+    found = next((a for a in answers or () if a["id"] == request.form.get("answer")), None)
+    if found is None:
+        errors = {
+            "transition.answer": _("staff.answers.choose") if answers is not None else _("error.unavailable")
+        }
+        return _complaint_page(c, errors, 400, values, answers)
+    language = (c.get("citizen") or {}).get("language") or i18n.DEFAULT
+    values["public_note"] = found["text"].get(language) or found["text"][i18n.DEFAULT]
+    if not values.get("to"):
+        values["to"] = found["status"]
+    return _complaint_page(c, {}, 200, values, answers)
 
 
 def _act(number: str, path: str, form_name: str, success: str, **kwargs):

@@ -99,3 +99,34 @@ class CategorySchema(CategoryChangeSchema):
 
 class ApiKeySchema(StrictSchema):
     name = Text(required=True, validate=validate.Length(min=1, max=120))
+
+
+# The statuses staff move a complaint to (tracking's state table, services/tracking/lifecycle.py):
+# what a canned answer is written for.
+ANSWER_STATUSES = ("acknowledged", "in_progress", "resolved", "rejected", "closed")
+
+
+class AnswerTextsSchema(StrictSchema):
+    # The public note's limit: a canned answer is a public note to be.
+    fr = Text(required=True, validate=validate.Length(min=1, max=4000))
+    ar = Text(required=True, validate=validate.Length(min=1, max=4000))
+    en = Text(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class AnswerChangeSchema(StrictSchema):
+    category = Text(validate=validate.Length(min=1, max=64))
+    status = Text(validate=validate.OneOf(ANSWER_STATUSES))
+    title = Text(validate=validate.Length(min=1, max=120))
+    text = fields.Nested(AnswerTextsSchema)
+
+
+class AnswerSchema(AnswerChangeSchema):
+    category = Text(required=True, validate=validate.Length(min=1, max=64))
+    status = Text(required=True, validate=validate.OneOf(ANSWER_STATUSES))
+    title = Text(required=True, validate=validate.Length(min=1, max=120))
+    text = fields.Nested(AnswerTextsSchema, required=True)
+
+
+class AnswerQuerySchema(StrictSchema):
+    category = Text(validate=validate.Length(max=64), load_default=None)
+    status = Text(validate=validate.OneOf(ANSWER_STATUSES), load_default=None)

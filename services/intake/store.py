@@ -16,6 +16,8 @@ OUTBOX = outbox.Outbox(COMPLAINTS)
 DISTRICTS = "catalog_districts"
 CATEGORIES = "catalog_categories"
 TOKENS = "open311_tokens"
+ANSWERS = "catalog_answers"  # the staff's canned answers, per category and target status
+ANSWERS_ORDER = [("category", ASCENDING), ("status", ASCENDING), ("title", ASCENDING), ("_id", ASCENDING)]
 
 _cache: dict = {"at": 0.0, "value": None}
 CATALOG_CACHE_SECONDS = 5.0
@@ -25,6 +27,7 @@ def ensure_indexes(db: Database) -> None:
     """Create intake's indexes and seed the default catalogue where it is missing."""
     outbox.ensure_indexes(db, OUTBOX)
     db[COMPLAINTS].create_index([("submitted_at", ASCENDING)])
+    db[ANSWERS].create_index(ANSWERS_ORDER)
     seed_catalog(db)
 
 
@@ -92,6 +95,29 @@ def change_entry(db: Database, collection: str, code: str, changes: dict, audit:
     if entry is not None:
         entry.pop("history", None)
     return entry
+
+
+def list_answers(db: Database, match: dict) -> list[dict]:
+    """Return the canned answers matching, by category, status and title."""
+    return list(db[ANSWERS].find(match).sort(ANSWERS_ORDER))
+
+
+def add_answer(db: Database, answer: dict) -> None:
+    """Store a new canned answer."""
+    db[ANSWERS].insert_one(answer)
+
+
+def change_answer(db: Database, answer_id: str, changes: dict) -> dict | None:
+    """Change a canned answer; return it as it now is, or None when absent."""
+    # No projection: FerretDB's findAndModify does not support one.
+    return db[ANSWERS].find_one_and_update(
+        {"_id": answer_id}, {"$set": changes}, return_document=ReturnDocument.AFTER
+    )
+
+
+def remove_answer(db: Database, answer_id: str) -> bool:
+    """Delete a canned answer; return whether there was one."""
+    return db[ANSWERS].delete_one({"_id": answer_id}).deleted_count == 1
 
 
 def remember_token(db: Database, token: str, number: str) -> None:

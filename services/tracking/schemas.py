@@ -97,6 +97,7 @@ class QueueQuerySchema(StrictSchema):
     unplaced = fields.Boolean(load_default=None)
     category = Text(validate=validate.Length(max=64), load_default=None)
     overdue = fields.Boolean(load_default=None)
+    assigned = Text(validate=validate.OneOf(("me",)), load_default=None)  # the member's own complaints
     q = Text(validate=validate.Length(max=200), load_default=None)
     page = fields.Integer(validate=validate.Range(min=1, max=100000), load_default=1)
     page_size = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)

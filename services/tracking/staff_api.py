@@ -87,6 +87,12 @@ def post_transition(number: str):
     return jsonify(treatment.transition(mongo.database(), who, number, _transition.load(json_body())))
 
 
+@staff_api.get("/complaints/<number>/assignees")
+def get_assignees(number: str):
+    """Return the members the signed-in member may assign the complaint to (name and department only)."""
+    return jsonify(treatment.assignees(mongo.database(), claims(), number))
+
+
 @staff_api.post("/complaints/<number>/assignment")
 def post_assignment(number: str):
     """Assign the complaint to a department or an agent."""

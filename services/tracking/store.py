@@ -20,6 +20,8 @@ READS = "tracking_reads"
 # The numbers of the complaints not closed yet: what the periodic jobs read, rather than the history.
 OPEN = "tracking_open"
 OPEN_COMPLETE = "#complete"  # the marker that every complaint recorded before this collection is in it
+# The marker that the complaints assigned before `agent` existed have it (kept with the one above).
+AGENTS_COMPLETE = "#agents"
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
 STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
@@ -39,6 +41,9 @@ QUEUE_INDEXES = (
     [("district", ASCENDING), ("status", ASCENDING), *NEWEST_FIRST],
     [("status", ASCENDING), *NEWEST_FIRST],
     [("category", ASCENDING), *NEWEST_FIRST],
+    # Assigned to me: the agent's complaints, in one of their districts or in every district.
+    [("agent", ASCENDING), ("district", ASCENDING), *NEWEST_FIRST],
+    [("agent", ASCENDING), *NEWEST_FIRST],
     # Overdue: the deadlines passed, in every district and in one.
     [("status", ASCENDING), ("ack_due", ASCENDING)],
     [("status", ASCENDING), ("answer_due", ASCENDING)],
@@ -189,7 +194,7 @@ def forget_open(db: Database, number: str) -> None:
 def open_complaints(db: Database) -> Iterator[dict]:
     """Yield the complaints not closed yet, each read by _id; drop the notes of closed ones."""
     for note in list(db[OPEN].find({}, {"_id": 1})):
-        if note["_id"] == OPEN_COMPLETE:
+        if note["_id"] in (OPEN_COMPLETE, AGENTS_COMPLETE):
             continue
         complaint = db[COMPLAINTS].find_one({"_id": note["_id"]}, {"outbox": 0, "audit": 0})
         if complaint is None or complaint["status"] == "closed":
@@ -210,6 +215,24 @@ def complete_open(db: Database) -> None:
     for complaint in db[COMPLAINTS].find({"status": {"$ne": "closed"}}, {"_id": 1}):
         note_open(db, complaint["_id"])
     note_open(db, OPEN_COMPLETE)
+
+
+def complete_agents(db: Database) -> None:
+    """Copy the assigned agent to the complaint's top level, where the queue's index finds it (once).
+
+    Complaints assigned before "assigned to me" existed have their agent in `assignment` only.
+    """
+    if db[OPEN].find_one({"_id": AGENTS_COMPLETE}) is not None:
+        return
+    found = db[COMPLAINTS].find(
+        {"assignment.agent": {"$type": "string"}, "agent": {"$exists": False}}, {"_id": 1}
+    )
+    for complaint in list(found):
+        with OUTBOX.guard(db, complaint["_id"]):
+            current = db[COMPLAINTS].find_one({"_id": complaint["_id"]}, {"assignment": 1})
+            agent = (current.get("assignment") or {}).get("agent")
+            db[COMPLAINTS].update_one({"_id": complaint["_id"]}, {"$set": {"agent": agent}})
+    note_open(db, AGENTS_COMPLETE)
 
 
 def find_staff(db: Database, username: str) -> dict | None:
@@ -251,6 +274,24 @@ def update_staff(
     if events:
         outbox.publish_now(db, STAFF_OUTBOX, username, events)
     return find_staff(db, username)
+
+
+def staff_names(db: Database, usernames: Iterable[str]) -> dict[str, str | None]:
+    """Return the names of these staff members by username (read by _id)."""
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    found = db[STAFF].find({"_id": {"$in": wanted}}, {"name": 1})
+    return {account["_id"]: account.get("name") for account in found}
+
+
+def staff_of_district(db: Database, district: str | None) -> list[dict]:
+    """Return the active members who work for this district (or for every district), by username."""
+    covering = [tokens.ALL_DISTRICTS] if district is None else [district, tokens.ALL_DISTRICTS]
+    found = db[STAFF].find(
+        {"districts": {"$in": covering}}, {"name": 1, "department": 1, "role": 1, "active": 1}
+    )
+    return sorted((a for a in found if a.get("active", True)), key=lambda a: a["_id"])
 
 
 def list_staff(db: Database) -> list[dict]:

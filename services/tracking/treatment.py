@@ -42,6 +42,8 @@ def _match(claims: dict, query: dict, now: datetime) -> dict | None:
     for key in ("status", "category"):
         if query.get(key):
             match[key] = query[key]
+    if query.get("assigned") == "me":
+        match["agent"] = claims["sub"]
     if query.get("overdue") is not None:
         overdue = lifecycle.overdue_filter(now)
         match = {"$and": [match, overdue if query["overdue"] else {"$nor": overdue["$or"]}]}
@@ -96,8 +98,9 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
         store.log_read(
             db, {"at": now, "by": claims["sub"], "what": "queue", "complaints": [c["_id"] for c in items]}
         )
+    names = store.staff_names(db, (_agent(c) for c in items))
     return {
-        "items": [views.queue_item(c, now) for c in items],
+        "items": [views.queue_item(c, now, names) for c in items],
         "total": total,
         "total_capped": bool(searched) and total >= search.COUNTED,
         "page": page,
@@ -172,11 +175,40 @@ def export(db: Database, claims: dict, query: dict) -> tuple[list[str], Iterator
     return EXPORT_HEADER + (PERSONAL_HEADER if personal else []), lines()
 
 
+def _agent(complaint: dict) -> str | None:
+    return (complaint.get("assignment") or {}).get("agent")
+
+
+def _staff_view(db: Database, complaint: dict, *, role: str | None = None) -> dict:
+    """Return the staff view, with the assigned member's name."""
+    return views.staff_view(complaint, role=role, names=store.staff_names(db, [_agent(complaint)]))
+
+
 def read(db: Database, claims: dict, number: str) -> dict:
     """Return the staff view, recording that this member read the citizen's personal data."""
     complaint = visible(db, claims, number)
     store.append_audit(db, complaint["_id"], _audit(claims, "read", utcnow()))
-    return views.staff_view(complaint, role=claims["role"])
+    return _staff_view(db, complaint, role=claims["role"])
+
+
+def assignees(db: Database, claims: dict, number: str) -> dict:
+    """Return the members this member may assign the complaint to, its department's first.
+
+    Who may take a complaint: an active member of its district, or of every district. An agent
+    assigns only to themselves, so their list has them alone (when they may take it).
+    """
+    complaint = visible(db, claims, number)
+    department = complaint.get("department")
+    members = store.staff_of_district(db, complaint["district"])
+    if claims["role"] == "agent":
+        members = [m for m in members if m["_id"] == claims["sub"]]
+    members.sort(key=lambda m: (m.get("department") != department, (m.get("name") or m["_id"]).casefold()))
+    return {
+        "department": department,
+        "items": [
+            {"username": m["_id"], "name": m.get("name"), "department": m.get("department")} for m in members
+        ],
+    }
 
 
 def audit_trail(db: Database, claims: dict, number: str) -> list[dict]:
@@ -225,7 +257,7 @@ def transition(db: Database, claims: dict, number: str, data: dict) -> dict:
         update["$push"]["audit"] = _audit(claims, "transition", now, previous=current, status=target)
         return update, [event]
 
-    return views.staff_view(domain.apply(db, number, change))
+    return _staff_view(db, domain.apply(db, number, change))
 
 
 def assign(db: Database, claims: dict, number: str, data: dict) -> dict:
@@ -241,11 +273,13 @@ def assign(db: Database, claims: dict, number: str, data: dict) -> dict:
     if agent:
         account = store.find_staff(db, agent)
         if account is None or not account.get("active", True):
-            raise BadRequest("Unknown staff member.", fields={"agent": ["unknown"]})
+            raise BadRequest(
+                "No active staff member has this username.", fields={"agent": ["unknown or inactive member"]}
+            )
         if not tokens.covers_district({"districts": account["districts"]}, complaint["district"]):
             raise BadRequest(
                 "This member does not work for the complaint's district.",
-                fields={"agent": ["not in this district"]},
+                fields={"agent": ["does not work for this complaint's district"]},
             )
 
     def change(current: dict, now: datetime):
@@ -256,7 +290,7 @@ def assign(db: Database, claims: dict, number: str, data: dict) -> dict:
             "by": claims["sub"],
         }
         update = {
-            "$set": {"assignment": assignment},
+            "$set": {"assignment": assignment, "agent": agent},  # `agent`: the "assigned to me" index
             "$push": {
                 "audit": _audit(claims, "assignment", now, department=assignment["department"], agent=agent)
             },
@@ -265,7 +299,7 @@ def assign(db: Database, claims: dict, number: str, data: dict) -> dict:
             update["$set"]["department"] = data["department"]
         return update, [events.assigned({**current, "department": assignment["department"]}, assignment)]
 
-    return views.staff_view(domain.apply(db, complaint["_id"], change))
+    return _staff_view(db, domain.apply(db, complaint["_id"], change))
 
 
 def place(db: Database, claims: dict, number: str, district: str) -> dict:
@@ -299,6 +333,7 @@ def place(db: Database, claims: dict, number: str, district: str) -> dict:
                 "at": now,
                 "by": claims["sub"],
             }
+            update["$set"]["agent"] = None
         event = events.placed(
             {**current, "district": district},
             previous=current["district"],
@@ -308,7 +343,7 @@ def place(db: Database, claims: dict, number: str, district: str) -> dict:
         )
         return update, [event]
 
-    return views.staff_view(domain.apply(db, complaint["_id"], change))
+    return _staff_view(db, domain.apply(db, complaint["_id"], change))
 
 
 def add_note(db: Database, claims: dict, number: str, text: str) -> dict:
@@ -319,7 +354,7 @@ def add_note(db: Database, claims: dict, number: str, text: str) -> dict:
         note = {"id": uuid.uuid4().hex, "at": now, "actor": claims["sub"], "text": text}
         return {"$push": {"notes": note, "audit": _audit(claims, "note", now)}}, []
 
-    return views.staff_view(domain.apply(db, complaint["_id"], change))
+    return _staff_view(db, domain.apply(db, complaint["_id"], change))
 
 
 def open_document(db: Database, claims: dict, number: str, document_id: str):

@@ -87,10 +87,13 @@ def is_overdue(complaint: dict, now: datetime) -> bool:
     return status in lifecycle.OPEN and complaint["answer_due"] < now
 
 
-def staff_view(complaint: dict, now: datetime | None = None, *, role: str | None = None) -> dict:
+def staff_view(
+    complaint: dict, now: datetime | None = None, *, role: str | None = None, names: dict | None = None
+) -> dict:
     """Return the citizen's view plus contact, internal notes, actors and assignment.
 
-    With the member's role, `transitions` lists the statuses they may move it to now.
+    With the member's role, `transitions` lists the statuses they may move it to now; `names`
+    are the staff members' names by username.
     """
     now = now or utcnow()
     view = public_view(complaint, now)
@@ -108,7 +111,7 @@ def staff_view(complaint: dict, now: datetime | None = None, *, role: str | None
     ]
     view["citizen"] = complaint.get("citizen", {})
     view["department"] = complaint.get("department")
-    view["assignment"] = _assignment(complaint.get("assignment"))
+    view["assignment"] = _assignment(complaint.get("assignment"), names or {})
     view["overdue"] = is_overdue(complaint, now)
     if role:
         status = complaint["status"]
@@ -120,19 +123,23 @@ def staff_view(complaint: dict, now: datetime | None = None, *, role: str | None
     return view
 
 
-def _assignment(assignment: dict | None) -> dict | None:
+def _assignment(assignment: dict | None, names: dict) -> dict | None:
     if not assignment:
         return None
     return {
         "department": assignment.get("department"),
         "agent": assignment.get("agent"),
+        "agent_name": names.get(assignment.get("agent")),
         "at": time_text(assignment["at"]),
         "by": assignment["by"],
     }
 
 
-def queue_item(complaint: dict, now: datetime) -> dict:
-    """Return one line of the staff queue (the citizen's name only; anonymous when absent)."""
+def queue_item(complaint: dict, now: datetime, names: dict | None = None) -> dict:
+    """Return one line of the staff queue (the citizen's name only; anonymous when absent).
+
+    `names` are the staff members' names by username, for the assigned member's.
+    """
     return {
         "number": complaint["_id"],
         "kind": complaint["kind"],
@@ -146,5 +153,5 @@ def queue_item(complaint: dict, now: datetime) -> dict:
         "ack_due": time_text(complaint["ack_due"]),
         "answer_due": time_text(complaint["answer_due"]),
         "overdue": is_overdue(complaint, now),
-        "assignment": _assignment(complaint.get("assignment")),
+        "assignment": _assignment(complaint.get("assignment"), names or {}),
     }

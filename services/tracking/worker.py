@@ -17,6 +17,7 @@ def main() -> None:
     mongo.on_first_use(accounts.bootstrap_admin)
     mongo.on_first_use(store.complete_open)
     mongo.on_first_use(store.complete_search)
+    mongo.on_first_use(store.complete_agents)
     worker.run(
         "tracking",
         handlers=HANDLERS,

@@ -198,13 +198,13 @@ def test_a_citizen_and_a_staff_member_do_everything_from_the_pages(people, lang)
     agent.press("staff.notes.submit")
     assert agent.t("staff.note.done") in agent.notice()
     agent.shot("staff-complaint")
-    agent.label("field.department").fill("voirie-anfa")
-    agent.label("field.agent").fill("admin")
+    agent.label("field.department").select_option("roads")
+    agent.label("field.agent").select_option("admin")
     agent.press("staff.assignment.submit")
     assert agent.t("staff.assignment.done") in agent.notice()
-    assert agent.t(
-        "staff.assignment.current", department="voirie-anfa", agent="admin"
-    ) in agent.page.inner_text("main")
+    assert agent.t("staff.assignment.current", department="roads", agent="admin") in agent.page.inner_text(
+        "main"
+    )
     staff_moves(agent, number, "in_progress", "Équipe envoyée sur place.")
     staff_moves(agent, number, "resolved", "Trou rebouché.")
 
