@@ -141,7 +141,8 @@ def test_an_agent_takes_a_complaint_by_name_and_answers_it_from_a_canned_answer(
     agent.shot("staff-canned-answer")
     fits_a_phone(agent)
     note.fill(f"{TEXTS[lang]} {EDIT[lang]}")
-    agent.press("staff.transition.submit")
+    with agent.page.expect_navigation():  # Enter sends the transition, not the "Use" button before it
+        agent.page.get_by_role("radio", name=agent.t("status.in_progress"), exact=True).press("Enter")
     assert agent.t("staff.transition.done") in agent.notice()
     assert agent.dialogs == [] and admin.dialogs == []
 
