@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
@@ -48,7 +49,7 @@ def field_messages(answer: Answer) -> dict[str, str]:
     """Return one translated message per refused field, named as the form names it."""
     errors = {}
     for field, _why in answer.field_errors().items():
-        short = field.removeprefix("citizen.")
+        short = field.removeprefix("citizen.").removeprefix("location.")
         key = f"field.{short}.error"
         errors[short] = _(key) if key in MESSAGES[i18n.DEFAULT] else _("error.field")
     return errors
@@ -60,6 +61,35 @@ def optional(value: str | None) -> str | None:
 
 
 # ---- filing ---------------------------------------------------------------------------------
+
+# A coordinate as people type it: degrees with a dot or a comma as the decimal mark. Anything else
+# (words, exponents, NaN, inf, a long string) goes to the API as text, which refuses it by name.
+COORDINATE = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d{1,15})?$")
+# Two coordinates pasted in one box, as map applications copy them: "33.5731, -7.5898",
+# "33,5731; -7,5898" or "33.5731 -7.5898".
+PAIR = re.compile(r"\s*;\s*|,\s+|\s+")
+
+
+def coordinate(text: str) -> float | str:
+    """Return a typed coordinate as a number, or the text as it is when it is not one."""
+    return float(text.replace(",", ".")) if COORDINATE.match(text) else text
+
+
+def location(form) -> dict | None:
+    """Return the point the citizen typed, as the API takes it (None when both boxes are blank).
+
+    The pair copied from a map application may be pasted whole in the first box.
+    """
+    lat, lon = (form.get(name, "").strip()[:100] for name in ("lat", "lon"))
+    if lat and not lon:
+        parts = [p for p in PAIR.split(lat) if p]
+        if len(parts) == 1 and lat.count(",") == 1 and "." in lat:  # "33.5731,-7.5898"
+            parts = lat.split(",")
+        if len(parts) == 2:
+            lat, lon = (p.strip() for p in parts)
+    if not lat and not lon:
+        return None
+    return {name: coordinate(value) for name, value in (("lat", lat), ("lon", lon)) if value}
 
 
 @web.get("/")
@@ -75,10 +105,11 @@ def file_complaint():
     complaint = {
         "kind": form.get("kind", ""),
         "category": form.get("category", ""),
-        "district": form.get("district", ""),
+        "district": optional(form.get("district")),
         "subject": form.get("subject", "").strip(),
         "description": form.get("description", "").strip(),
         "address": optional(form.get("address")),
+        "location": location(form),
         "citizen": {
             "name": optional(form.get("name")),
             "email": form.get("email", "").strip(),
@@ -104,11 +135,14 @@ def file_complaint():
         session["receipt"] = answer.body
         return redirect(url_for("web.submitted"), 303)
     errors = field_messages(answer)
+    if "district" in errors and complaint["location"]:
+        errors["district"] = _("field.district.far")
     if answer.status in (409, 413, 415):
         errors["documents"] = problem(answer)
     if not errors:
         errors["form"] = problem(answer)
     values = {k: v for k, v in form.items() if k != "csrf_token"}
+    values.update({k: values[k][:100] for k in ("lat", "lon") if k in values})  # what the boxes hold
     return render_template("citizen/home.html", catalog=catalogue(), values=values, errors=errors), 400
 
 

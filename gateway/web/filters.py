@@ -26,6 +26,12 @@ def day(value: str | None) -> str:
     return _moment(value).strftime("%d/%m/%Y") if value else "—"
 
 
+@web.app_template_filter("degrees")
+def degrees(value: float | None) -> str:
+    """Return a coordinate to five decimals (about a metre), with a dot whatever the language."""
+    return "—" if value is None else f"{value:.5f}"
+
+
 @web.app_template_filter("percent")
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)} %"

@@ -264,6 +264,20 @@ FR = {
     "staff.keys.none": "Aucune clé.",
     "staff.keys.new": "Nouvelle clé",
     "staff.keys.issue": "Créer la clé",
+    # ---- where it is: a point, typed or from a photo
+    "field.district.placed": "Facultatif si vous donnez le lieu exact ci-dessous ou joignez une photo prise sur place : l'arrondissement le plus proche est alors choisi.",
+    "field.district.far": "Ce point est hors de la ville : choisissez l'arrondissement.",
+    "place.legend": "Lieu exact (facultatif)",
+    "place.hint": "Dans l'application de cartes de votre téléphone, appuyez longuement sur l'endroit : ses coordonnées s'affichent (par exemple 33.5731, -7.5898). Copiez-les et collez-les dans la première case. Une photo prise sur place avec la localisation activée donne aussi le lieu.",
+    "field.lat": "Latitude",
+    "field.lon": "Longitude",
+    "field.lat.error": "Indiquez une latitude entre -90 et 90, par exemple 33.5731 (et la longitude avec elle).",
+    "field.lon.error": "Indiquez une longitude entre -180 et 180, par exemple -7.5898 (et la latitude avec elle).",
+    "place.title": "Lieu exact",
+    "place.nearest": "arrondissement le plus proche : {district}",
+    "place.outside": "hors de la ville",
+    "place.open_map": "Ouvrir dans une application de cartes",
+    "place.osm": "Voir sur OpenStreetMap",
 }
 
 EN = {
@@ -529,6 +543,20 @@ EN = {
     "staff.keys.none": "No keys.",
     "staff.keys.new": "New key",
     "staff.keys.issue": "Make the key",
+    # ---- where it is: a point, typed or from a photo
+    "field.district.placed": "Optional if you give the exact place below or attach a photo taken there: the nearest district is then chosen.",
+    "field.district.far": "This point is outside the city: choose the district.",
+    "place.legend": "Exact place (optional)",
+    "place.hint": "In your phone's map application, touch and hold the place: its coordinates appear (for example 33.5731, -7.5898). Copy them and paste them in the first box. A photo taken there with location turned on gives the place too.",
+    "field.lat": "Latitude",
+    "field.lon": "Longitude",
+    "field.lat.error": "Give a latitude between -90 and 90, for example 33.5731 (and the longitude with it).",
+    "field.lon.error": "Give a longitude between -180 and 180, for example -7.5898 (and the latitude with it).",
+    "place.title": "Exact place",
+    "place.nearest": "nearest district: {district}",
+    "place.outside": "outside the city",
+    "place.open_map": "Open in a map application",
+    "place.osm": "See on OpenStreetMap",
 }
 
 AR = {
@@ -794,6 +822,20 @@ AR = {
     "staff.keys.none": "لا توجد مفاتيح.",
     "staff.keys.new": "مفتاح جديد",
     "staff.keys.issue": "إنشاء المفتاح",
+    # ---- where it is: a point, typed or from a photo
+    "field.district.placed": "اختياري إذا حددت المكان بالضبط أسفله أو أرفقت صورة ملتقطة في عين المكان: تختار حينها المقاطعة الأقرب.",
+    "field.district.far": "هذه النقطة خارج المدينة: اختر المقاطعة.",
+    "place.legend": "المكان بالضبط (اختياري)",
+    "place.hint": "في تطبيق الخرائط على هاتفك، اضغط مطولا على المكان فتظهر إحداثياته (مثلا 33.5731, -7.5898). انسخها والصقها في الخانة الأولى. الصورة الملتقطة في عين المكان مع تفعيل تحديد الموقع تعطي المكان أيضا.",
+    "field.lat": "خط العرض",
+    "field.lon": "خط الطول",
+    "field.lat.error": "أدخل خط عرض بين -90 و90، مثلا 33.5731 (ومعه خط الطول).",
+    "field.lon.error": "أدخل خط طول بين -180 و180، مثلا -7.5898 (ومعه خط العرض).",
+    "place.title": "المكان بالضبط",
+    "place.nearest": "المقاطعة الأقرب: {district}",
+    "place.outside": "خارج المدينة",
+    "place.open_map": "فتح في تطبيق خرائط",
+    "place.osm": "عرض على OpenStreetMap",
 }
 # fmt: on
 

@@ -63,6 +63,7 @@ def submitted_document(data: dict, event_id: str | None = None) -> dict:
                 "answer_days",
             )
         },
+        "nearest_district": data.get("nearest_district"),
         "category_name": data.get("category_name"),
         "channel": data.get("channel") or "web",
         "media_url": data.get("media_url"),

@@ -45,6 +45,7 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 "email_key": "",
                 "address": None,
                 "location": None,
+                "nearest_district": None,
                 "publish": False,
                 "remarks": [{**r, "text": REMOVED} for r in current.get("remarks", [])],
                 "feedback": [

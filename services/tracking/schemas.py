@@ -29,6 +29,7 @@ class SubmittedSchema(Schema):
     description = fields.String(required=True)
     address = fields.String(load_default=None, allow_none=True)
     location = fields.Dict(load_default=None, allow_none=True)
+    nearest_district = fields.String(load_default=None, allow_none=True)  # the point's, within the limit
     citizen = fields.Dict(required=True)
     publish = fields.Boolean(load_default=False, allow_none=True)  # absent from older events: not published
     submitted_at = fields.AwareDateTime(required=True)

@@ -53,6 +53,7 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
         "description": complaint["description"],
         "address": complaint.get("address"),
         "location": complaint.get("location"),
+        "nearest_district": complaint.get("nearest_district"),
         "publish": complaint.get("publish") is True,
         "status": complaint["status"],
         "submitted_at": time_text(complaint["submitted_at"]),

@@ -1,0 +1,127 @@
+"""The filing form's point: typed with a comma or a dot, pasted as a pair, refused by name when wrong."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from marshmallow import ValidationError
+
+from gateway.web.messages import MESSAGES
+from gateway.web.upstream import Answer
+from tests.unit.gateway.test_citizen_form import CATALOG, RECEIPT
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Intake as far as its schema: a complaint it refuses answers 400 with its fields, else 201."""
+    from gateway.web import citizen
+    from services.intake.api import _load
+
+    filed: list[dict] = []
+
+    def call(service, method, path, **kwargs):
+        if (method, path) != ("POST", "/api/v1/complaints"):
+            return Answer(200, CATALOG)
+        body = json.loads(kwargs["data"]["complaint"])
+        try:
+            _load(body)
+        except ValidationError as exc:
+            return Answer(
+                400, {"error": {"code": "validation_error", "message": "x", "fields": exc.messages}}
+            )
+        filed.append(body)
+        return Answer(201, RECEIPT)
+
+    monkeypatch.setattr(citizen, "call", call)
+    return filed
+
+
+@pytest.fixture
+def pages(sent):
+    from gateway.app import create_app
+
+    return create_app({"TESTING": True}).test_client()
+
+
+def form(pages, lang="fr", **extra) -> dict:
+    html = pages.get(f"/?lang={lang}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    return {
+        "csrf_token": token,
+        "kind": "complaint",
+        "category": "roads",
+        "subject": "Trou",
+        "description": "Un trou devant l'école.",
+        "email": "amina@example.ma",
+        "consent": "yes",
+        **extra,
+    }
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"),
+    [
+        ("33.5731", "-7.5898"),
+        ("33,5731", "-7,5898"),
+        (" 33.5731 ", "  -7.5898"),
+        ("33.5731, -7.5898", ""),
+        ("33.5731,-7.5898", ""),
+        ("33,5731; -7,5898", ""),
+        ("33,5731 -7,5898", ""),
+        ("+33.5731", "-7.5898"),
+    ],
+)
+def test_a_point_typed_with_a_comma_or_a_dot_or_pasted_whole_in_the_first_box_is_sent(pages, sent, lat, lon):
+    answer = pages.post("/", data=form(pages, lat=lat, lon=lon))
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    [complaint] = sent
+    assert complaint["location"] == {"lat": 33.5731, "lon": -7.5898}
+    assert complaint["district"] is None  # left to the point
+
+
+def test_a_district_without_a_point_is_filed_as_before(pages, sent):
+    assert pages.post("/", data=form(pages, district="anfa")).status_code == 303
+    assert sent[0]["location"] is None and sent[0]["district"] == "anfa"
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon", "refused"),
+    [
+        ("95", "-7.5", "lat"),
+        ("-90.0001", "-7.5", "lat"),
+        ("33.5", "180.5", "lon"),
+        ("NaN", "-7.5", "lat"),
+        ("nan", "nan", "lat"),
+        ("inf", "-7.5", "lat"),
+        ("33.5", "-Infinity", "lon"),
+        ("1e2", "-7.5", "lat"),
+        ("33.5", "", "lon"),
+        ("", "-7.5", "lat"),
+        ("3" * 5000, "-7.5", "lat"),
+        ("33.5.5", "-7.5", "lat"),
+        ("trente-trois", "-7.5", "lat"),
+        ("33.5, -7.5, 12", "", "lat"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_wrong_point_is_a_clear_field_error_and_nothing_is_filed(pages, sent, lat, lon, refused, lang):
+    answer = pages.post(f"/?lang={lang}", data=form(pages, lang, district="anfa", lat=lat, lon=lon))
+    assert answer.status_code == 400 and not sent
+    html = answer.get_data(as_text=True)
+    assert f'id="{refused}-error"' in html
+    assert MESSAGES[lang][f"field.{refused}.error"].replace("'", "&#39;") in html
+    assert re.search(rf'<input id="f-{refused}"[^>]*aria-invalid="true"', html)
+    assert "3" * 200 not in html  # a huge string is not echoed whole
+
+
+def test_the_boxes_ask_phones_for_a_decimal_keyboard_and_say_how_to_find_the_point(pages):
+    for lang in ("fr", "ar", "en"):
+        html = pages.get(f"/?lang={lang}").get_data(as_text=True)
+        for name in ("lat", "lon"):
+            box = re.search(rf'<input id="f-{name}"[^>]*>', html).group(0)
+            assert 'inputmode="decimal"' in box and 'dir="ltr"' in box and "required" not in box
+        assert MESSAGES[lang]["place.hint"].replace("'", "&#39;") in html
+        district = re.search(r'<select id="f-district"[^>]*>', html).group(0)
+        assert "required" not in district and "district-hint" in district
