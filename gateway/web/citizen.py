@@ -119,6 +119,16 @@ def file_complaint():
         "consent": form.get("consent") == "yes",
         "publish": form.get("publish") == "yes",  # a choice of its own, never implied by `consent`
     }
+    if form.get("checked") != "yes":
+        found = already_reported(complaint)
+        if found:  # shown before filing: follow one of them, or send this one all the same
+            values = {k: v for k, v in form.items() if k != "csrf_token"}
+            values.update({k: values[k][:100] for k in ("lat", "lon") if k in values}, checked="yes")
+            context = {"catalog": catalogue(), "values": values, "errors": {}, "nearby": found}
+            context["attached"] = any(f.filename for f in request.files.getlist("documents"))
+            context["categories"] = names(context["catalog"]["categories"])
+            context["districts"] = names(context["catalog"]["districts"])
+            return render_template("citizen/home.html", **context)
     files = [
         ("documents", (f.filename, f.stream, f.mimetype))
         for f in request.files.getlist("documents")
@@ -144,6 +154,53 @@ def file_complaint():
     values = {k: v for k, v in form.items() if k != "csrf_token"}
     values.update({k: values[k][:100] for k in ("lat", "lon") if k in values})  # what the boxes hold
     return render_template("citizen/home.html", catalog=catalogue(), values=values, errors=errors), 400
+
+
+def already_reported(complaint: dict) -> list[dict]:
+    """Return the open complaints of the same category near its point or at its address (or none)."""
+    query = {"category": complaint["category"]}
+    point = complaint.get("location") or {}
+    if all(isinstance(point.get(k), float) for k in ("lat", "lon")):
+        query.update(lat=point["lat"], lon=point["lon"])
+    if complaint.get("address") and complaint.get("district"):
+        query.update(address=complaint["address"], district=complaint["district"])
+    if not query["category"] or len(query) == 1:
+        return []
+    answer = call("tracking", "GET", "/api/v1/complaints/nearby", params=query)
+    return answer.body["items"] if answer.ok else []  # a check that fails must not stop a filing
+
+
+@web.route("/complaints/<number>/follow", methods=["GET", "POST"])
+def follow(number: str):
+    values = {
+        "email": request.form.get("email", "").strip(),
+        "language": request.form.get("language") or g.lang,
+    }
+    if request.method == "GET":
+        return render_template("citizen/follow.html", number=number, values=values, errors={})
+    body = {"email": values["email"], "language": values["language"]}
+    answer = call("tracking", "POST", f"/api/v1/complaints/{number}/followers", json=body)
+    if answer.status == 201:
+        flash(_("follow.done", number=answer.body["number"]), "success")
+        return redirect(url_for("web.home"), 303)
+    errors = field_messages(answer) if answer.status == 400 else {"form": problem(answer)}
+    if answer.status == 404:
+        errors = {"form": _("follow.not_found")}
+    status = answer.status if answer.status in (404, 409, 429) else 400
+    return render_template("citizen/follow.html", number=number, values=values, errors=errors), status
+
+
+@web.route("/complaints/<number>/unfollow", methods=["GET", "POST"])
+def unfollow(number: str):
+    token = (request.values.get("token") or "")[:500]
+    if request.method == "GET":
+        return render_template("citizen/unfollow.html", number=number, token=token, error=None)
+    answer = call("tracking", "POST", f"/api/v1/complaints/{number}/unfollow", json={"token": token})
+    if answer.ok:
+        flash(_("unfollow.done", number=answer.body["number"]), "success")
+        return redirect(url_for("web.home"), 303)
+    error = _("unfollow.invalid") if answer.status in (400, 401, 404) else problem(answer)
+    return render_template("citizen/unfollow.html", number=number, token=token, error=error), 400
 
 
 @web.get("/submitted")

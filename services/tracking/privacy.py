@@ -46,6 +46,9 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 "address": None,
                 "location": None,
                 "nearest_district": None,
+                "cell": None,
+                "address_key": None,
+                "followers": {},
                 "publish": False,
                 "remarks": [{**r, "text": REMOVED} for r in current.get("remarks", [])],
                 "feedback": [

@@ -54,6 +54,7 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
         "address": complaint.get("address"),
         "location": complaint.get("location"),
         "nearest_district": complaint.get("nearest_district"),
+        "duplicate_of": complaint.get("duplicate_of"),
         "publish": complaint.get("publish") is True,
         "status": complaint["status"],
         "submitted_at": time_text(complaint["submitted_at"]),
@@ -111,6 +112,8 @@ def staff_view(complaint: dict, now: datetime | None = None, *, role: str | None
     view["department"] = complaint.get("department")
     view["assignment"] = _assignment(complaint.get("assignment"))
     view["overdue"] = is_overdue(complaint, now)
+    view["duplicates"] = list(complaint.get("duplicates", []))
+    view["followers"] = len(complaint.get("followers") or {})
     if role:
         status = complaint["status"]
         view["transitions"] = [

@@ -119,3 +119,15 @@ def test_months_run_across_years():
 )
 def test_durations_fall_in_buckets_finer_where_they_are_short(duration, minutes):
     assert domain.bucket(int(duration.total_seconds())) == minutes
+
+
+def test_a_duplicate_merged_into_another_counts_nothing_whatever_it_did():
+    answered = facts(acknowledged_at=T + timedelta(hours=2), answered_at=T + timedelta(days=1))
+    assert domain.contribution({**answered, "merged_into": "RC-2026-7K3P9QX"}) == {}
+    merge = domain.merged({"into": "RC-2026-7K3P9QX"})
+    assert merge(answered) == {"merged_into": "RC-2026-7K3P9QX"}
+    assert merge({**answered, "merged_into": "RC-2026-7K3P9QX"}) == {}  # delivered again: no change
+    counted = domain.contribution(answered)
+    operations = domain.differences(counted, domain.contribution({**answered, **merge(answered)}))
+    assert {op["cell"] for op in operations} == set(counted)
+    assert all(op["inc"]["received"] == -1 for op in operations)  # taken back from every cell

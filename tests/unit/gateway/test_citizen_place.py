@@ -22,6 +22,8 @@ def sent(monkeypatch):
     filed: list[dict] = []
 
     def call(service, method, path, **kwargs):
+        if path == "/api/v1/complaints/nearby":
+            return Answer(200, {"items": []})
         if (method, path) != ("POST", "/api/v1/complaints"):
             return Answer(200, CATALOG)
         body = json.loads(kwargs["data"]["complaint"])
@@ -125,3 +127,56 @@ def test_the_boxes_ask_phones_for_a_decimal_keyboard_and_say_how_to_find_the_poi
         assert MESSAGES[lang]["place.hint"].replace("'", "&#39;") in html
         district = re.search(r'<select id="f-district"[^>]*>', html).group(0)
         assert "required" not in district and "district-hint" in district
+
+
+NEARBY = {
+    "number": "RC-2026-4M8TQ2D",
+    "category": "roads",
+    "district": "anfa",
+    "subject": None,
+    "status": "in_progress",
+    "submitted_at": "2026-03-01T08:00:00.000Z",
+    "distance_m": 42,
+    "same_address": False,
+}
+
+
+@pytest.fixture
+def reported(monkeypatch, sent):
+    """Tracking knows one open complaint there: the listing's queries are kept here."""
+    from gateway.web import citizen
+
+    asked: list[dict] = []
+    filing = citizen.call
+
+    def call(service, method, path, **kwargs):
+        if path == "/api/v1/complaints/nearby":
+            asked.append(kwargs["params"])
+            return Answer(200, {"items": [NEARBY]})
+        return filing(service, method, path, **kwargs)
+
+    monkeypatch.setattr(citizen, "call", call)
+    return asked
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_complaints_already_reported_there_are_shown_before_anything_is_filed(pages, sent, reported, lang):
+    answer = pages.post(f"/?lang={lang}", data=form(pages, lang, lat="33.5731", lon="-7.5898"))
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and not sent  # nothing filed yet
+    assert reported == [{"category": "roads", "lat": 33.5731, "lon": -7.5898}]
+    assert MESSAGES[lang]["nearby.title"] in html and "RC-2026-4M8TQ2D" in html
+    assert MESSAGES[lang]["nearby.distance"].format(metres=42) in html
+    assert 'action="/complaints/RC-2026-4M8TQ2D/follow"' in html  # follow it instead
+    assert '<input type="hidden" name="checked" value="yes">' in html
+    again = pages.post(f"/?lang={lang}", data=form(pages, lang, lat="33.5731", lon="-7.5898", checked="yes"))
+    assert again.status_code == 303 and len(sent) == 1  # sent again: filed, without asking twice
+    assert len(reported) == 1
+
+
+def test_an_address_is_checked_in_its_district_and_no_place_asks_nothing(pages, sent, reported):
+    pages.post("/", data=form(pages, district="anfa", address="12 Bd d'Anfa"))
+    assert reported == [{"category": "roads", "address": "12 Bd d'Anfa", "district": "anfa"}]
+    assert pages.post("/", data=form(pages, district="anfa")).status_code == 303  # no place: no check
+    assert pages.post("/", data=form(pages, address="12 Bd d'Anfa", lat="x", lon="y")).status_code == 400
+    assert len(reported) == 1 and len(sent) == 1
