@@ -119,16 +119,9 @@ def file_complaint():
         "consent": form.get("consent") == "yes",
         "publish": form.get("publish") == "yes",  # a choice of its own, never implied by `consent`
     }
-    if form.get("checked") != "yes":
-        found = already_reported(complaint)
-        if found:  # shown before filing: follow one of them, or send this one all the same
-            values = {k: v for k, v in form.items() if k != "csrf_token"}
-            values.update({k: values[k][:100] for k in ("lat", "lon") if k in values}, checked="yes")
-            context = {"catalog": catalogue(), "values": values, "errors": {}, "nearby": found}
-            context["attached"] = any(f.filename for f in request.files.getlist("documents"))
-            context["categories"] = names(context["catalog"]["categories"])
-            context["districts"] = names(context["catalog"]["districts"])
-            return render_template("citizen/home.html", **context)
+    found = already_reported(complaint) if form.get("checked") != "yes" else []
+    if found and complaint["consent"]:  # it would be filed: shown first, follow one or send it again
+        return _form_again(form, {}, found, 200)
     files = [
         ("documents", (f.filename, f.stream, f.mimetype))
         for f in request.files.getlist("documents")
@@ -151,9 +144,29 @@ def file_complaint():
         errors["documents"] = problem(answer)
     if not errors:
         errors["form"] = problem(answer)
+    return _form_again(form, errors, found, 400)
+
+
+def _form_again(form, errors: dict, nearby: list[dict], status: int):
+    """Show the filing form again as it was typed, with its errors and the complaints already reported.
+
+    Once shown them, the citizen's next sending files the complaint (`checked`).
+    """
     values = {k: v for k, v in form.items() if k != "csrf_token"}
     values.update({k: values[k][:100] for k in ("lat", "lon") if k in values})  # what the boxes hold
-    return render_template("citizen/home.html", catalog=catalogue(), values=values, errors=errors), 400
+    if nearby:
+        values["checked"] = "yes"
+    catalog = catalogue()
+    context = {
+        "catalog": catalog,
+        "values": values,
+        "errors": errors,
+        "nearby": nearby,
+        "attached": any(f.filename for f in request.files.getlist("documents")),
+        "categories": names(catalog["categories"]),
+        "districts": names(catalog["districts"]),
+    }
+    return render_template("citizen/home.html", **context), status
 
 
 def already_reported(complaint: dict) -> list[dict]:

@@ -321,8 +321,9 @@ def test_already_reported_follow_it_instead_or_be_merged_into_it(people, platfor
     assert first.dialogs == second.dialogs == third.dialogs == agent.dialogs == []
 
 
-def test_a_follow_by_a_wrong_number_or_email_is_refused_and_the_link_checked(people, platform):
-    citizen = people("ar", PHONE)
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_follow_by_a_wrong_number_or_email_is_refused_and_the_link_checked(people, platform, lang):
+    citizen = people(lang, PHONE)
     citizen.go("/complaints/RC-2026-0000000/follow")
     fits_the_phone(citizen)
     citizen.label("field.email").fill("someone@example.ma")

@@ -180,3 +180,13 @@ def test_an_address_is_checked_in_its_district_and_no_place_asks_nothing(pages, 
     assert pages.post("/", data=form(pages, district="anfa")).status_code == 303  # no place: no check
     assert pages.post("/", data=form(pages, address="12 Bd d'Anfa", lat="x", lon="y")).status_code == 400
     assert len(reported) == 1 and len(sent) == 1
+
+
+def test_a_form_refused_for_another_reason_shows_them_with_its_errors(pages, sent, reported):
+    data = {k: v for k, v in form(pages, lat="33.5731", lon="-7.5898").items() if k != "consent"}
+    answer = pages.post("/", data=data)
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and not sent
+    assert 'id="consent-error"' in html  # what intake refused, next to its box
+    assert MESSAGES["fr"]["nearby.title"] in html and "RC-2026-4M8TQ2D" in html
+    assert '<input type="hidden" name="checked" value="yes">' in html  # seen: the next sending files
