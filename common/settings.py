@@ -382,8 +382,8 @@ class _Environment(Schema):
     )
     open311_placement_km = _number(
         10.0,
-        "how far from the nearest district's centre an Open311 request with only a point is still placed "
-        "in it",
+        "how far from the nearest district's centre a complaint with a point but no district (the "
+        "citizen's, or an Open311 request) is still placed in it",
         0,
     )
     open311_contact = _text(

@@ -226,3 +226,30 @@ class Infrastructure:
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def gps_jpeg(lat: float | None = None, lon: float | None = None, *, size: int = 32) -> bytes:
+    """Return a JPEG photo whose EXIF carries this GPS position, as a phone writes it (none: no GPS)."""
+    import io
+
+    from PIL import Image
+    from PIL.TiffImagePlugin import IFDRational
+
+    def dms(value: float) -> tuple:
+        value = abs(value)
+        degrees, minutes = int(value), int(value * 60) % 60
+        seconds = round((value - degrees - minutes / 60) * 3600 * 1000)
+        return (IFDRational(degrees), IFDRational(minutes), IFDRational(seconds, 1000))
+
+    exif = Image.Exif()
+    exif[0x0110] = "Phone"  # the camera's model, as phones write it
+    if lat is not None and lon is not None:
+        exif[0x8825] = {
+            1: "S" if lat < 0 else "N",
+            2: dms(lat),
+            3: "W" if lon < 0 else "E",
+            4: dms(lon),
+        }
+    out = io.BytesIO()
+    Image.new("RGB", (size, size), (200, 120, 40)).save(out, "JPEG", exif=exif)
+    return out.getvalue()

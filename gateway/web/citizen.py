@@ -55,7 +55,7 @@ def field_messages(answer: Answer, form: str | None = None) -> dict[str, str]:
     """
     errors = {}
     for field, _why in answer.field_errors().items():
-        short = field.removeprefix("citizen.")
+        short = field.removeprefix("citizen.").removeprefix("location.")
         keys = [f"field.{form}.{short}.error"] if form else []
         key = next((k for k in [*keys, f"field.{short}.error"] if k in MESSAGES[i18n.DEFAULT]), "error.field")
         errors[short] = _(key)
@@ -68,6 +68,35 @@ def optional(value: str | None) -> str | None:
 
 
 # ---- filing ---------------------------------------------------------------------------------
+
+# A coordinate as people type it: degrees with a dot or a comma as the decimal mark. Anything else
+# (words, exponents, NaN, inf, a long string) goes to the API as text, which refuses it by name.
+COORDINATE = re.compile(r"^[+-]?\d{1,3}(?:[.,]\d{1,15})?$")
+# Two coordinates pasted in one box, as map applications copy them: "33.5731, -7.5898",
+# "33,5731; -7,5898" or "33.5731 -7.5898".
+PAIR = re.compile(r"\s*;\s*|,\s+|\s+")
+
+
+def coordinate(text: str) -> float | str:
+    """Return a typed coordinate as a number, or the text as it is when it is not one."""
+    return float(text.replace(",", ".")) if COORDINATE.match(text) else text
+
+
+def location(form) -> dict | None:
+    """Return the point the citizen typed, as the API takes it (None when both boxes are blank).
+
+    The pair copied from a map application may be pasted whole in the first box.
+    """
+    lat, lon = (form.get(name, "").strip()[:100] for name in ("lat", "lon"))
+    if lat and not lon:
+        parts = [p for p in PAIR.split(lat) if p]
+        if len(parts) == 1 and lat.count(",") == 1 and "." in lat:  # "33.5731,-7.5898"
+            parts = lat.split(",")
+        if len(parts) == 2:
+            lat, lon = (p.strip() for p in parts)
+    if not lat and not lon:
+        return None
+    return {name: coordinate(value) for name, value in (("lat", lat), ("lon", lon)) if value}
 
 
 @web.get("/")
@@ -83,10 +112,11 @@ def file_complaint():
     complaint = {
         "kind": form.get("kind", ""),
         "category": form.get("category", ""),
-        "district": form.get("district", ""),
+        "district": optional(form.get("district")),
         "subject": form.get("subject", "").strip(),
         "description": form.get("description", "").strip(),
         "address": optional(form.get("address")),
+        "location": location(form),
         "citizen": {
             "name": optional(form.get("name")),
             "email": form.get("email", "").strip(),
@@ -96,6 +126,9 @@ def file_complaint():
         "consent": form.get("consent") == "yes",
         "publish": form.get("publish") == "yes",  # a choice of its own, never implied by `consent`
     }
+    found = already_reported(complaint) if form.get("checked") != "yes" else []
+    if found and complaint["consent"]:  # it would be filed: shown first, follow one or send it again
+        return _form_again(form, {}, found, 200)
     files = [
         ("documents", (f.filename, f.stream, f.mimetype))
         for f in request.files.getlist("documents")
@@ -112,12 +145,82 @@ def file_complaint():
         session["receipt"] = answer.body
         return redirect(url_for("web.submitted"), 303)
     errors = field_messages(answer)
+    if "district" in errors and complaint["location"]:
+        errors["district"] = _("field.district.far")
     if answer.status in (409, 413, 415):
         errors["documents"] = problem(answer)
     if not errors:
         errors["form"] = problem(answer)
+    return _form_again(form, errors, found, 400)
+
+
+def _form_again(form, errors: dict, nearby: list[dict], status: int):
+    """Show the filing form again as it was typed, with its errors and the complaints already reported.
+
+    Once shown them, the citizen's next sending files the complaint (`checked`).
+    """
     values = {k: v for k, v in form.items() if k != "csrf_token"}
-    return render_template("citizen/home.html", catalog=catalogue(), values=values, errors=errors), 400
+    values.update({k: values[k][:100] for k in ("lat", "lon") if k in values})  # what the boxes hold
+    if nearby:
+        values["checked"] = "yes"
+    catalog = catalogue()
+    context = {
+        "catalog": catalog,
+        "values": values,
+        "errors": errors,
+        "nearby": nearby,
+        "attached": any(f.filename for f in request.files.getlist("documents")),
+        "categories": names(catalog["categories"]),
+        "districts": names(catalog["districts"]),
+    }
+    return render_template("citizen/home.html", **context), status
+
+
+def already_reported(complaint: dict) -> list[dict]:
+    """Return the open complaints of the same category near its point or at its address (or none)."""
+    query = {"category": complaint["category"]}
+    point = complaint.get("location") or {}
+    if all(isinstance(point.get(k), float) for k in ("lat", "lon")):
+        query.update(lat=point["lat"], lon=point["lon"])
+    if complaint.get("address") and complaint.get("district"):
+        query.update(address=complaint["address"], district=complaint["district"])
+    if not query["category"] or len(query) == 1:
+        return []
+    answer = call("tracking", "GET", "/api/v1/complaints/nearby", params=query)
+    return answer.body["items"] if answer.ok else []  # a check that fails must not stop a filing
+
+
+@web.route("/complaints/<number>/follow", methods=["GET", "POST"])
+def follow(number: str):
+    values = {
+        "email": request.form.get("email", "").strip(),
+        "language": request.form.get("language") or g.lang,
+    }
+    if request.method == "GET":
+        return render_template("citizen/follow.html", number=number, values=values, errors={})
+    body = {"email": values["email"], "language": values["language"]}
+    answer = call("tracking", "POST", f"/api/v1/complaints/{number}/followers", json=body)
+    if answer.status == 201:
+        flash(_("follow.done", number=answer.body["number"]), "success")
+        return redirect(url_for("web.home"), 303)
+    errors = field_messages(answer) if answer.status == 400 else {"form": problem(answer)}
+    if answer.status == 404:
+        errors = {"form": _("follow.not_found")}
+    status = answer.status if answer.status in (404, 409, 429) else 400
+    return render_template("citizen/follow.html", number=number, values=values, errors=errors), status
+
+
+@web.route("/complaints/<number>/unfollow", methods=["GET", "POST"])
+def unfollow(number: str):
+    token = (request.values.get("token") or "")[:500]
+    if request.method == "GET":
+        return render_template("citizen/unfollow.html", number=number, token=token, error=None)
+    answer = call("tracking", "POST", f"/api/v1/complaints/{number}/unfollow", json={"token": token})
+    if answer.ok:
+        flash(_("unfollow.done", number=answer.body["number"]), "success")
+        return redirect(url_for("web.home"), 303)
+    error = _("unfollow.invalid") if answer.status in (400, 401, 404) else problem(answer)
+    return render_template("citizen/unfollow.html", number=number, token=token, error=error), 400
 
 
 @web.get("/submitted")

@@ -37,6 +37,12 @@ def number(value: float | None, digits: int = 1) -> str:
     return format_decimal(round(value, digits), format=pattern, locale=i18n.locale())
 
 
+@web.app_template_filter("degrees")
+def degrees(value: float | None) -> str:
+    """Return a coordinate to five decimals (about a metre), with a dot whatever the language."""
+    return "—" if value is None else f"{value:.5f}"
+
+
 @web.app_template_filter("percent")
 def percent(value: float | None) -> str:
     return "—" if value is None else format_percent(value, locale=i18n.locale())

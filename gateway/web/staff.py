@@ -249,6 +249,16 @@ def staff_place(number: str):
     )
 
 
+@web.post("/staff/complaints/<number>/merge")
+@signed_in
+def staff_merge(number: str):
+    body = {
+        "into": request.form.get("into", "").strip(),
+        "public_note": optional(request.form.get("public_note")),
+    }
+    return _act(number, "/merge", "merge", "merge.done", json=body)
+
+
 @web.post("/staff/complaints/<number>/documents")
 @bodies.accepts_uploads(uploads.document_bytes)
 @signed_in

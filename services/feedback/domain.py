@@ -112,6 +112,8 @@ def contribution(facts: dict) -> dict[str, dict[str, int]]:
     """
     if "month" not in facts:  # its submission has not been seen yet
         return {}
+    if facts.get("merged_into"):  # a duplicate: the complaint it was merged into is the one counted
+        return {}
     counters: dict[str, int] = {"received": 1}
 
     def add(key: str, value: int = 1) -> None:
@@ -212,6 +214,15 @@ def status_changed(data: dict) -> FactsChange:
             changes.update(_earliest(record, "answered_at", data["at"]))
         changes.update(reopenings(data.get("reopen_count", 0))(record))
         return changes
+
+    return change
+
+
+def merged(data: dict) -> FactsChange:
+    """Return the fact that staff closed the complaint as a duplicate of another (counted once, there)."""
+
+    def change(record: dict) -> dict:
+        return {} if record.get("merged_into") else {"merged_into": data["into"]}
 
     return change
 

@@ -1,4 +1,4 @@
-"""The events feedback counts: submissions, placements, status changes, reopenings and ratings."""
+"""The events feedback counts: submissions, placements, status changes, reopenings, ratings, merges."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from common import mongo
 from services.feedback import domain
 from services.feedback.schemas import (
     FeedbackGivenSchema,
+    MergedSchema,
     PlacedSchema,
     ReopenedSchema,
     StatusChangedSchema,
@@ -28,4 +29,5 @@ HANDLERS = {
     "complaint.reopened": _handler(ReopenedSchema(), lambda data: domain.reopenings(data["reopen_count"])),
     "complaint.feedback_given": _handler(FeedbackGivenSchema(), domain.rated),
     "complaint.placed": _handler(PlacedSchema(), domain.placed),
+    "complaint.merged": _handler(MergedSchema(), domain.merged),
 }

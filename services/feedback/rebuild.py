@@ -56,6 +56,8 @@ def facts_of(complaint: dict) -> dict:
     }
     if complaint.get("placed_at"):
         facts["placed_at"] = complaint["placed_at"]
+    if complaint.get("duplicate_of"):
+        facts["merged_into"] = complaint["duplicate_of"]
     # The first change of status is always out of `received`: the first response.
     if len(timeline) > 1:
         facts["acknowledged_at"] = timeline[1]["at"]
@@ -78,6 +80,7 @@ FACT_FIELDS = (
     "acknowledged_at",
     "answered_at",
     "placed_at",
+    "merged_into",
 )
 
 
@@ -88,7 +91,15 @@ def rebuild(db: Database, *, grace: float = HANDLER_GRACE_SECONDS) -> dict:
         time.sleep(grace)
         facts: dict[str, dict] = {}
         projection = {
-            key: 1 for key in (*FACT_FIELDS, "timeline", "feedback", "answer_days", "first_answer_due")
+            key: 1
+            for key in (
+                *FACT_FIELDS,
+                "timeline",
+                "feedback",
+                "answer_days",
+                "first_answer_due",
+                "duplicate_of",
+            )
         }
         for complaint in db[TRACKING_COMPLAINTS].find({}, projection):
             facts[complaint["_id"]] = facts_of(complaint)

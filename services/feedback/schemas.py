@@ -77,3 +77,7 @@ class FeedbackGivenSchema(_Event):
     satisfaction = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
     outcome = fields.String(required=True, validate=validate.OneOf(domain.OUTCOMES))
     at = fields.AwareDateTime(required=True)
+
+
+class MergedSchema(_Event):
+    into = fields.String(required=True)

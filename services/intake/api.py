@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
 
 from common import bodies, logs, mongo, ratelimit, uploads
 from common.errors import BadRequest, UnsupportedMediaType
 from common.web import client_address, json_body
 from services.intake import domain
-from services.intake.schemas import ComplaintSchema
+from services.intake.schemas import DISTRICT_REQUIRED, ComplaintSchema
 
 api = Blueprint("intake", __name__, url_prefix="/api/v1")
 _complaint_schema = ComplaintSchema()
+
+
+def _load(body) -> dict:
+    """Return the complaint's fields; a refusal also names a missing district that no point places."""
+    try:
+        return _complaint_schema.load(body)
+    except ValidationError as exc:
+        messages = exc.messages
+        lacking = isinstance(body, dict) and not body.get("district") and not body.get("location")
+        if isinstance(messages, dict) and lacking and "district" not in messages:
+            messages["district"] = [DISTRICT_REQUIRED]
+        raise
 
 
 def submission() -> tuple[dict, list]:
@@ -19,7 +32,7 @@ def submission() -> tuple[dict, list]:
     if request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         if not request.is_json:
             raise UnsupportedMediaType("Send the complaint as application/json or multipart/form-data.")
-        return _complaint_schema.load(json_body()), []
+        return _load(json_body()), []
     part = request.form.get("complaint")
     if part is None and "complaint" in request.files:
         part = request.files["complaint"].read().decode("utf-8", "replace")
@@ -36,7 +49,7 @@ def submission() -> tuple[dict, list]:
         raise BadRequest(
             "The part 'complaint' must be a JSON object.", fields={"complaint": ["not an object"]}
         )
-    data = _complaint_schema.load(body)
+    data = _load(body)
     files = [f for f in request.files.getlist("documents") if f.filename or f.content_length]
     if len(files) > uploads.max_count():
         raise uploads.TooManyDocuments(

@@ -5,19 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
 import uuid
 from datetime import timedelta
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import blobs, config, outbox
+from common import blobs, config, geo, outbox
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
-from services.intake import events, numbers, store
+from services.intake import events, numbers, photos, store
 from services.intake.catalog import KINDS
-from services.intake.schemas import check_catalogue
+from services.intake.schemas import DISTRICT_FAR, DISTRICT_REQUIRED, check_catalogue
 
 
 def catalog_view(db: Database) -> dict:
@@ -48,20 +47,22 @@ def nearest_district(districts: dict, lat: float, lon: float, within_km: float) 
     for code, district in districts.items():
         center = district.get("center")
         if center:
-            km = _distance_km(lat, lon, center["lat"], center["lon"])
+            km = geo.distance_km(lat, lon, center["lat"], center["lon"])
             if km <= best_km:
                 best, best_km = code, km
     return best
 
 
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the great-circle distance between two points (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((p2 - p1) / 2) ** 2
-        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371.0 * math.asin(math.sqrt(a))
+def locate(districts: dict, location: dict | None) -> str | None:
+    """Return the district a point is in: the nearest within OPEN311_PLACEMENT_KM, else None.
+
+    The one rule that places a complaint by its point, whichever way it came (the citizen's form,
+    the JSON API, a photo's position, Open311); a point beyond the limit is outside the city.
+    """
+    if not location:
+        return None
+    within = config.settings().open311_placement_km
+    return nearest_district(districts, location["lat"], location["lon"], within)
 
 
 def submit(
@@ -79,6 +80,10 @@ def submit(
     complaint may come without a district, for staff to place. `token` is an Open311 token that
     will name its number.
 
+    Without a typed point, the first JPEG document carrying a GPS position gives the complaint its
+    point. Without a district, the point places it in the nearest district (`locate`); a complaint
+    of the citizen's own that still has none is refused (400 on `district`), nothing stored.
+
     The same submission sent again with the same `request_id` (the gateway trying another
     instance after one stopped with the request, or a client repeating its X-Request-ID) is
     recorded once: its first number is drawn from a keyed hash of the two, and finding that
@@ -86,6 +91,12 @@ def submit(
     """
     current = store.active_catalog(db)
     check_catalogue(data, current["districts"], current["categories"])
+    data = {**data, "location": data.get("location") or photos.first_point(documents)}
+    nearest = locate(current["districts"], data["location"])
+    data["district"] = data.get("district") or nearest
+    if data["district"] is None and channel is None:
+        message = DISTRICT_FAR if data["location"] else DISTRICT_REQUIRED
+        raise BadRequest(message, fields={"district": [message]})
     stored = [
         {
             "id": uuid.uuid4().hex,
@@ -113,6 +124,7 @@ def submit(
                 "citizen",
             )
         },
+        "nearest_district": nearest,
         "department": category["department"],
         "consent": {"given": True, "at": now},
         "publish": data.get("publish", False),

@@ -24,6 +24,7 @@ def complaint_submitted(complaint: dict, category: dict, district: dict | None) 
         "description": complaint["description"],
         "address": complaint["address"],
         "location": complaint["location"],
+        "nearest_district": complaint.get("nearest_district"),
         "citizen": complaint["citizen"],
         "publish": complaint.get("publish", False),
         "submitted_at": isoformat(complaint["submitted_at"]),

@@ -249,8 +249,7 @@ def _district(db_districts: dict, form: dict, attributes: dict) -> str | None:
     if named:
         return named.pop()
     if "lat" in form:
-        within = config.settings().open311_placement_km
-        return domain.nearest_district(db_districts, form["lat"], form["long"], within)
+        return domain.locate(db_districts, {"lat": form["lat"], "lon": form["long"]})
     return None
 
 

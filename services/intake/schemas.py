@@ -26,7 +26,8 @@ class CitizenSchema(StrictSchema):
 class ComplaintSchema(StrictSchema):
     kind = Text(required=True, validate=validate.OneOf(KINDS))
     category = Text(required=True, validate=validate.Length(min=1, max=64))
-    district = Text(required=True, validate=validate.Length(min=1, max=64))
+    # Optional when the complaint has a point (typed, or its photo's) that places it: see domain.submit.
+    district = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
     subject = Text(required=True, validate=validate.Length(min=1, max=200))
     description = Text(required=True, validate=validate.Length(min=1, max=4000))
     address = Text(validate=validate.Length(max=500), load_default=None, allow_none=True)
@@ -40,6 +41,10 @@ class ComplaintSchema(StrictSchema):
     def _consent_given(self, data, **kwargs):
         if data.get("consent") is not True:
             raise ValidationError("Consent to the processing of personal data is required.", "consent")
+
+
+DISTRICT_REQUIRED = "Choose the district, or give the place: a point, or a photo that carries its position."
+DISTRICT_FAR = "The point is outside the city's area: choose the district."
 
 
 def check_catalogue(data: dict, districts: dict, categories: dict) -> None:

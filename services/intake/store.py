@@ -140,7 +140,14 @@ def anonymise(db: Database, number: str) -> None:
         return
     language = (complaint.get("citizen") or {}).get("language") or "fr"
     citizen = {"name": None, "email": None, "phone": None, "language": language}
-    erased = {"citizen": citizen, "address": None, "location": None, "publish": False, "anonymised": True}
+    erased = {
+        "citizen": citizen,
+        "address": None,
+        "location": None,
+        "nearest_district": None,
+        "publish": False,
+        "anonymised": True,
+    }
     db[COMPLAINTS].update_one({"_id": number}, {"$set": erased})
 
 

@@ -146,6 +146,31 @@ def on_status_changed(db: Database, event: dict) -> None:
             public_note=data.get("public_note"),
             at=data["at"],
         )
+    _to_followers(db, event, contact, "follower_status", status=status, at=data["at"])
+
+
+def on_followed(db: Database, event: dict) -> None:
+    """Keep a new follower and tell them they will be emailed at each step (with how to stop)."""
+    data = event["data"]
+    contact = _contact(db, data["number"])
+    follower = data["follower"]
+    kept = {"email": follower["email"], "language": follower.get("language") or "fr", "since": data["at"]}
+    store.add_follower(db, data["number"], follower["id"], kept)
+    _to_follower(
+        db,
+        event,
+        contact,
+        follower["id"],
+        kept,
+        "following",
+        merged_from=data.get("merged_from") if data.get("via") == "merge" else None,
+    )
+
+
+def on_unfollowed(db: Database, event: dict) -> None:
+    """Forget a follower who asked to be emailed no more."""
+    data = event["data"]
+    store.remove_follower(db, data["number"], data["follower_id"])
 
 
 def on_reopened(db: Database, event: dict) -> None:
@@ -264,6 +289,39 @@ def _to_citizen(db: Database, event: dict, contact: dict, template: str, **conte
             "citizen_name": contact.get("name"),
             "tracking_url": complaint_link(contact["_id"], contact["email"]),
             "link_until": utcnow() + timedelta(seconds=tokens.email_link_ttl()),
+            **context,
+        },
+    )
+
+
+UNFOLLOW_PURPOSE = "unfollow"  # the token of a follower's link to stop, checked by tracking
+
+
+def _to_followers(db: Database, event: dict, contact: dict, template: str, **context) -> None:
+    """Email every follower of the complaint who followed it before the event happened."""
+    at = event["data"].get("at") or event["time"]
+    for key, follower in (contact.get("followers") or {}).items():
+        if follower.get("since", "") <= at:
+            _to_follower(db, event, contact, key, follower, template, **context)
+
+
+def _to_follower(
+    db: Database, event: dict, contact: dict, key: str, follower: dict, template: str, **context
+) -> None:
+    """Email one follower: the complaint's number, category and district, never its citizen's words."""
+    number, language = contact["_id"], follower.get("language") or "fr"
+    token = tokens.issue(UNFOLLOW_PURPOSE, {"number": number, "follower": key})
+    common = _common(contact, language)
+    deliver(
+        db,
+        event,
+        template=template,
+        recipient=follower["email"],
+        role="follower",
+        language=language,
+        context={
+            **{k: common[k] for k in ("number", "category_name", "district_name")},
+            "unfollow_url": f"{public_url()}/complaints/{number}/unfollow?token={token}",
             **context,
         },
     )

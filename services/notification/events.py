@@ -23,5 +23,7 @@ HANDLERS = {
     "complaint.overdue": _with_db(domain.on_overdue),
     "complaint.placed": _with_db(domain.on_placed),
     "complaint.anonymised": _with_db(domain.on_anonymised),
+    "complaint.followed": _with_db(domain.on_followed),
+    "complaint.unfollowed": _with_db(domain.on_unfollowed),
     "staff.member_changed": _with_db(domain.on_member_changed),
 }

@@ -60,8 +60,18 @@ def place_complaint(db: Database, number: str, district: str, names: dict, at: d
 
 
 def forget_citizen(db: Database, number: str) -> None:
-    """Remove the citizen's address and name from a complaint's contact."""
-    db[CONTACTS].update_one({"_id": number}, {"$set": {"email": None, "name": None}})
+    """Remove the citizen's address and name, and its followers', from a complaint's contact."""
+    db[CONTACTS].update_one({"_id": number}, {"$set": {"email": None, "name": None, "followers": {}}})
+
+
+def add_follower(db: Database, number: str, key: str, follower: dict) -> None:
+    """Keep a follower's address and language on a complaint's contact (a map keyed by their digest)."""
+    db[CONTACTS].update_one({"_id": number}, {"$set": {f"followers.{key}": follower}})
+
+
+def remove_follower(db: Database, number: str, key: str) -> None:
+    """Forget a follower who asked to be emailed no more."""
+    db[CONTACTS].update_one({"_id": number}, {"$unset": {f"followers.{key}": ""}})
 
 
 def find_complaint(db: Database, number: str) -> dict | None:

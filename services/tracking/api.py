@@ -7,13 +7,16 @@ from flask import Blueprint, Response, jsonify, request
 from common import bodies, mongo, ratelimit, uploads
 from common.errors import BadRequest, NotFound
 from common.web import client_address, json_body
-from services.tracking import domain
+from services.tracking import domain, following, store
 from services.tracking.schemas import (
     FeedbackSchema,
+    FollowSchema,
     LinkRequestSchema,
+    NearbyQuerySchema,
     RemarkSchema,
     ReopenSchema,
     TrackingRequestSchema,
+    UnfollowSchema,
 )
 
 api = Blueprint("tracking", __name__, url_prefix="/api/v1")
@@ -22,6 +25,7 @@ _link_schema = LinkRequestSchema()
 _remark_schema = RemarkSchema()
 _reopen_schema = ReopenSchema()
 _feedback_schema = FeedbackSchema()
+_nearby_schema, _follow_schema, _unfollow_schema = NearbyQuerySchema(), FollowSchema(), UnfollowSchema()
 
 
 def _citizen(number: str) -> str:
@@ -88,6 +92,38 @@ def _counting_failures(schema, find) -> Response:
         raise
     ratelimit.check_exact(db, limit, client)
     return jsonify(found)
+
+
+@api.get("/complaints/nearby")
+def get_nearby():
+    """List the open complaints of a category near a point or at an address: already reported?"""
+    query = _nearby_schema.load({key: value for key, value in request.args.items() if value.strip()})
+    location = {"lat": query["lat"], "lon": query["lon"]} if "lat" in query else None
+    found = store.nearby_complaints(
+        mongo.database(),
+        category=query["category"],
+        location=location,
+        address=query.get("address"),
+        district=query.get("district"),
+    )
+    return jsonify({"items": found})
+
+
+@api.post("/complaints/<number>/followers")
+def post_follower(number: str):
+    """Be emailed at each step of a complaint someone else filed (RATE_SUBMISSIONS per client)."""
+    db, client, limit = mongo.database(), client_address(), ratelimit.submissions()
+    ratelimit.check(db, limit, client)
+    data = _follow_schema.load(json_body())
+    with ratelimit.taken(db, limit, client):
+        return jsonify(following.follow(db, number, data["email"], data["language"])), 201
+
+
+@api.post("/complaints/<number>/unfollow")
+def post_unfollow(number: str):
+    """Stop a follower's emails, with the token of the link in each of them."""
+    data = _unfollow_schema.load(json_body())
+    return jsonify(following.unfollow(mongo.database(), number, data["token"]))
 
 
 @api.get("/complaints/<number>")

@@ -12,7 +12,7 @@ from pymongo.database import Database
 from common import blobs, config, outbox, tokens, uploads
 from common.envelope import utcnow
 from common.errors import BadRequest, Conflict, NotFound
-from services.tracking import events, lifecycle, store, views
+from services.tracking import events, lifecycle, nearby, store, views
 
 TOKEN_PURPOSE = "complaint-access"
 NOT_FOUND = "No complaint matches this number and email address."
@@ -63,6 +63,8 @@ def submitted_document(data: dict, event_id: str | None = None) -> dict:
                 "answer_days",
             )
         },
+        "nearest_district": data.get("nearest_district"),
+        **nearby.keys(data.get("location"), data.get("address")),
         "category_name": data.get("category_name"),
         "channel": data.get("channel") or "web",
         "media_url": data.get("media_url"),

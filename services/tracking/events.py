@@ -105,6 +105,28 @@ def placed(complaint: dict, *, previous: str | None, district_name: dict, at: da
     )
 
 
+def followed(complaint: dict, *, follower_id: str, follower: dict) -> dict:
+    """Return complaint.followed: someone is to be emailed at each step (personal data: their email)."""
+    return _event(
+        "complaint.followed",
+        complaint,
+        follower={"id": follower_id, "email": follower["email"], "language": follower["language"]},
+        via=follower["via"],
+        merged_from=follower.get("merged_from"),
+        at=follower["since"],
+    )
+
+
+def unfollowed(complaint: dict, *, follower_id: str, at: datetime) -> dict:
+    """Return complaint.unfollowed: a follower asked to be emailed no more."""
+    return _event("complaint.unfollowed", complaint, follower_id=follower_id, at=at)
+
+
+def merged(complaint: dict, *, into: str, at: datetime) -> dict:
+    """Return complaint.merged: staff closed the complaint as a duplicate of another, kept one."""
+    return _event("complaint.merged", complaint, into=into, at=at, by="staff")
+
+
 def anonymised(complaint: dict, *, at: datetime, reason: str) -> dict:
     """Return complaint.anonymised: its citizen's data is gone; every service erases its copy."""
     return _event("complaint.anonymised", complaint, at=at, reason=reason)

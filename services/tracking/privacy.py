@@ -45,6 +45,10 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 "email_key": "",
                 "address": None,
                 "location": None,
+                "nearest_district": None,
+                "cell": None,
+                "address_key": None,
+                "followers": {},
                 "publish": False,
                 "remarks": [{**r, "text": REMOVED} for r in current.get("remarks", [])],
                 "feedback": [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from common.schemas import Flag, StrictSchema, Text, Whole
 from services.tracking import lifecycle
@@ -34,6 +34,7 @@ class SubmittedSchema(Schema):
     description = fields.String(required=True)
     address = fields.String(load_default=None, allow_none=True)
     location = fields.Dict(load_default=None, allow_none=True)
+    nearest_district = fields.String(load_default=None, allow_none=True)  # the point's, within the limit
     citizen = fields.Dict(required=True)
     publish = fields.Boolean(load_default=False, allow_none=True)  # absent from older events: not published
     submitted_at = fields.AwareDateTime(required=True)
@@ -82,6 +83,41 @@ class PlacementSchema(StrictSchema):
 
 class CitizenRequestSchema(StrictSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+NUMBER = validate.Length(min=1, max=40)
+
+
+class FollowSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
+
+
+class UnfollowSchema(StrictSchema):
+    token = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
+class MergeSchema(StrictSchema):
+    into = Text(required=True, validate=NUMBER)
+    public_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
+    internal_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
+
+
+class NearbyQuerySchema(StrictSchema):
+    """Where a citizen is about to file: a category and a point, or an address in a district."""
+
+    category = Text(required=True, validate=validate.Length(min=1, max=64))
+    lat = fields.Float(validate=validate.Range(-90, 90), allow_nan=False)
+    lon = fields.Float(validate=validate.Range(-180, 180), allow_nan=False)
+    address = Text(validate=validate.Length(max=500))
+    district = Text(validate=validate.Length(max=64))
+
+    @validates_schema
+    def _somewhere(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("Give lat and lon together.", "lon" if "lat" in data else "lat")
+        if "lat" not in data and not (data.get("address") and data.get("district")):
+            raise ValidationError("Give a point (lat, lon), or an address and its district.", "lat")
 
 
 class NoteSchema(StrictSchema):

@@ -14,6 +14,7 @@ from services.tracking.schemas import (
     AssignmentSchema,
     CitizenRequestSchema,
     LoginSchema,
+    MergeSchema,
     NoteSchema,
     PlacementSchema,
     QueueQuerySchema,
@@ -26,7 +27,7 @@ staff_api = Blueprint("staff", __name__, url_prefix="/api/v1/staff")
 _login, _queue, _transition = LoginSchema(), QueueQuerySchema(), TransitionSchema()
 _export = QueueQuerySchema(exclude=("page", "page_size"))
 _assignment, _note, _district = AssignmentSchema(), NoteSchema(), PlacementSchema()
-_citizen = CitizenRequestSchema()
+_citizen, _merge = CitizenRequestSchema(), MergeSchema()
 _member, _member_change = StaffMemberSchema(), StaffChangeSchema()
 
 
@@ -105,6 +106,13 @@ def post_district(number: str):
     """Place the complaint in a district."""
     who = claims()
     return jsonify(treatment.place(mongo.database(), who, number, _district.load(json_body())["district"]))
+
+
+@staff_api.post("/complaints/<number>/merge")
+def post_merge(number: str):
+    """Close the complaint as a duplicate of another (`into`), whose steps its citizen then follows."""
+    who = claims()
+    return jsonify(treatment.merge(mongo.database(), who, number, _merge.load(json_body())))
 
 
 @staff_api.post("/complaints/<number>/notes")

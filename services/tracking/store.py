@@ -11,7 +11,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from common import outbox, tokens
-from services.tracking import search
+from services.tracking import nearby, search
 
 COMPLAINTS = "tracking_complaints"
 STAFF = tokens.STAFF_ACCOUNTS  # "tracking_staff"; every service reads it to check staff tokens
@@ -52,6 +52,7 @@ QUEUE_INDEXES = (
     [("updated_at", ASCENDING)],  # Open311's service request updates of a period
     [("status", ASCENDING), ("anonymised_at", ASCENDING), ("closed_at", ASCENDING)],  # retention
     [("email_key", ASCENDING)],  # a citizen's complaints, for an administrator
+    *nearby.INDEXES,  # the open complaints near a point or at an address: already reported
 )
 # Indexes that earlier versions created and the ones above replace.
 REPLACED_INDEXES = ("district_1_status_1_submitted_at_-1",)
@@ -100,6 +101,11 @@ def append_audit(db: Database, number: str, entry: dict) -> None:
     """Add an entry to a complaint's audit trail (reads by staff, which change nothing else)."""
     with OUTBOX.guard(db, number):
         db[COMPLAINTS].update_one({"_id": number}, {"$push": {"audit": entry}})
+
+
+def nearby_complaints(db: Database, **where) -> list[dict]:
+    """Return the open complaints of a category near a point or at an address (services.tracking.nearby)."""
+    return nearby.find(db, COMPLAINTS, **where)
 
 
 def _newest_first(db: Database, match: dict, projection: dict):

@@ -11,7 +11,7 @@ from pymongo.database import Database
 from common import tokens
 from common.envelope import utcnow
 from common.errors import BadRequest, Conflict, Forbidden, NotFound
-from services.tracking import accounts, domain, events, lifecycle, search, store, views
+from services.tracking import accounts, domain, events, following, lifecycle, search, store, views
 
 
 def _audit(claims: dict, action: str, at: datetime, **details) -> dict:
@@ -371,3 +371,70 @@ def add_document(db: Database, claims: dict, number: str, upload) -> dict:
     added = domain.add_document(db, complaint["_id"], upload, by="staff")
     store.append_audit(db, complaint["_id"], _audit(claims, "document", utcnow(), document=added["id"]))
     return added
+
+
+# The public note on a duplicate, in its citizen's language, when staff write none.
+DUPLICATE_NOTE = {
+    "fr": "Cette réclamation a déjà été signalée sous le numéro {into} : elle est traitée avec elle, "
+    "et vous serez informé(e) par email de chacune de ses étapes.",
+    "ar": "سبق التبليغ عن هذه الشكاية تحت الرقم {into}: ستعالج معها، وستتوصلون برسالة إلكترونية عند كل مرحلة "
+    "من مراحلها.",
+    "en": "This complaint was already reported under number {into}: it is handled with that one, and you "
+    "will be emailed at each of its steps.",
+}
+
+
+def merge(db: Database, claims: dict, number: str, data: dict) -> dict:
+    """Close a complaint as a duplicate of another one kept, whose steps its citizen then follows.
+
+    Both must be in the member's districts and open. The kept complaint is written first (its new
+    follower, the duplicate's number), then the duplicate is closed with a public note naming the
+    kept one: a repeat after a failure between the two finds the follower there already.
+    """
+    duplicate = visible(db, claims, number)
+    kept = visible(db, claims, data["into"])
+    if kept["_id"] == duplicate["_id"]:
+        raise BadRequest(
+            "A complaint cannot be a duplicate of itself.", fields={"into": ["the same complaint"]}
+        )
+    for complaint in (duplicate, kept):
+        if complaint["status"] == lifecycle.CLOSED:
+            raise Conflict(f"{complaint['_id']} is closed: only open complaints are merged.")
+    citizen = duplicate.get("citizen") or {}
+
+    def keep(current: dict, now: datetime):
+        if duplicate["_id"] in current.get("duplicates", []):
+            return {}, []
+        audit = _audit(claims, "merged_in", now, duplicate=duplicate["_id"])
+        return {"$push": {"duplicates": duplicate["_id"], "audit": audit}}, []
+
+    domain.apply(db, kept["_id"], keep, touch=False)
+    if citizen.get("email"):
+        following.add(
+            db,
+            kept["_id"],
+            citizen["email"],
+            citizen.get("language") or "fr",
+            via="merge",
+            merged_from=duplicate["_id"],
+        )
+    language = citizen.get("language") if citizen.get("language") in DUPLICATE_NOTE else "fr"
+    note = data.get("public_note") or DUPLICATE_NOTE[language].format(into=kept["_id"])
+
+    def close(current: dict, now: datetime):
+        if current["status"] == lifecycle.CLOSED:
+            raise Conflict("The complaint is closed already.")
+        update, changed = domain.move(
+            current,
+            now,
+            to=lifecycle.CLOSED,
+            by="staff",
+            changes={"duplicate_of": kept["_id"], "closed_at": now},
+            note=note,
+            actor=claims["sub"],
+            internal_note=data.get("internal_note"),
+        )
+        update["$push"]["audit"] = _audit(claims, "merged", now, into=kept["_id"], previous=current["status"])
+        return update, [changed, events.merged(current, into=kept["_id"], at=now)]
+
+    return views.staff_view(domain.apply(db, duplicate["_id"], close), role=claims["role"])

@@ -53,6 +53,8 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
         "description": complaint["description"],
         "address": complaint.get("address"),
         "location": complaint.get("location"),
+        "nearest_district": complaint.get("nearest_district"),
+        "duplicate_of": complaint.get("duplicate_of"),
         "publish": complaint.get("publish") is True,
         "status": complaint["status"],
         "submitted_at": time_text(complaint["submitted_at"]),
@@ -113,6 +115,8 @@ def staff_view(
     view["department"] = complaint.get("department")
     view["assignment"] = _assignment(complaint.get("assignment"), names or {})
     view["overdue"] = is_overdue(complaint, now)
+    view["duplicates"] = list(complaint.get("duplicates", []))
+    view["followers"] = len(complaint.get("followers") or {})
     if role:
         status = complaint["status"]
         view["transitions"] = [

@@ -119,3 +119,33 @@ def test_months_run_across_years():
 )
 def test_durations_fall_in_buckets_finer_where_they_are_short(duration, minutes):
     assert domain.bucket(int(duration.total_seconds())) == minutes
+
+
+def test_a_duplicate_merged_into_another_counts_nothing_whatever_it_did():
+    answered = facts(acknowledged_at=T + timedelta(hours=2), answered_at=T + timedelta(days=1))
+    assert domain.contribution({**answered, "merged_into": "RC-2026-7K3P9QX"}) == {}
+    merge = domain.merged({"into": "RC-2026-7K3P9QX"})
+    assert merge(answered) == {"merged_into": "RC-2026-7K3P9QX"}
+    assert merge({**answered, "merged_into": "RC-2026-7K3P9QX"}) == {}  # delivered again: no change
+    counted = domain.contribution(answered)
+    operations = domain.differences(counted, domain.contribution({**answered, **merge(answered)}))
+    assert {op["cell"] for op in operations} == set(counted)
+    assert all(op["inc"]["received"] == -1 for op in operations)  # taken back from every cell
+
+
+def test_a_rebuild_finds_a_duplicate_by_what_tracking_kept():
+    from services.feedback.rebuild import facts_of
+
+    tracked = {
+        "_id": "RC-2026-4M8TQ2D",
+        "kind": "complaint",
+        "district": "anfa",
+        "category": "roads",
+        "submitted_at": T,
+        "ack_due": T + timedelta(days=15),
+        "answer_due": T + timedelta(days=60),
+        "timeline": [{"at": T, "status": "received"}, {"at": T + timedelta(hours=1), "status": "closed"}],
+    }
+    assert "merged_into" not in facts_of(tracked)
+    merged = facts_of({**tracked, "duplicate_of": "RC-2026-7K3P9QX"})
+    assert merged["merged_into"] == "RC-2026-7K3P9QX" and domain.contribution(merged) == {}

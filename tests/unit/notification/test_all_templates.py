@@ -22,6 +22,11 @@ CITIZEN = {
     "link_until": "2027-01-31T10:00:00+00:00",
 }
 STAFF = {**COMMON, "staff_name": "Karim El Idrissi", "staff_url": STAFF_URL}
+UNFOLLOW_URL = f"http://localhost:8080/complaints/{NUMBER}/unfollow?token=abc.def"
+FOLLOWER = {
+    **{k: COMMON[k] for k in ("number", "category_name", "district_name")},
+    "unfollow_url": UNFOLLOW_URL,
+}
 
 # For each template: a context with its optional values set, and the same with them set to None.
 FULL = {
@@ -67,6 +72,9 @@ FULL = {
         "due": "2027-01-12T10:00:00+00:00",
         "status": "in_progress",
     },
+    # A follower's: never the complaint's subject, its citizen's name or the tracking link.
+    "following": {**FOLLOWER, "merged_from": "RC-2026-4M8TQ2D"},
+    "follower_status": {**FOLLOWER, "status": "resolved", "at": "2026-12-20T10:00:00+00:00"},
 }
 OPTIONAL = {
     "status": ["citizen_name", "public_note"],
@@ -76,6 +84,8 @@ OPTIONAL = {
     "staff_reopened": ["staff_name"],
     "staff_update": ["staff_name", "document_name", "remark_text"],
     "staff_overdue": ["staff_name"],
+    "following": ["merged_from"],
+    "follower_status": [],
 }
 # The citizen's own words, which the HTML part must escape.
 CITIZEN_TEXT = {
@@ -86,8 +96,11 @@ CITIZEN_TEXT = {
     "staff_reopened": ["reason"],
     "staff_update": ["remark_text"],
     "staff_overdue": ["complaint_subject"],
+    "following": [],
+    "follower_status": [],
 }
 NAMES = list(FULL)
+FOLLOWERS = ["following", "follower_status"]
 LANGUAGES = list(templates.LANGUAGES)
 
 
@@ -111,7 +124,7 @@ def test_every_template_carries_the_number_and_never_prints_none(name, language,
     assert "None" not in subject
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in FOLLOWERS])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_optional_names_are_greeted_only_when_known(name, language):
     who = "citizen_name" if "citizen_name" in FULL[name] else "staff_name"
@@ -272,3 +285,21 @@ def test_staff_are_told_whether_a_complaint_is_new_waits_for_a_district_or_was_p
     }
     assert len(set(texts.values())) == 3
     assert "Open311" in texts["unplaced"]
+
+
+@pytest.mark.parametrize("name", FOLLOWERS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_follower_gets_the_link_to_stop_and_nothing_of_the_citizen(name, language):
+    for context in variants(name):
+        subject, text, html = templates.render(name, language, context)
+        assert UNFOLLOW_URL in text and UNFOLLOW_URL.replace("&", "&amp;") in html
+        for private in ("Nid de poule", "Amina", TRACKING_URL):
+            assert private not in subject + text + html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_merged_citizen_is_told_which_complaint_their_own_is_handled_with(language):
+    subject, text, _html = templates.render("following", language, FULL["following"])
+    assert "RC-2026-4M8TQ2D" in subject and "RC-2026-4M8TQ2D" in text
+    plain = templates.render("following", language, without_optional("following"))[1]
+    assert "RC-2026-4M8TQ2D" not in plain
