@@ -91,12 +91,6 @@ def role_options(roles) -> list[tuple[str, str]]:
     return [(r, i18n.gettext(f"role.{r}")) for r in roles]
 
 
-@web.app_template_filter("zip_same")
-def zip_same(codes) -> list[tuple[str, str]]:
-    """Return codes as options showing the code itself (departments: the catalogue has no names for them)."""
-    return [(code, code) for code in codes]
-
-
 @web.app_template_filter("member_options")
 def member_options(members: list[dict]) -> list[tuple[str, str]]:
     """Return staff members as options showing their name (their username when they have none)."""

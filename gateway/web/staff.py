@@ -152,18 +152,32 @@ def _canned_answers(c: dict) -> list[dict] | None:
     return [a for a in answer.body["items"] if a["status"] in c.get("transitions", ())]
 
 
+def department_names(catalog: dict, also: str | None = None) -> dict[str, str]:
+    """Return the departments the catalogue's categories name, each called by its categories' names.
+
+    A department has a code only ("roads"): staff know it by what it treats, in their language.
+    """
+    called: dict[str, list[str]] = {}
+    for category in catalog["categories"]:
+        name = i18n.name(category.get("name"), category["code"])
+        called.setdefault(category["department"], []).append(name)
+    if also and also not in called:
+        called[also] = [also]
+    return {code: " / ".join(labels) for code, labels in called.items() if code}
+
+
 def _complaint_page(c: dict, errors: dict, status: int, values, answers: list[dict] | None = None):
     catalog = catalogue()
     assignees = api("tracking", "GET", f"/api/v1/staff/complaints/{c['number']}/assignees")
     members = assignees.body["items"] if assignees.ok else []
-    departments = {category["department"] for category in catalog["categories"]} | {c["department"]}
+    departments = department_names(catalog, also=c["department"])
     return render(
         "staff/complaint.html",
         status,
         c=c,
         categories=names(catalog["categories"]),
         districts=names(catalog["districts"]),
-        departments=sorted(d for d in departments if d),
+        departments=departments,
         # The members of the complaint's department first: the category names who treats it, but
         # anyone of the district may take it (a complaint filed under the wrong category, say).
         assignees=[m for m in members if m["department"] == c["department"]],

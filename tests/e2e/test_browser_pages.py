@@ -159,8 +159,12 @@ def test_every_staff_page_fits_a_phone(people):
 
 def test_the_readme_screenshots(people, platform):
     """The README's two pictures, made here: copy them to docs/screenshots/ when the pages change."""
-    for subject in ("Lampadaire éteint", "Dépôt sauvage d'ordures", "Trottoir occupé par un café"):
-        filed(platform, subject=subject, email="readme@example.ma")
+    for category, district, subject in (
+        ("public-lighting", "maarif", "Lampadaire éteint rue Ibnou Mounir"),
+        ("cleanliness", "hay-hassani", "Dépôt sauvage d'ordures"),
+        ("public-domain", "sidi-belyout", "Trottoir occupé par une terrasse"),
+    ):
+        filed(platform, category=category, district=district, subject=subject, email="readme@example.ma")
     citizen = people("fr", PHONE)
     citizen.go("/")
     citizen.page.get_by_role("radio", name=citizen.t("kind.complaint")).check()

@@ -15,6 +15,7 @@ from tests.e2e.test_browser import (  # noqa: F401  (browser and people are fixt
     browser,
     file_complaint,
     people,
+    roads,
     staff_sign_in,
 )
 from tests.support import wait_for
@@ -113,7 +114,7 @@ def test_an_agent_takes_a_complaint_by_name_and_answers_it_from_a_canned_answer(
     agent.press("staff.assignment.submit")
     assert agent.t("staff.assignment.done") in agent.notice()
     main = agent.page.inner_text("main")
-    assert agent.t("staff.assignment.current", department="roads", agent=NAME[lang]) in main
+    assert agent.t("staff.assignment.current", department=roads(lang), agent=NAME[lang]) in main
     assert username not in main
     fits_a_phone(agent, f"/staff/complaints/{number}")
 
@@ -163,9 +164,8 @@ def test_an_agent_takes_a_complaint_by_name_and_answers_it_from_a_canned_answer(
     admin.press("staff.assignment.submit")
     assert admin.page.locator("#assignment-agent-error").inner_text() == admin.t("field.agent.error")
     admin.go(f"/staff/complaints/{number}")
-    assert admin.t("staff.assignment.current", department="roads", agent=NAME[lang]) in admin.page.inner_text(
-        "main"
-    )
+    assigned = admin.t("staff.assignment.current", department=roads(lang), agent=NAME[lang])
+    assert assigned in admin.page.inner_text("main")
 
     admin.go("/staff/answers")
     delete = admin.page.get_by_role("button", name=f"{admin.t('staff.answers.delete')} {TITLE[lang]}")
