@@ -124,3 +124,34 @@ def test_every_answer_carries_the_security_headers(pages, path):
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert "script-src" not in headers["Content-Security-Policy"] and headers["Referrer-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "hours", "days", "share", "mean"),
+    [
+        ("fr", "1,5 h", "2,5 j", "46\xa0%", "4,3"),
+        ("en", "1.5 h", "2.5 d", "46%", "4.3"),
+        ("ar", "1,5 ساعة", "2,5 يوم", "46%", "4,3"),
+    ],
+)
+def test_numbers_are_written_as_the_pages_language_writes_them(pages, lang, hours, days, share, mean):
+    from flask import g
+
+    from gateway.web import filters
+
+    with pages.application.test_request_context("/"):
+        g.lang = lang
+        assert (filters.hours(1.5), filters.hours(60)) == (hours, days)
+        assert filters.hours(0.0) == hours.replace("1,5", "0").replace("1.5", "0")  # not 0.0
+        assert filters.percent(0.456) == share and filters.number(4.26) == mean
+        assert filters.hours(None) == filters.percent(None) == filters.number(None) == "—"
+
+
+def test_a_mistyped_page_is_a_page_and_the_apis_error_stays_json(pages):
+    page = pages.get("/nothing", headers={"Accept-Language": "ar"})
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert MESSAGES["ar"]["error.not_found"] in page.get_data(as_text=True)
+    api = pages.get("/api/v1/nothing")
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
+    opened = pages.get("/complaints/RC-2026-7K3P9QX/remarks")  # a form's address, opened
+    assert opened.status_code == 405 and opened.mimetype == "text/html"
