@@ -291,6 +291,7 @@ def test_already_reported_follow_it_instead_or_be_merged_into_it(people, platfor
     assert (
         main.get_by_role("link", name=kept).first.get_attribute("href").endswith(f"/staff/complaints/{kept}")
     )
+    assert main.get_by_role("button", name=agent.t("staff.assignment.submit")).count() == 0  # closed
     agent.shot("staff-duplicate")
     fits_the_phone(agent)
     agent.go(f"/staff/complaints/{kept}")
