@@ -42,7 +42,7 @@ def _text(default: str | None, description: str) -> fields.Field:
     return fields.String(load_default=default, metadata={"description": description})
 
 
-def _whole(default: int, description: str, low: int, high: int | None = None) -> fields.Field:
+def _whole(default: int | None, description: str, low: int, high: int | None = None) -> fields.Field:
     words = (
         f"expected a whole number from {low} to {high}"
         if high is not None
@@ -342,14 +342,11 @@ class _Environment(Schema):
     )
     tracking_token_ttl = _whole(3600, "lifetime of a citizen's token, in seconds", 1)
     staff_token_ttl = _whole(8 * 3600, "lifetime of a staff member's token, in seconds", 1)
-    email_link_ttl = fields.Integer(
-        load_default=None,
-        validate=validate.Range(1, error="expected a whole number of 1 or more"),
-        error_messages={"invalid": "expected a whole number of 1 or more"},
-        metadata={
-            "description": "lifetime of the link in a citizen's email that opens the complaint without "
-            "typing the address, in seconds (default: 30 days more than REOPEN_WINDOW_DAYS)"
-        },
+    email_link_ttl = _whole(
+        None,
+        "lifetime of the link in a citizen's email that opens the complaint without typing the address, "
+        "in seconds (default: 30 days more than REOPEN_WINDOW_DAYS)",
+        1,
     )
 
     # ---- complaints ---------------------------------------------------------------------------

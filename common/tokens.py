@@ -83,6 +83,20 @@ def email_link_opens(token: str, number: str, email: str) -> bool:
     )
 
 
+UNFOLLOW_PURPOSE = "unfollow"
+UNFOLLOW_TTL = 5 * 365 * 24 * 3600  # a link in an email: valid as long as the complaint may be
+
+
+def issue_unfollow(number: str, follower: str) -> str:
+    """Return the token of a follower's link to stop following: this complaint, this follower."""
+    return issue(UNFOLLOW_PURPOSE, {"number": number, "follower": follower})
+
+
+def unfollow_claims(token: str) -> dict:
+    """Return the complaint and follower of a genuine, unexpired link to stop; else raise Unauthorized."""
+    return verify(UNFOLLOW_PURPOSE, token, UNFOLLOW_TTL)
+
+
 STAFF_PURPOSE = "staff"
 ALL_DISTRICTS = "*"
 # The staff accounts, kept by tracking. Every service reads a member's current state there to

@@ -413,7 +413,7 @@ def figures_context(args) -> dict:
         "filters": filters,
         "figures": figures,
         "errors": errors,
-        "error": None if answer.ok else _("form.has_errors") if errors else problem(answer),
+        "error": None if answer.ok else problem(answer),
         "charts": charts.for_figures(figures) if figures else None,
         "districts": names(catalog["districts"]),
         "categories": names(catalog["categories"]),

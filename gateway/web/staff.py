@@ -56,6 +56,12 @@ def api(service: str, method: str, path: str, **kwargs) -> Answer:
     return answer
 
 
+def flash_refusal(what: str, answer: Answer) -> None:
+    """Say, on the next page, why a change of `what` was refused: each field's message, once."""
+    wrong = " ".join(dict.fromkeys(field_messages(answer).values()))
+    flash(f"{what}: {wrong or problem(answer)}", "error")
+
+
 def render(template: str, status: int = 200, **context):
     return render_template(template, me=member(), **context), status
 
@@ -374,8 +380,7 @@ def staff_member_change(username: str):
     if answer.ok:
         flash(_("staff.members.changed", username=username), "success")
         return redirect(url_for("web.staff_members"), 303)
-    wrong = " ".join(dict.fromkeys(field_messages(answer).values()))  # each field's message, once
-    flash(f"{username}: {wrong or problem(answer)}", "error")
+    flash_refusal(username, answer)
     return redirect(url_for("web.staff_members"), 303)
 
 
@@ -431,8 +436,7 @@ def staff_catalog_change(kind: str, code: str):
     if answer.ok:
         flash(_("staff.catalog.changed"), "success")
     else:
-        wrong = " ".join(dict.fromkeys(field_messages(answer).values()))
-        flash(f"{code}: {wrong or problem(answer)}", "error")
+        flash_refusal(code, answer)
     return redirect(url_for("web.staff_catalog"), 303)
 
 

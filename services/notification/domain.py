@@ -294,9 +294,6 @@ def _to_citizen(db: Database, event: dict, contact: dict, template: str, **conte
     )
 
 
-UNFOLLOW_PURPOSE = "unfollow"  # the token of a follower's link to stop, checked by tracking
-
-
 def _to_followers(db: Database, event: dict, contact: dict, template: str, **context) -> None:
     """Email every follower of the complaint who followed it before the event happened."""
     at = event["data"].get("at") or event["time"]
@@ -310,7 +307,7 @@ def _to_follower(
 ) -> None:
     """Email one follower: the complaint's number, category and district, never its citizen's words."""
     number, language = contact["_id"], follower.get("language") or "fr"
-    token = tokens.issue(UNFOLLOW_PURPOSE, {"number": number, "follower": key})
+    token = tokens.issue_unfollow(number, key)
     common = _common(contact, language)
     deliver(
         db,

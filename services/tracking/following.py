@@ -2,7 +2,7 @@
 
 A follower is an email address and a language, kept in the complaint's `followers` map under a
 digest of the address, with the complaint's personal-data rules (anonymisation removes them).
-Each email carries a link to stop, signed with the platform's key (`UNFOLLOW_PURPOSE`).
+Each email carries a link to stop, signed with the platform's key (`tokens.issue_unfollow`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from common import tokens
 from common.errors import Conflict, NotFound
 from services.tracking import domain, events, lifecycle
 
-UNFOLLOW_PURPOSE = "unfollow"
-UNFOLLOW_TTL = 5 * 365 * 24 * 3600  # a link in an email: valid as long as the complaint may be
 MAX_FOLLOWERS = 500
 
 
@@ -59,14 +57,9 @@ def follow(db: Database, number: str, email: str, language: str) -> dict:
     return {"number": number, "following": True}
 
 
-def unfollow_token(number: str, key: str) -> str:
-    """Return the signed token of a follower's link to stop following."""
-    return tokens.issue(UNFOLLOW_PURPOSE, {"number": number, "follower": key})
-
-
 def unfollow(db: Database, number: str, token: str) -> dict:
     """Stop a follower's emails, from the link in one of them; idempotent."""
-    payload = tokens.verify(UNFOLLOW_PURPOSE, token, UNFOLLOW_TTL)
+    payload = tokens.unfollow_claims(token)
     number = domain.normalize_number(number)
     if payload.get("number") != number:
         raise NotFound("This link is for another complaint.")

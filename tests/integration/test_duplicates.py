@@ -236,12 +236,12 @@ def test_following_merging_and_anonymising_against_the_real_store(db, listener):
     with pytest.raises(Unauthorized):
         following.unfollow(db, kept, "forged")
     with pytest.raises(NotFound):  # a token is for one complaint
-        following.unfollow(db, duplicate, following.unfollow_token(kept, key))
+        following.unfollow(db, duplicate, tokens.issue_unfollow(kept, key))
     assert (
         following.unfollow(db, kept, tokens.issue("unfollow", {"number": kept, "follower": key}))["following"]
         is False
     )
-    following.unfollow(db, kept, following.unfollow_token(kept, key))  # again: nothing
+    following.unfollow(db, kept, tokens.issue_unfollow(kept, key))  # again: nothing
     assert treatment.read(db, ADMIN, kept)["followers"] == 1
     assert published(1)[0]["type"] == "complaint.unfollowed"
 
