@@ -82,6 +82,11 @@ def open311_submissions() -> Limit:
     return Limit.of("open311", config.settings().rate_open311_submissions)
 
 
+def nearby_listings() -> Limit:
+    """Already-reported listings asked from one client address (services/tracking/nearby.py)."""
+    return Limit.of("nearby", config.settings().rate_nearby)
+
+
 def login_failures() -> Limit:
     """Failed sign-ins of one account from one client address."""
     return Limit.of("login", config.settings().rate_login_failures)

@@ -340,6 +340,9 @@ class _Environment(Schema):
     rate_open311_submissions = _rates(
         Rate(1000, 3600), "Open311 requests per API key and window (COUNT/SECONDS)"
     )
+    rate_nearby = _rates(
+        Rate(60, 600), "already-reported listings per client address and window (COUNT/SECONDS)"
+    )
     tracking_token_ttl = _whole(3600, "lifetime of a citizen's token, in seconds", 1)
     staff_token_ttl = _whole(8 * 3600, "lifetime of a staff member's token, in seconds", 1)
     email_link_ttl = _whole(
@@ -347,6 +350,12 @@ class _Environment(Schema):
         "lifetime of the link in a citizen's email that opens the complaint without typing the address, "
         "in seconds (default: 30 days more than REOPEN_WINDOW_DAYS)",
         1,
+    )
+    follow_confirm_ttl = _whole(
+        3 * 86400,
+        "how long a request to follow a complaint waits for the address to confirm it, in seconds: "
+        "then it is forgotten",
+        60,
     )
 
     # ---- complaints ---------------------------------------------------------------------------

@@ -97,6 +97,24 @@ def unfollow_claims(token: str) -> dict:
     return verify(UNFOLLOW_PURPOSE, token, UNFOLLOW_TTL)
 
 
+FOLLOW_PURPOSE = "follow-confirm"
+
+
+def follow_confirm_ttl() -> int:
+    """Return how long a request to follow a complaint waits for its confirmation, in seconds."""
+    return config.settings().follow_confirm_ttl
+
+
+def issue_follow_confirmation(number: str, follower: str) -> str:
+    """Return the token of the link that confirms a request to follow: this complaint, this address."""
+    return issue(FOLLOW_PURPOSE, {"number": number, "follower": follower})
+
+
+def follow_confirmation_claims(token: str) -> dict:
+    """Return the complaint and follower of a genuine, unexpired confirmation; else raise Unauthorized."""
+    return verify(FOLLOW_PURPOSE, token, follow_confirm_ttl())
+
+
 STAFF_PURPOSE = "staff"
 ALL_DISTRICTS = "*"
 # The staff accounts, kept by tracking. Every service reads a member's current state there to

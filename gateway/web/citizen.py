@@ -200,14 +200,31 @@ def follow(number: str):
         return render_template("citizen/follow.html", number=number, values=values, errors={})
     body = {"email": values["email"], "language": values["language"]}
     answer = call("tracking", "POST", f"/api/v1/complaints/{number}/followers", json=body)
-    if answer.status == 201:
-        flash(_("follow.done", number=answer.body["number"]), "success")
+    if answer.status == 202:
+        flash(_("follow.sent", number=answer.body["number"]), "success")
         return redirect(url_for("web.home"), 303)
     errors = field_messages(answer) if answer.status == 400 else {"form": problem(answer)}
     if answer.status == 404:
         errors = {"form": _("follow.not_found")}
     status = answer.status if answer.status in (404, 409, 429) else 400
     return render_template("citizen/follow.html", number=number, values=values, errors=errors), status
+
+
+@web.route("/complaints/<number>/follow/confirm", methods=["GET", "POST"])
+def follow_confirm(number: str):
+    """Confirm a request to follow from the emailed link: a button, so that a mail scanner opening
+    the link confirms nothing."""
+    token = (request.values.get("token") or "")[:500]
+    if request.method == "GET":
+        return render_template("citizen/follow_confirm.html", number=number, token=token, error=None)
+    path = f"/api/v1/complaints/{number}/followers/confirm"
+    answer = call("tracking", "POST", path, json={"token": token})
+    if answer.ok:
+        flash(_("follow.done", number=answer.body["number"]), "success")
+        return redirect(url_for("web.home"), 303)
+    error = _("follow.confirm.invalid") if answer.status in (400, 401, 404) else problem(answer)
+    status = answer.status if answer.status in (404, 409) else 400
+    return render_template("citizen/follow_confirm.html", number=number, token=token, error=error), status
 
 
 @web.route("/complaints/<number>/unfollow", methods=["GET", "POST"])

@@ -56,9 +56,9 @@ def api(service: str, method: str, path: str, **kwargs) -> Answer:
     return answer
 
 
-def flash_refusal(what: str, answer: Answer) -> None:
+def flash_refusal(what: str, answer: Answer, messages: dict[str, str] | None = None) -> None:
     """Say, on the next page, why a change of `what` was refused: each field's message, once."""
-    wrong = " ".join(dict.fromkeys(field_messages(answer).values()))
+    wrong = " ".join(dict.fromkeys((field_messages(answer) if messages is None else messages).values()))
     flash(f"{what}: {wrong or problem(answer)}", "error")
 
 
@@ -354,6 +354,15 @@ def _member_fields(form, *, creating: bool) -> dict:
     return data
 
 
+def _member_messages(answer: Answer) -> dict[str, str]:
+    """Return each refused field's message; a password's with the API's advice on what to choose."""
+    messages = field_messages(answer)
+    advice = answer.field_errors().get("password")
+    if "password" in messages and advice:  # why zxcvbn finds it easy to guess, in English
+        messages["password"] = f"{messages['password']} {' '.join(advice)}"
+    return messages
+
+
 @web.post("/staff/members")
 @admin_only
 def staff_member_create():
@@ -363,7 +372,7 @@ def staff_member_create():
     if answer.ok:
         flash(_("staff.members.created", username=answer.body["username"]), "success")
         return redirect(url_for("web.staff_members"), 303)
-    errors = {f"new.{k}": v for k, v in field_messages(answer).items()}
+    errors = {f"new.{k}": v for k, v in _member_messages(answer).items()}
     errors["new"] = problem(answer)
     return staff_members(errors=errors, status=answer.status if answer.status == 409 else 400)
 
@@ -380,7 +389,7 @@ def staff_member_change(username: str):
     if answer.ok:
         flash(_("staff.members.changed", username=username), "success")
         return redirect(url_for("web.staff_members"), 303)
-    flash_refusal(username, answer)
+    flash_refusal(username, answer, _member_messages(answer))
     return redirect(url_for("web.staff_members"), 303)
 
 

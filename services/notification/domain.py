@@ -146,16 +146,49 @@ def on_status_changed(db: Database, event: dict) -> None:
             public_note=data.get("public_note"),
             at=data["at"],
         )
-    _to_followers(db, event, contact, "follower_status", status=status, at=data["at"])
+    if data.get("duplicate_of"):
+        return  # merged: its followers now follow the kept complaint, and are told so from there
+    # The city's public note when the citizen consented to publish the complaint; never the
+    # citizen's own words (a reopening's reason is theirs).
+    answer = data.get("public_note") if data.get("published") and data.get("by") != "citizen" else None
+    _to_followers(db, event, contact, "follower_status", status=status, at=data["at"], public_note=answer)
+
+
+def on_follow_requested(db: Database, event: dict) -> None:
+    """Ask an address that asked to follow a complaint to confirm: nothing else goes to it until then."""
+    data = event["data"]
+    contact = _contact(db, data["number"])
+    follower = data["follower"]
+    language = follower.get("language") or "fr"
+    token = tokens.issue_follow_confirmation(data["number"], follower["id"])
+    common = _common(contact, language)
+    deliver(
+        db,
+        event,
+        template="follow_confirm",
+        recipient=follower["email"],
+        role="follower",
+        language=language,
+        context={
+            **{k: common[k] for k in ("number", "category_name", "district_name")},
+            "confirm_url": f"{public_url()}/complaints/{data['number']}/follow/confirm?token={token}",
+            "expires_at": data["expires_at"],
+        },
+    )
 
 
 def on_followed(db: Database, event: dict) -> None:
-    """Keep a new follower and tell them they will be emailed at each step (with how to stop)."""
+    """Keep a new follower; tell those a merge brought which complaint theirs is handled with.
+
+    One who confirmed a request to follow was told so by the page they confirmed on.
+    """
     data = event["data"]
     contact = _contact(db, data["number"])
     follower = data["follower"]
     kept = {"email": follower["email"], "language": follower.get("language") or "fr", "since": data["at"]}
     store.add_follower(db, data["number"], follower["id"], kept)
+    if data.get("via") != "merge":
+        return
     _to_follower(
         db,
         event,
@@ -163,14 +196,15 @@ def on_followed(db: Database, event: dict) -> None:
         follower["id"],
         kept,
         "following",
-        merged_from=data.get("merged_from") if data.get("via") == "merge" else None,
+        merged_from=data.get("merged_from"),
+        moved_from=data.get("moved_from") if not data.get("merged_from") else None,
     )
 
 
 def on_unfollowed(db: Database, event: dict) -> None:
-    """Forget a follower who asked to be emailed no more."""
+    """Forget a follower who is emailed no more: they asked, or their address was erased."""
     data = event["data"]
-    store.remove_follower(db, data["number"], data["follower_id"])
+    store.remove_follower(db, data["number"], data["follower_id"], data["at"])
 
 
 def on_reopened(db: Database, event: dict) -> None:
@@ -298,7 +332,7 @@ def _to_followers(db: Database, event: dict, contact: dict, template: str, **con
     """Email every follower of the complaint who followed it before the event happened."""
     at = event["data"].get("at") or event["time"]
     for key, follower in (contact.get("followers") or {}).items():
-        if follower.get("since", "") <= at:
+        if follower.get("email") and follower.get("since", "") <= at:  # not one removed since
             _to_follower(db, event, contact, key, follower, template, **context)
 
 
@@ -364,26 +398,27 @@ def deliver(
         "trigger": event["type"],
         "trigger_id": event["id"],
     }
-    if not store.take_send_slot(db, recipient, key, cap_per_hour(), utcnow()):
+    pool = "followers" if role == "follower" else ""
+    if not store.take_send_slot(db, recipient, key, cap_per_hour(), utcnow(), pool):
         _fail(db, key, report, "capped", "too many emails to this address in the last hour")
         return
     subject, text, html = templates.render(template, language, context)
-    message = mail.build(
-        to=recipient,
-        subject=subject,
-        text=text,
-        html=html,
-        headers={"X-Complaint-Number": number, "X-Notification-Key": key},
-        key=key,
-    )
     try:
+        message = mail.build(
+            to=recipient,
+            subject=subject,
+            text=text,
+            html=html,
+            headers={"X-Complaint-Number": number, "X-Notification-Key": key},
+            key=key,
+        )
         mail.send(message)
     except mail.TemporaryFailure as exc:
         # The mail server is down or busy: the consumer brings the event back later.
         store.mark_attempt(db, key)
         raise DependencyUnavailable(f"mail server: {exc}") from exc
     except mail.PermanentFailure as exc:
-        store.free_send_slot(db, recipient, key, cap_per_hour())
+        store.free_send_slot(db, recipient, key, cap_per_hour(), pool)
         _fail(db, key, report, "failed", str(exc), attempted=True)
         return
     sent = new_event("notification.sent", source=SOURCE, subject=number, data=report)

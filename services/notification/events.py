@@ -23,6 +23,7 @@ HANDLERS = {
     "complaint.overdue": _with_db(domain.on_overdue),
     "complaint.placed": _with_db(domain.on_placed),
     "complaint.anonymised": _with_db(domain.on_anonymised),
+    "complaint.follow_requested": _with_db(domain.on_follow_requested),
     "complaint.followed": _with_db(domain.on_followed),
     "complaint.unfollowed": _with_db(domain.on_unfollowed),
     "staff.member_changed": _with_db(domain.on_member_changed),

@@ -61,17 +61,27 @@ def place_complaint(db: Database, number: str, district: str, names: dict, at: d
 
 def forget_citizen(db: Database, number: str) -> None:
     """Remove the citizen's address and name, and its followers', from a complaint's contact."""
-    db[CONTACTS].update_one({"_id": number}, {"$set": {"email": None, "name": None, "followers": {}}})
+    db[CONTACTS].update_one(
+        {"_id": number}, {"$set": {"email": None, "name": None, "followers": {}, "anonymised": True}}
+    )
 
 
 def add_follower(db: Database, number: str, key: str, follower: dict) -> None:
-    """Keep a follower's address and language on a complaint's contact (a map keyed by their digest)."""
+    """Keep a follower's address and language on a complaint's contact (a map keyed by their digest).
+
+    Events may come out of order when one is retried: a follower removed after it followed (a
+    later `removed_at`), or a complaint anonymised since, is not added back.
+    """
+    contact = db[CONTACTS].find_one({"_id": number}, {f"followers.{key}": 1, "anonymised": 1}) or {}
+    removed = ((contact.get("followers") or {}).get(key) or {}).get("removed_at")
+    if contact.get("anonymised") or (removed and removed >= follower["since"]):
+        return
     db[CONTACTS].update_one({"_id": number}, {"$set": {f"followers.{key}": follower}})
 
 
-def remove_follower(db: Database, number: str, key: str) -> None:
-    """Forget a follower who asked to be emailed no more."""
-    db[CONTACTS].update_one({"_id": number}, {"$unset": {f"followers.{key}": ""}})
+def remove_follower(db: Database, number: str, key: str, at: str) -> None:
+    """Forget a follower who is emailed no more, keeping when (so that a late follow stays removed)."""
+    db[CONTACTS].update_one({"_id": number}, {"$set": {f"followers.{key}": {"removed_at": at}}})
 
 
 def find_complaint(db: Database, number: str) -> dict | None:
@@ -97,7 +107,12 @@ def staff_of(db: Database, district: str, roles: tuple[str, ...]) -> list[dict]:
     ]
 
 
-def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: datetime) -> bool:
+def slots_id(recipient: str, pool: str) -> str:
+    """Return the key of an address's sending slots in a pool ("" for its own emails)."""
+    return recipient_hash(recipient) + (f":{pool}" if pool else "")
+
+
+def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: datetime, pool: str = "") -> bool:
     """Hold one of the address's `cap` sending slots for this delivery; False when all are in use.
 
     A slot is in use for an hour after the email sent in it, so no address receives more than `cap`
@@ -105,10 +120,13 @@ def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: dateti
     each taken by a compare-and-set on the key that held it: of workers racing for one slot, one
     wins and the others try the next, so the cap holds exactly under concurrency. A delivery tried
     again (the mail server was down) keeps the slot it holds.
+
+    The emails anyone can cause by asking to follow (a request to confirm, then each step) take
+    slots of their own pool: strangers may fill it, never the slots of the address's own emails.
     """
     if cap <= 0:
         return False
-    address = recipient_hash(recipient)
+    address = slots_id(recipient, pool)
     since = now - timedelta(hours=1)
     while True:
         held = db[RECENT].find_one({"_id": address})
@@ -134,9 +152,9 @@ def take_send_slot(db: Database, recipient: str, key: str, cap: int, now: dateti
         # Every free slot was taken by another worker meanwhile: look again.
 
 
-def free_send_slot(db: Database, recipient: str, key: str, cap: int) -> None:
+def free_send_slot(db: Database, recipient: str, key: str, cap: int, pool: str = "") -> None:
     """Give back the slot a delivery held when its email was not sent after all."""
-    address = recipient_hash(recipient)
+    address = slots_id(recipient, pool)
     held = db[RECENT].find_one({"_id": address}) or {}
     for i in range(cap):
         if (held.get(f"s{i}") or {}).get("key") == key:

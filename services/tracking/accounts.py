@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
+import threading
+import unicodedata
 
 import requests
 from argon2 import PasswordHasher
@@ -12,6 +15,7 @@ from pymongo.database import Database
 from common import config, ratelimit, tokens, upstreams
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
+from services.intake import catalog  # the default districts: plain data, read without intake
 from services.tracking import events, store
 
 log = logging.getLogger(__name__)
@@ -19,8 +23,28 @@ log = logging.getLogger(__name__)
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 BAD_LOGIN = "Unknown username or wrong password."
-# zxcvbn's score from 0 to 4: 3 is "safely unguessable" against an online attacker, and more.
+# zxcvbn's score from 0 to 4: 3 is "safely unguessable" against an online attacker, and more; an
+# administrator, who can do everything, needs 4: "very unguessable", against an offline attack too.
 MIN_PASSWORD_SCORE = 3
+MIN_ADMIN_PASSWORD_SCORE = 4
+# zxcvbn refuses to read more (ValueError): the first 72 characters are judged, the rest only adds.
+_ZXCVBN_LENGTH = 72
+# What an attacker of this platform tries first, beside the member's own names: the city and the
+# country, in French, English and Arabic (script and transliterations), and the platform's words.
+CITY_WORDS = (
+    "casablanca", "casa", "dar bida", "dar el beida", "dar al bayda", "eddar elbeida", "kaza", "rabat",
+    "maroc", "morocco", "marocain", "marocaine", "moroccan", "maghreb", "maghrib", "al maghrib",
+    "el maghrib", "lmaghrib", "mghrib", "الدار البيضاء", "البيضاء", "كازا", "الرباط", "المغرب", "مغربي",
+)  # fmt: skip
+PLATFORM_WORDS = (
+    "plainte", "plaintes", "réclamation", "réclamations", "complaint", "complaints", "claim", "claims",
+    "suggestion", "arrondissement", "commune", "mairie", "municipalité", "wilaya", "chikaya", "admin",
+    "administrateur", "administrator", "staff", "agent", "superviseur", "supervisor", "password",
+    "motdepasse", "mot de passe", "شكاية", "شكايات", "تظلم", "الجماعة", "مقاطعة",
+)  # fmt: skip
+NEARBY_YEARS = 5
+# zxcvbn keeps the user inputs in a module-wide dictionary: one check at a time per process.
+_zxcvbn_lock = threading.Lock()
 
 
 def hash_password(password: str) -> str:
@@ -35,7 +59,8 @@ def bootstrap_admin(db: Database) -> None:
     if not password or store.find_staff(db, username) is not None:
         return
     try:
-        check_password(password, username=username, email=settings.admin_email)
+        # The catalogue's defaults: at the first start, intake may not answer yet.
+        check_password(password, username=username, email=settings.admin_email, admin=True)
     except BadRequest as weak:
         log.warning(
             "ADMIN_PASSWORD is easy to guess: change it after signing in",
@@ -121,17 +146,71 @@ def logout(db: Database, username: str) -> None:
     store.update_staff(db, username, {"last_logout_at": utcnow()}, revoke=True)
 
 
-def check_password(password: str, *, username: str, name: str | None = None, email: str | None = None):
-    """Refuse a password that is common, repetitive or made of the member's own names (zxcvbn)."""
+def _variants(text: str) -> list[str]:
+    """Return a word as typed: lowercase, without accents, without spaces, and its longer words."""
+    text = text.lower().strip()
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    words = [w for w in re.split(r"[\s'’._@+-]+", plain) if len(w) >= 4]
+    return [text, plain, re.sub(r"[\s'’._@+-]+", "", plain), *words]
+
+
+def guessable_words(districts: dict[str, dict] | None = None, *, year: int | None = None) -> list[str]:
+    """Return what an attacker of this platform tries first: city, country, districts, its words, years.
+
+    `districts` are the catalogue's names by code, as intake serves them; by default its defaults.
+    """
+    if districts is None:
+        districts = {code: {"fr": fr, "ar": ar, "en": en} for code, fr, ar, en, _centre in catalog.DISTRICTS}
+    year = year or utcnow().year
+    names = [n for code, name in districts.items() for n in (code, *name.values()) if n]
+    found = [v for word in (*CITY_WORDS, *PLATFORM_WORDS, *names) for v in _variants(word)]
+    found += [str(y) for y in range(year - NEARBY_YEARS, year + NEARBY_YEARS + 1)]
+    return list(dict.fromkeys(found))
+
+
+def _catalogue_or_defaults() -> dict[str, dict] | None:
+    """Return the catalogue's districts when intake answers, else None (the defaults)."""
+    try:
+        return catalogue_districts()
+    except Unavailable:
+        return None
+
+
+def check_password(
+    password: str,
+    *,
+    username: str,
+    name: str | None = None,
+    email: str | None = None,
+    admin: bool = False,
+    districts: dict[str, dict] | None = None,
+) -> None:
+    """Refuse a password easy to guess here (zxcvbn): common, repetitive, the member's or the city's words.
+
+    An administrator's needs zxcvbn's top score; `districts` as for `guessable_words`.
+    """
     from zxcvbn import zxcvbn  # its word lists take 13 MB: loaded by the processes that check one
 
-    found = zxcvbn(password[:100], user_inputs=[part for part in (username, name, email) if part])
-    if found["score"] < MIN_PASSWORD_SCORE:
-        advice = found["feedback"]["warning"] or "It is too easy to guess."
+    own = [v for part in (username, name, email) if part for v in _variants(part)]
+    with _zxcvbn_lock:
+        found = zxcvbn(password[:_ZXCVBN_LENGTH], user_inputs=own + guessable_words(districts))
+    if found["score"] < (MIN_ADMIN_PASSWORD_SCORE if admin else MIN_PASSWORD_SCORE):
         raise BadRequest(
-            "Choose a password that is harder to guess.",
-            fields={"password": [f"{advice} Use a few uncommon words, or a longer phrase."]},
+            "Choose a password that is harder to guess.", fields={"password": [_advice(found, admin=admin)]}
         )
+
+
+def _advice(found: dict, *, admin: bool) -> str:
+    """Return why zxcvbn finds a password easy to guess, and what to choose instead."""
+    advice = ["An administrator's password must be very hard to guess."] if admin else []
+    if any(match.get("dictionary_name") == "user_inputs" for match in found["sequence"]):
+        advice.append(
+            "It contains a word tried first here: the city, the country, a district, the platform's"
+            " words, a year, or the member's own names."
+        )
+    advice.append(found["feedback"]["warning"] or "It is too easy to guess.")
+    advice.append("Use a few uncommon words, or a longer phrase.")
+    return " ".join(dict.fromkeys(a for a in advice if a))
 
 
 def list_members(db: Database) -> list[dict]:
@@ -186,7 +265,14 @@ def _check_districts(role: str, districts: list[str]) -> None:
 def create_member(db: Database, data: dict, *, by: str) -> dict:
     """Create a staff member; 409 when the username is taken."""
     _check_districts(data["role"], data["districts"])
-    check_password(data["password"], username=data["username"], name=data["name"], email=data["email"])
+    check_password(
+        data["password"],
+        username=data["username"],
+        name=data["name"],
+        email=data["email"],
+        admin=data["role"] == "admin",
+        districts=_catalogue_or_defaults(),
+    )
     account = _account(created_by=by, **data)
     if not store.create_staff(db, account, [events.member_changed(account)]):
         raise Conflict("This username is taken.")
@@ -203,15 +289,25 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     if current is None:
         raise NotFound("No such staff member.")
     changes = {key: value for key, value in data.items() if key != "password"}
+    role = changes.get("role", current["role"])
     if "password" in data:
         check_password(
             data["password"],
             username=username,
             name=changes.get("name", current.get("name")),
             email=changes.get("email", current.get("email")),
+            admin=role == "admin",
+            districts=_catalogue_or_defaults(),
         )
         changes["password_hash"] = hash_password(data["password"])
-    role = changes.get("role", current["role"])
+    elif role == "admin" and current["role"] != "admin":
+        # Their password was judged by an agent's rule: an administrator is given one judged by theirs.
+        raise BadRequest(
+            "A member made administrator needs a new password.",
+            fields={
+                "password": ["Give one with the change of role: an administrator's is very hard to guess."]
+            },
+        )
     districts = changes.get("districts", current["districts"])
     if "role" in changes or "districts" in changes:
         _check_districts(role, [d for d in districts if d != tokens.ALL_DISTRICTS])

@@ -25,11 +25,13 @@ _link_schema = LinkRequestSchema()
 _remark_schema = RemarkSchema()
 _reopen_schema = ReopenSchema()
 _feedback_schema = FeedbackSchema()
-_nearby_schema, _follow_schema, _unfollow_schema = NearbyQuerySchema(), FollowSchema(), UnfollowSchema()
+_nearby_schema, _follow_schema, _token_schema = NearbyQuerySchema(), FollowSchema(), UnfollowSchema()
 
 
 def _citizen(number: str) -> str:
-    return domain.authorize(request.headers.get("Authorization"), number)
+    """Return the number of the complaint the request's citizen token opens, or raise 401/404."""
+    claims = domain.authorize(request.headers.get("Authorization"), number)
+    return domain.still_open_to(mongo.database(), claims)
 
 
 def file_part(name: str = "file"):
@@ -96,33 +98,57 @@ def _counting_failures(schema, find) -> Response:
 
 @api.get("/complaints/nearby")
 def get_nearby():
-    """List the open complaints of a category near a point or at an address: already reported?"""
+    """List the open complaints of a category near a point or at an address: already reported?
+
+    Anonymous, so RATE_NEARBY listings per client: a sweep of the city is slow, and what it could
+    learn of an unpublished complaint is no finer than its square anyway (services/tracking/nearby.py).
+    """
+    db, client, limit = mongo.database(), client_address(), ratelimit.nearby_listings()
+    ratelimit.check(db, limit, client)
     query = _nearby_schema.load({key: value for key, value in request.args.items() if value.strip()})
     location = {"lat": query["lat"], "lon": query["lon"]} if "lat" in query else None
-    found = store.nearby_complaints(
-        mongo.database(),
-        category=query["category"],
-        location=location,
-        address=query.get("address"),
-        district=query.get("district"),
-    )
+    with ratelimit.taken(db, limit, client):
+        found = store.nearby_complaints(
+            db,
+            category=query["category"],
+            location=location,
+            address=query.get("address"),
+            district=query.get("district"),
+        )
     return jsonify({"items": found})
 
 
 @api.post("/complaints/<number>/followers")
 def post_follower(number: str):
-    """Be emailed at each step of a complaint someone else filed (RATE_SUBMISSIONS per client)."""
-    db, client, limit = mongo.database(), client_address(), ratelimit.submissions()
-    ratelimit.check(db, limit, client)
+    """Ask to be emailed at each step of a complaint someone else filed: 202, a link to confirm is sent.
+
+    Requests count against RATE_SUBMISSIONS per client, and one for a number that does not exist
+    against the failed tracking attempts (RATE_TRACKING_FAILURES): numbers cannot be swept here.
+    """
+    db, client = mongo.database(), client_address()
+    submissions, failures = ratelimit.submissions(), ratelimit.tracking_failures()
+    ratelimit.check(db, failures, client)
+    ratelimit.check(db, submissions, client)
     data = _follow_schema.load(json_body())
-    with ratelimit.taken(db, limit, client):
-        return jsonify(following.follow(db, number, data["email"], data["language"])), 201
+    with ratelimit.taken(db, submissions, client):
+        try:
+            return jsonify(following.request(db, number, data["email"], data["language"])), 202
+        except NotFound:
+            ratelimit.take(db, failures, client)
+            raise
+
+
+@api.post("/complaints/<number>/followers/confirm")
+def post_follower_confirmation(number: str):
+    """Confirm a request to follow, with the token of the link emailed to the address."""
+    data = _token_schema.load(json_body())
+    return jsonify(following.confirm(mongo.database(), number, data["token"]))
 
 
 @api.post("/complaints/<number>/unfollow")
 def post_unfollow(number: str):
     """Stop a follower's emails, with the token of the link in each of them."""
-    data = _unfollow_schema.load(json_body())
+    data = _token_schema.load(json_body())
     return jsonify(following.unfollow(mongo.database(), number, data["token"]))
 
 
@@ -150,22 +176,22 @@ def get_document(number: str, document_id: str):
 @api.post("/complaints/<number>/remarks")
 def post_remark(number: str):
     """Add a remark or suggestion about the handling of the complaint."""
-    number = _citizen(number)
     data = _remark_schema.load(json_body())
+    number = _citizen(number)
     return jsonify(domain.add_remark(mongo.database(), number, data["text"])), 201
 
 
 @api.post("/complaints/<number>/reopen")
 def post_reopen(number: str):
     """Reopen an answered complaint, with a reason."""
-    number = _citizen(number)
     data = _reopen_schema.load(json_body())
+    number = _citizen(number)
     return jsonify(domain.reopen(mongo.database(), number, data["reason"]))
 
 
 @api.post("/complaints/<number>/feedback")
 def post_feedback(number: str):
     """Rate the current answer: satisfaction 1-5, outcome, optional comment; once per answer."""
-    number = _citizen(number)
     data = _feedback_schema.load(json_body())
+    number = _citizen(number)
     return jsonify(domain.rate(mongo.database(), number, data)), 201

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hmac
 import uuid
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 
 from pymongo.database import Database
 
 from common import blobs, config, outbox, tokens, uploads
 from common.envelope import utcnow
-from common.errors import BadRequest, Conflict, NotFound
+from common.errors import BadRequest, Conflict, NotFound, Unauthorized
 from services.tracking import events, lifecycle, nearby, store, views
 
 TOKEN_PURPOSE = "complaint-access"
@@ -98,24 +99,50 @@ def submitted_document(data: dict, event_id: str | None = None) -> dict:
 
 def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> dict:
     """Apply a change to the complaint as it is now, holding its lock; return it after."""
-    with store.OUTBOX.guard(db, number):
-        complaint = store.find_by_number(db, number)
-        if complaint is None:
+    return apply_together(db, [number], lambda found, now: {number: change(found[number], now)}, touch=touch)[
+        number
+    ]
+
+
+# A change of several complaints at once: given each as it is now, the update and events of each,
+# in the order they are to be written.
+Changes = Callable[[dict[str, dict], datetime], dict[str, tuple[dict, list[dict]]]]
+
+
+def apply_together(
+    db: Database, numbers: list[str], change: Changes, *, touch: bool = True
+) -> dict[str, dict]:
+    """Apply a change to several complaints as they are now, holding all their locks; return them after.
+
+    The locks are taken in the numbers' order, whatever the caller's: two changes of the same
+    complaints in opposite directions (merge A into B, and B into A) wait for each other rather
+    than each holding one lock forever, and the second sees what the first wrote.
+    """
+    with ExitStack() as held:
+        for number in sorted(set(numbers)):
+            held.enter_context(store.OUTBOX.guard(db, number))
+        found = {number: store.find_by_number(db, number) for number in numbers}
+        if any(complaint is None for complaint in found.values()):
             raise NotFound("No such complaint.")
         now = utcnow()
-        update, new_events = change(complaint, now)
-        if not update and not new_events:
-            return complaint
-        if touch:
-            update.setdefault("$set", {})["updated_at"] = now
+        written = {}
+        for number, (update, new_events) in change(found, now).items():
+            if not update and not new_events:
+                continue
+            if touch:
+                update.setdefault("$set", {})["updated_at"] = now
+            if new_events:
+                update.setdefault("$set", {}).update(outbox.stage(db, store.OUTBOX, number, new_events))
+            store.update(db, number, update)
+            if update.get("$set", {}).get("status") == lifecycle.CLOSED:
+                store.forget_open(db, number)
+            written[number] = new_events
+    for number, new_events in written.items():
         if new_events:
-            update.setdefault("$set", {}).update(outbox.stage(db, store.OUTBOX, number, new_events))
-        store.update(db, number, update)
-        if update.get("$set", {}).get("status") == lifecycle.CLOSED:
-            store.forget_open(db, number)
-    if new_events:
-        outbox.publish_now(db, store.OUTBOX, number, new_events)
-    return store.find_by_number(db, number)
+            outbox.publish_now(db, store.OUTBOX, number, new_events)
+    return {
+        number: store.find_by_number(db, number) if number in written else found[number] for number in numbers
+    }
 
 
 def move(
@@ -195,16 +222,39 @@ def open_link(db: Database, number: str, token: str) -> dict:
 
 
 def _access(complaint: dict) -> dict:
-    token = tokens.issue(TOKEN_PURPOSE, {"number": complaint["_id"]})
+    token = tokens.issue(
+        TOKEN_PURPOSE, {"number": complaint["_id"], "a": tokens.address_digest(complaint["email_key"])}
+    )
     return {"access_token": token, "expires_in": token_ttl(), "complaint": views.public_view(complaint)}
 
 
-def authorize(authorization: str | None, number: str) -> str:
-    """Return the complaint number the bearer token was issued for, if it is this one."""
+ENDED = "This access has ended: find the complaint again with its number and email address."
+
+
+def authorize(authorization: str | None, number: str) -> dict:
+    """Return the claims of a citizen's bearer token if it was issued for this complaint.
+
+    The caller then checks them against the complaint as it is now (`still_open_to`).
+    """
     payload = tokens.verify(TOKEN_PURPOSE, tokens.bearer(authorization), token_ttl())
     if payload.get("number") != normalize_number(number):
         raise NotFound(NOT_FOUND)
-    return payload["number"]
+    return payload
+
+
+def still_open_to(db: Database, claims: dict) -> str:
+    """Return the number of a token's complaint if its address is still the one it was issued for.
+
+    Once the citizen's data is erased (or anonymised), every token of theirs ends at once: one
+    read by _id.
+    """
+    complaint = store.find_by_number(db, claims["number"], fields=("email_key",))
+    email = (complaint or {}).get("email_key") or ""
+    if not email or not hmac.compare_digest(
+        str(claims.get("a", "")).encode(), tokens.address_digest(email).encode()
+    ):
+        raise Unauthorized(ENDED)
+    return claims["number"]
 
 
 def view(db: Database, number: str) -> dict:

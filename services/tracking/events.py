@@ -32,7 +32,11 @@ def status_changed(
     note: str | None,
     reason: str | None,
 ) -> dict:
-    """Return complaint.status_changed: the public note and reason only, never the internal note."""
+    """Return complaint.status_changed: the public note and reason only, never the internal note.
+
+    `published` says whether the citizen consented to publish the complaint (then its followers
+    are told the city's public note), and `duplicate_of` names the complaint a merge closed it into.
+    """
     return _event(
         "complaint.status_changed",
         complaint,
@@ -44,6 +48,8 @@ def status_changed(
         reason=reason,
         answer_due=complaint["answer_due"],
         reopen_count=complaint.get("reopen_count", 0),
+        published=complaint.get("publish") is True,
+        duplicate_of=complaint.get("duplicate_of"),
     )
 
 
@@ -105,6 +111,17 @@ def placed(complaint: dict, *, previous: str | None, district_name: dict, at: da
     )
 
 
+def follow_requested(complaint: dict, *, follower_id: str, follower: dict) -> dict:
+    """Return complaint.follow_requested: an address asked to follow, and must confirm (personal data)."""
+    return _event(
+        "complaint.follow_requested",
+        complaint,
+        follower={"id": follower_id, "email": follower["email"], "language": follower["language"]},
+        at=follower["requested_at"],
+        expires_at=follower["expires_at"],
+    )
+
+
 def followed(complaint: dict, *, follower_id: str, follower: dict) -> dict:
     """Return complaint.followed: someone is to be emailed at each step (personal data: their email)."""
     return _event(
@@ -113,18 +130,22 @@ def followed(complaint: dict, *, follower_id: str, follower: dict) -> dict:
         follower={"id": follower_id, "email": follower["email"], "language": follower["language"]},
         via=follower["via"],
         merged_from=follower.get("merged_from"),
+        moved_from=follower.get("moved_from"),
         at=follower["since"],
     )
 
 
-def unfollowed(complaint: dict, *, follower_id: str, at: datetime) -> dict:
-    """Return complaint.unfollowed: a follower asked to be emailed no more."""
-    return _event("complaint.unfollowed", complaint, follower_id=follower_id, at=at)
+def unfollowed(complaint: dict, *, follower_id: str, at: datetime, reason: str = "unfollowed") -> dict:
+    """Return complaint.unfollowed: a follower is emailed no more (they asked, or their data was erased)."""
+    return _event("complaint.unfollowed", complaint, follower_id=follower_id, at=at, reason=reason)
 
 
-def merged(complaint: dict, *, into: str, at: datetime) -> dict:
-    """Return complaint.merged: staff closed the complaint as a duplicate of another, kept one."""
-    return _event("complaint.merged", complaint, into=into, at=at, by="staff")
+def merged(complaint: dict, *, into: str, at: datetime, followers: int) -> dict:
+    """Return complaint.merged: staff closed the complaint as a duplicate of another, kept one.
+
+    `followers` is how many of the duplicate's followers (its citizen aside) now follow the kept one.
+    """
+    return _event("complaint.merged", complaint, into=into, at=at, by="staff", followers_moved=followers)
 
 
 def anonymised(complaint: dict, *, at: datetime, reason: str) -> dict:

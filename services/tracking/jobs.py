@@ -84,13 +84,20 @@ _last_anonymisation = [float("-inf")]
 
 def run_all(db: Database) -> None:
     """Run the jobs on open complaints; the anonymisation, which reads the history, once a day."""
-    from services.tracking import privacy
+    from services.tracking import following, privacy
 
     flagged, closed, anonymised = flag_overdue(db), close_expired(db), 0
+    expired = following.expire(db, utcnow())
     if time.monotonic() - _last_anonymisation[0] >= config.settings().retention_check_seconds:
         anonymised = privacy.anonymise_expired(db)
         _last_anonymisation[0] = time.monotonic()
-    if flagged or closed or anonymised:
+    if flagged or closed or anonymised or expired:
         log.info(
-            "periodic jobs", extra={"overdue_flagged": flagged, "closed": closed, "anonymised": anonymised}
+            "periodic jobs",
+            extra={
+                "overdue_flagged": flagged,
+                "closed": closed,
+                "anonymised": anonymised,
+                "follow_requests_expired": expired,
+            },
         )

@@ -26,6 +26,10 @@ open311 = Blueprint("tracking_open311", __name__, url_prefix=PREFIX)
 FORMAT = "<any(json,xml):fmt>"
 CLOSED = (lifecycle.RESOLVED, lifecycle.REJECTED, lifecycle.CLOSED)
 WINDOW = timedelta(days=90)
+# The dates a period may name. Nothing is filed before 1970 or after 2999, and within these bounds
+# `start_date + WINDOW`, `end_date - WINDOW` and the store's UTC milliseconds cannot overflow.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 MAX_PAGE_SIZE = 200
 # Who writes the notes Open311 may publish: staff, and the platform itself (fixed texts), never a citizen.
 PUBLIC_AUTHORS = ("staff", "system")
@@ -98,14 +102,23 @@ def _when(name: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise BadRequest(f"{name} must be a W3C date and time, such as 2026-03-01T00:00:00Z.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    # Compared before converting: 0001-01-01T00:00:00+05:00 has no UTC time to convert to.
+    if not EARLIEST <= moment <= LATEST:
+        raise BadRequest(f"{name} must be from {_w3c(EARLIEST)} to {_w3c(LATEST)}.")
+    return moment.astimezone(UTC)
+
+
+def _w3c(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _whole(name: str, default: int, low: int, high: int) -> int:
     value = (request.args.get(name) or "").strip()
     if not value:
         return default
-    if not value.isdigit() or not low <= int(value) <= high:
+    # isdecimal, not isdigit: int() refuses "²"; and past 4300 digits, even zeros, int() refuses too.
+    if not value.isdecimal() or len(value) > 20 or not low <= int(value) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
     return int(value)
 

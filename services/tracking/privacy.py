@@ -18,7 +18,7 @@ from pymongo.database import Database
 from common import config, tokens
 from common.envelope import utcnow
 from common.errors import NotFound
-from services.tracking import domain, events, lifecycle, store, views
+from services.tracking import domain, events, following, lifecycle, store, views
 
 REMOVED = "[anonymised]"
 
@@ -84,20 +84,51 @@ def anonymise_expired(db: Database, now: datetime | None = None) -> int:
     return sum(anonymise(db, complaint["_id"], reason="retention") for complaint in due)
 
 
-def _citizens_complaints(db: Database, email: str) -> list[dict]:
-    found = store.find_by_email_key(db, domain.normalize_email(email))
-    if not found:
-        raise NotFound("No complaint has this email address.")
+def _follows(db: Database, email: str) -> list[dict]:
+    """Return the complaints the address follows or asked to follow, with how (none of its own)."""
+    key = following.follower_id(email)
+    found = []
+    for number in store.follows_of(db, key):
+        complaint = store.find_by_number(db, number, fields=("followers", "status"))
+        follower = ((complaint or {}).get("followers") or {}).get(key)
+        if follower is not None:
+            found.append(
+                {
+                    "number": number,
+                    "status": complaint["status"],
+                    "language": follower.get("language"),
+                    "via": follower.get("via"),
+                    "merged_from": follower.get("merged_from"),
+                    "confirmed": not following.is_pending(follower),
+                    "since": views.time_text(follower.get("since") or follower.get("requested_at")),
+                }
+            )
     return found
+
+
+def _citizen_data(db: Database, email: str) -> tuple[list[dict], list[dict]]:
+    """Return a citizen's complaints and follows; 404 when the platform has neither."""
+    complaints = store.find_by_email_key(db, domain.normalize_email(email))
+    follows = _follows(db, email)
+    if not complaints and not follows:
+        raise NotFound("No complaint has this email address, and it follows none.")
+    return complaints, follows
 
 
 def export(db: Database, claims: dict, email: str) -> dict:
     """Return everything the platform keeps about a citizen, for their access request (admins)."""
     tokens.require_role(claims, "admin")
-    complaints = _citizens_complaints(db, email)
+    complaints, follows = _citizen_data(db, email)
     now = utcnow()
     store.log_export(
-        db, {"at": now, "by": claims["sub"], "kind": "citizen", "complaints": [c["_id"] for c in complaints]}
+        db,
+        {
+            "at": now,
+            "by": claims["sub"],
+            "kind": "citizen",
+            "complaints": [c["_id"] for c in complaints],
+            "follows": [f["number"] for f in follows],
+        },
     )
     for complaint in complaints:
         store.append_audit(
@@ -105,14 +136,26 @@ def export(db: Database, claims: dict, email: str) -> dict:
             complaint["_id"],
             {"at": now, "actor": claims["sub"], "role": claims["role"], "action": "citizen_export"},
         )
-    return {"email": email, "complaints": [views.staff_view(c, now) for c in complaints]}
+    return {
+        "email": email,
+        "complaints": [views.staff_view(c, now) for c in complaints],
+        "follows": follows,
+    }
 
 
 def erase(db: Database, claims: dict, email: str) -> dict:
-    """Anonymise every complaint of a citizen at their request (admins); return their numbers."""
+    """Erase a citizen at their request (admins): anonymise their complaints, end every follow.
+
+    Anonymising a complaint ends its citizen's access tokens at once (domain.authorize), and the
+    address stops following every complaint, confirmed or not (complaint.unfollowed, on which
+    notification forgets it). Return the numbers of both.
+    """
     tokens.require_role(claims, "admin")
-    complaints = _citizens_complaints(db, email)
+    complaints, follows = _citizen_data(db, email)
     numbers = [c["_id"] for c in complaints]
     for number in numbers:
         anonymise(db, number, reason="request", by=claims["sub"])
-    return {"anonymised": numbers}
+    key = following.follower_id(email)
+    for number in store.follows_of(db, key):
+        following.remove(db, number, key, reason="erased")
+    return {"anonymised": numbers, "unfollowed": [f["number"] for f in follows]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
@@ -19,6 +20,11 @@ EXPORTS = "tracking_exports"
 READS = "tracking_reads"
 # The numbers of the complaints not closed yet: what the periodic jobs read, rather than the history.
 OPEN = "tracking_open"
+# Who follows what: one document per address (its digest) and complaint, written before the
+# complaint's follower and removed after it, so that it lists every complaint an address follows
+# (and perhaps one it no longer does): what an erasure and an export read, and the pending
+# requests to follow that expire.
+FOLLOWS = "tracking_follows"
 OPEN_COMPLETE = "#complete"  # the marker that every complaint recorded before this collection is in it
 # The marker that the complaints assigned before `agent` existed have it (kept with the one above).
 AGENTS_COMPLETE = "#agents"
@@ -70,6 +76,8 @@ def ensure_indexes(db: Database) -> None:
     for keys in QUEUE_INDEXES:
         complaints.create_index(keys)
     search.ensure_indexes(db)
+    db[FOLLOWS].create_index([("key", ASCENDING)])
+    db[FOLLOWS].create_index([("pending_until", ASCENDING)])
 
 
 def record_submission(db: Database, *, document: dict) -> bool:
@@ -84,8 +92,12 @@ def record_submission(db: Database, *, document: dict) -> bool:
     return recorded
 
 
-def find_by_number(db: Database, number: str, *, with_audit: bool = False) -> dict | None:
-    """Return the complaint with this number, or None."""
+def find_by_number(
+    db: Database, number: str, *, with_audit: bool = False, fields: tuple[str, ...] = ()
+) -> dict | None:
+    """Return the complaint with this number (only these fields, when named), or None."""
+    if fields:
+        return db[COMPLAINTS].find_one({"_id": number}, dict.fromkeys(fields, 1))
     projection = {"outbox": 0} if with_audit else {"outbox": 0, "audit": 0}
     return db[COMPLAINTS].find_one({"_id": number}, projection)
 
@@ -303,3 +315,27 @@ def staff_of_district(db: Database, district: str | None) -> list[dict]:
 def list_staff(db: Database) -> list[dict]:
     """Return every staff account, by username."""
     return list(db[STAFF].find({}, {"password_hash": 0, "history": 0, "outbox": 0}).sort("_id"))
+
+
+def note_follow(db: Database, key: str, number: str, pending_until: datetime | None) -> None:
+    """Note that an address follows a complaint, or asked to until `pending_until` (before writing it)."""
+    db[FOLLOWS].update_one(
+        {"_id": f"{key}:{number}"},
+        {"$set": {"key": key, "number": number, "pending_until": pending_until}},
+        upsert=True,
+    )
+
+
+def forget_follow(db: Database, key: str, number: str) -> None:
+    """Forget that an address follows a complaint (after removing it from the complaint)."""
+    db[FOLLOWS].delete_one({"_id": f"{key}:{number}"})
+
+
+def follows_of(db: Database, key: str) -> list[str]:
+    """Return the numbers of the complaints an address follows or asked to follow (perhaps more)."""
+    return [f["number"] for f in db[FOLLOWS].find({"key": key}, {"number": 1})]
+
+
+def expired_follows(db: Database, now: datetime, limit: int = 500) -> list[dict]:
+    """Return requests to follow whose time to confirm has passed."""
+    return list(db[FOLLOWS].find({"pending_until": {"$lt": now}}).limit(limit))

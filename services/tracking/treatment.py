@@ -387,54 +387,58 @@ DUPLICATE_NOTE = {
 def merge(db: Database, claims: dict, number: str, data: dict) -> dict:
     """Close a complaint as a duplicate of another one kept, whose steps its citizen then follows.
 
-    Both must be in the member's districts and open. The kept complaint is written first (its new
-    follower, the duplicate's number), then the duplicate is closed with a public note naming the
-    kept one: a repeat after a failure between the two finds the follower there already.
+    Merging closes a complaint: supervisors and administrators only, as for closing by hand. Both
+    complaints must be in the member's districts and open, checked while both are locked: of two
+    merges of the same pair in opposite directions, the second finds its kept complaint closed by
+    the first and is refused, so one of the two always stays open. The duplicate's citizen and its
+    followers follow the kept complaint (`following.carried`). The kept complaint is written first,
+    then the duplicate is closed with a public note naming the kept one: a repeat after a failure
+    between the two finds the followers there already.
     """
-    duplicate = visible(db, claims, number)
-    kept = visible(db, claims, data["into"])
-    if kept["_id"] == duplicate["_id"]:
+    tokens.require_role(claims, "supervisor", "admin")
+    duplicate = visible(db, claims, number)["_id"]
+    kept = visible(db, claims, data["into"])["_id"]
+    if kept == duplicate:
         raise BadRequest(
             "A complaint cannot be a duplicate of itself.", fields={"into": ["the same complaint"]}
         )
-    for complaint in (duplicate, kept):
-        if complaint["status"] == lifecycle.CLOSED:
-            raise Conflict(f"{complaint['_id']} is closed: only open complaints are merged.")
-    citizen = duplicate.get("citizen") or {}
 
-    def keep(current: dict, now: datetime):
-        if duplicate["_id"] in current.get("duplicates", []):
-            return {}, []
-        audit = _audit(claims, "merged_in", now, duplicate=duplicate["_id"])
-        return {"$push": {"duplicates": duplicate["_id"], "audit": audit}}, []
-
-    domain.apply(db, kept["_id"], keep, touch=False)
-    if citizen.get("email"):
-        following.add(
-            db,
-            kept["_id"],
-            citizen["email"],
-            citizen.get("language") or "fr",
-            via="merge",
-            merged_from=duplicate["_id"],
-        )
-    language = citizen.get("language") if citizen.get("language") in DUPLICATE_NOTE else "fr"
-    note = data.get("public_note") or DUPLICATE_NOTE[language].format(into=kept["_id"])
-
-    def close(current: dict, now: datetime):
-        if current["status"] == lifecycle.CLOSED:
-            raise Conflict("The complaint is closed already.")
+    def change(found: dict[str, dict], now: datetime):
+        for complaint in (found[duplicate], found[kept]):
+            if complaint["status"] == lifecycle.CLOSED:
+                raise Conflict(f"{complaint['_id']} is closed: only open complaints are merged.")
+        into, closing = found[kept], found[duplicate]
+        followers, followed = following.carried(closing, into, now)
+        for key in followers.keys():
+            store.note_follow(db, key.removeprefix("followers."), kept, None)
+        chain = [
+            n for n in [duplicate, *closing.get("duplicates", [])] if n not in into.get("duplicates", [])
+        ]
+        keep: dict = {"$push": {"audit": _audit(claims, "merged_in", now, duplicate=duplicate)}}
+        if chain:
+            keep["$push"]["duplicates"] = {"$each": chain}
+        if followers:
+            keep["$set"] = followers
+        citizen = closing.get("citizen") or {}
+        language = citizen.get("language") if citizen.get("language") in DUPLICATE_NOTE else "fr"
         update, changed = domain.move(
-            current,
+            closing,
             now,
             to=lifecycle.CLOSED,
             by="staff",
-            changes={"duplicate_of": kept["_id"], "closed_at": now},
-            note=note,
+            changes={"duplicate_of": kept, "closed_at": now, "followers": {}},
+            note=data.get("public_note") or DUPLICATE_NOTE[language].format(into=kept),
             actor=claims["sub"],
             internal_note=data.get("internal_note"),
         )
-        update["$push"]["audit"] = _audit(claims, "merged", now, into=kept["_id"], previous=current["status"])
-        return update, [changed, events.merged(current, into=kept["_id"], at=now)]
+        update["$push"]["audit"] = _audit(claims, "merged", now, into=kept, previous=closing["status"])
+        moved = len(following.confirmed(closing))
+        return {
+            kept: (keep, followed),
+            duplicate: (update, [changed, events.merged(closing, into=kept, at=now, followers=moved)]),
+        }
 
-    return views.staff_view(domain.apply(db, duplicate["_id"], close), role=claims["role"])
+    after = domain.apply_together(db, [duplicate, kept], change)
+    for key in following.confirmed(after[kept]):
+        store.forget_follow(db, key, duplicate)
+    return views.staff_view(after[duplicate], role=claims["role"])

@@ -116,7 +116,10 @@ def staff_view(
     view["assignment"] = _assignment(complaint.get("assignment"), names or {})
     view["overdue"] = is_overdue(complaint, now)
     view["duplicates"] = list(complaint.get("duplicates", []))
-    view["followers"] = len(complaint.get("followers") or {})
+    # Those who confirmed: a request to follow is not a follower yet.
+    view["followers"] = sum(
+        f.get("confirmed") is not False for f in (complaint.get("followers") or {}).values()
+    )
     if role:
         status = complaint["status"]
         view["transitions"] = [

@@ -112,6 +112,7 @@ def platform():
             # itself. They are proven in tests/integration/test_rate_limits.py.
             "RATE_SUBMISSIONS": "100000/3600",
             "RATE_TRACKING_FAILURES": "100000/600",
+            "RATE_NEARBY": "100000/600",  # each filing with a point or an address asks the listing
         },
     )
     running = Platform(base, data_dir, process, log)

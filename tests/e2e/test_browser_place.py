@@ -255,15 +255,20 @@ def test_already_reported_follow_it_instead_or_be_merged_into_it(people, platfor
     fits_the_phone(second)
     second.shot("already-reported")
     section.get_by_role("button", name=second.t("nearby.follow")).click()
-    assert second.t("follow.done", number=kept) in second.notice()
+    assert second.t("follow.sent", number=kept) in second.notice()
     fits_the_phone(second)
 
-    welcome = wait_for(lambda: emails_to(platform, "second.lamp@example.ma", kept), 20, 0.5, "the welcome")
-    assert welcome[0]["Subject"] == f"أنتم تتابعون الشكاية رقم {kept}"
-    assert "Lampadaire" not in body(welcome[0])  # nothing of the other citizen's words
-    unfollow = re.search(r"http\S+/unfollow\?token=\S+", body(welcome[0])).group(0)
+    # Nothing but a link to confirm reaches the address until it is confirmed (double opt-in).
+    asked = wait_for(lambda: emails_to(platform, "second.lamp@example.ma", kept), 20, 0.5, "the request")
+    assert asked[0]["Subject"] == f"أكدوا تتبع الشكاية رقم {kept}"
+    assert "Lampadaire" not in body(asked[0])  # nothing of the other citizen's words
+    second.page.goto(re.search(r"http\S+/follow/confirm\?token=\S+", body(asked[0])).group(0))
+    fits_the_phone(second)
+    second.press("follow.confirm.submit")
+    assert second.t("follow.done", number=kept) in second.notice()
 
-    # Staff take the first one up: its follower is told, in Arabic.
+    # Staff take the first one up: its follower is told, in Arabic, with the city's public note
+    # (its citizen consented to publish it).
     staff_sign_in(agent)
     staff_moves(agent, kept, "in_progress", "Équipe envoyée.")
     told = wait_for(
@@ -271,7 +276,8 @@ def test_already_reported_follow_it_instead_or_be_merged_into_it(people, platfor
     )
     assert told
     step = emails_to(platform, "second.lamp@example.ma", kept)[-1]
-    assert "في طور المعالجة" in step["Subject"] and "Équipe envoyée." not in body(step)
+    assert "في طور المعالجة" in step["Subject"] and "Équipe envoyée." in body(step)
+    unfollow = re.search(r"http\S+/unfollow\?token=\S+", body(step)).group(0)
 
     # The third citizen files all the same after the check: a duplicate, which staff merge.
     fill_at(third, CLOSE_BY, "Éclairage en panne", "third.lamp@example.ma")
@@ -337,7 +343,7 @@ def test_a_follow_by_a_wrong_number_or_email_is_refused_and_the_link_checked(peo
     number = platform.submit(citizen={"email": "followed@example.ma", "language": "fr"}).json()["number"]
     api = f"{platform.url}/api/v1/complaints/{number}/followers"
     wait_for(
-        lambda: platform.http.post(api, json={"email": "f@example.ma"}, timeout=10).status_code == 201, 15
+        lambda: platform.http.post(api, json={"email": "f@example.ma"}, timeout=10).status_code == 202, 15
     )
     for refused in ({"email": "not an email"}, {"email": {"$ne": ""}}, {"email": "f@example.ma", "x": 1}):
         assert platform.http.post(api, json=refused, timeout=10).status_code == 400

@@ -53,6 +53,14 @@ def complaint(rng: random.Random, i: int, category: str, *, spread_km: float) ->
     }
 
 
+def shown_at(c: dict) -> tuple[float, float]:
+    """Return where the listing says a complaint is: its point, or its 0.001° square's centre unpublished."""
+    lat, lon = c["location"]["lat"], c["location"]["lon"]
+    if c["publish"]:
+        return lat, lon
+    return (math.floor(lat / 0.001) + 0.5) * 0.001, (math.floor(lon / 0.001) + 0.5) * 0.001
+
+
 def brute_force(documents: list[dict], category: str, point, address, district) -> list[str]:
     """Return what the listing must give, by reading every complaint."""
     found = {}
@@ -60,11 +68,12 @@ def brute_force(documents: list[dict], category: str, point, address, district) 
         if c["category"] != category or c["status"] not in lifecycle.OPEN:
             continue
         if point and c["location"]:
-            km = geo.distance_km(*point, c["location"]["lat"], c["location"]["lon"])
+            km = geo.distance_km(*point, *shown_at(c))
+            metres = round(km * 1000) if c["publish"] else max(1, math.ceil(km * 1000 / 50)) * 50
             if km <= nearby.RADIUS_KM:
-                found[c["_id"]] = (0, round(km * 1000), -c["submitted_at"].timestamp())
+                found[c["_id"]] = (0, metres, -c["submitted_at"].timestamp())
         key = nearby.address_key(address)
-        if key and district and c["address_key"] == key and c["district"] == district:
+        if key and district and c["address_key"] == key and c["district"] == district and c["publish"]:
             found.setdefault(c["_id"], (1, 0, -c["submitted_at"].timestamp()))
     return sorted(found, key=lambda n: found[n])[: nearby.LIMIT]
 
@@ -90,9 +99,11 @@ def test_the_listing_gives_what_reading_every_complaint_gives(db):
             for item in got:
                 kept = by_number[item["number"]]
                 assert item["subject"] == (kept["subject"] if kept["publish"] else None)
+                assert item["approximate"] is not kept["publish"]
+                assert not item["same_address"] or kept["publish"]  # never confirmed unpublished
                 assert set(item) == {
                     "number", "category", "district", "subject", "status", "submitted_at", "distance_m",
-                    "same_address",
+                    "approximate", "same_address",
                 }  # fmt: skip
                 assert "Nadia" not in repr(item) and "@" not in repr(item)  # never personal data
         assert several > 10  # the check was not vacuous
@@ -190,7 +201,7 @@ def test_a_duplicate_is_counted_once_in_the_figures(client, db, merge_first):  #
 
 
 ADMIN = {"sub": "root", "role": "admin", "districts": ["*"]}
-AGENT_MAARIF = {"sub": "karim", "role": "agent", "districts": ["maarif"]}
+SUPERVISOR_MAARIF = {"sub": "karim", "role": "supervisor", "districts": ["maarif"]}
 
 
 def test_following_merging_and_anonymising_against_the_real_store(db, listener):
@@ -207,15 +218,17 @@ def test_following_merging_and_anonymising_against_the_real_store(db, listener):
         domain.record_submitted(db, data)
     kept, duplicate = kept_data["number"], duplicate_data["number"]
 
-    assert following.follow(db, kept, "Follower@Example.ma", "en") == {"number": kept, "following": True}
-    following.follow(db, kept, "follower@example.ma", "en")  # the same address: nothing twice
-    following.follow(db, kept, "KEPT@example.ma", "fr")  # its own citizen: told already
+    assert following.request(db, kept, "Follower@Example.ma", "en")["confirmation"] == "sent"
+    following.request(db, kept, "follower@example.ma", "en")  # the same address: nothing twice
+    following.request(db, kept, "KEPT@example.ma", "fr")  # its own citizen: told already
+    key = following.follower_id("follower@example.ma")
+    following.confirm(db, kept, tokens.issue_follow_confirmation(kept, key))
     assert treatment.read(db, ADMIN, kept)["followers"] == 1
     with pytest.raises(NotFound):
-        following.follow(db, "RC-2026-0000000", "x@example.ma", "fr")
+        following.request(db, "RC-2026-0000000", "x@example.ma", "fr")
 
     with pytest.raises(NotFound):  # a member outside the districts sees neither
-        treatment.merge(db, AGENT_MAARIF, duplicate, {"into": kept})
+        treatment.merge(db, SUPERVISOR_MAARIF, duplicate, {"into": kept})
     with pytest.raises(Exception, match="itself"):
         treatment.merge(db, ADMIN, kept, {"into": kept})
     closed = treatment.merge(db, ADMIN, duplicate, {"into": kept})
@@ -228,11 +241,10 @@ def test_following_merging_and_anonymising_against_the_real_store(db, listener):
         treatment.merge(db, ADMIN, duplicate, {"into": kept})
 
     events = published(3)
-    assert [e["type"] for e in events].count("complaint.followed") == 2
+    assert [e["type"] for e in events].count("complaint.followed") == 2  # confirmed, then merged
     merged_in = next(e for e in events if e["data"].get("via") == "merge")
     assert merged_in["data"]["merged_from"] == duplicate and merged_in["data"]["follower"]["language"] == "ar"
 
-    key = following.follower_id("follower@example.ma")
     with pytest.raises(Unauthorized):
         following.unfollow(db, kept, "forged")
     with pytest.raises(NotFound):  # a token is for one complaint

@@ -299,3 +299,148 @@ def test_an_open311_request_without_district_or_email_goes_to_the_administrators
     body = told.get_body(("plain",)).get_content()
     assert "rattachée à votre arrondissement (Sbata)" in body and "Un trou" in body
     assert store.find_complaint(db, number)["district"] == "sbata"
+
+
+def tracking_event(type_: str, number: str, **data) -> dict:
+    at = isoformat(utcnow())
+    base = {"number": number, "district": "sidi-moumen", "category": "roads", "department": "roads", "at": at}
+    return new_event(type_, source="tracking", subject=number, data={**base, **data})
+
+
+def follow_requested(number: str, email: str) -> dict:
+    from services.tracking.following import follower_id
+
+    follower = {"id": follower_id(email), "email": email, "language": "fr"}
+    return tracking_event(
+        "complaint.follow_requested", number, follower=follower, expires_at=isoformat(utcnow())
+    )
+
+
+def test_strangers_asking_to_follow_with_an_address_never_take_its_own_emails_place(db, mailbox, monkeypatch):
+    """20 open complaints followed with a victim's address fill the cap of the emails strangers can
+    cause (the requests to confirm); the victim's own acknowledgement is sent all the same."""
+    monkeypatch.setenv("MAIL_CAP_PER_HOUR", "5")
+    config.reload()
+    victim = f"victim-{uuid.uuid4().hex[:6]}@example.ma"
+    others = [with_number(submitted(f"c{i}@example.ma")) for i in range(20)]
+    for event in others:
+        domain.on_submitted(db, event)
+    for event in others:
+        domain.on_follow_requested(db, follow_requested(event["subject"], victim))
+    own = with_number(submitted(victim))
+    domain.on_submitted(db, own)
+    to_victim = [m for m in mailbox.messages() if m["To"] == victim]
+    confirmations = [m for m in to_victim if m["X-Complaint-Number"] != own["subject"]]
+    assert len(confirmations) == 5  # the strangers' pool is capped
+    assert [m for m in to_victim if m["X-Complaint-Number"] == own["subject"]], (
+        "the acknowledgement was capped"
+    )
+    link = confirmations[0].get_body(("plain",)).get_content()
+    assert "/follow/confirm?token=" in link and "Trou" not in link  # nothing of the complaint's words
+
+
+def test_followers_get_the_citys_public_answer_only_when_published_and_never_a_closed_merge(db, mailbox):
+    from services.tracking.following import follower_id
+
+    follower = f"follower-{uuid.uuid4().hex[:6]}@example.ma"
+    notes = {}
+    for published in (True, False):
+        event = with_number(submitted("citizen@example.ma"))
+        domain.on_submitted(db, event)
+        number = event["subject"]
+        domain.on_followed(
+            db,
+            tracking_event(
+                "complaint.followed",
+                number,
+                follower={"id": follower_id(follower), "email": follower, "language": "fr"},
+                via="follow",
+                merged_from=None,
+                moved_from=None,
+            ),
+        )
+        answer = dict(previous="in_progress", status="resolved", by="staff", reason=None, reopen_count=0)
+        domain.on_status_changed(
+            db,
+            tracking_event(
+                "complaint.status_changed",
+                number,
+                **answer,
+                public_note="La chaussée a été refaite.",
+                answer_due=isoformat(utcnow()),
+                published=published,
+                duplicate_of=None,
+            ),
+        )
+        reopened = {**answer, "previous": "resolved", "status": "reopened", "by": "citizen"}
+        domain.on_status_changed(
+            db,
+            tracking_event(
+                "complaint.status_changed",
+                number,
+                **reopened,
+                public_note="Mes voisins me disent que non.",  # the citizen's words
+                answer_due=isoformat(utcnow()),
+                published=published,
+                duplicate_of=None,
+            ),
+        )
+        closed = {**answer, "previous": "reopened", "status": "closed"}
+        domain.on_status_changed(
+            db,
+            tracking_event(
+                "complaint.status_changed",
+                number,
+                **closed,
+                public_note="Doublon",
+                answer_due=isoformat(utcnow()),
+                published=published,
+                duplicate_of="RC-2026-KEPT000",
+            ),
+        )
+        texts = [
+            m.get_body(("plain",)).get_content() for m in mailbox.messages(number) if m["To"] == follower
+        ]
+        assert len(texts) == 2  # resolved, reopened: not the merge's closing
+        notes[published] = texts
+    assert "La chaussée a été refaite." in notes[True][0]
+    assert "La chaussée a été refaite." not in notes[False][0]
+    assert not any("Mes voisins" in text for text in notes[True] + notes[False])
+
+
+def test_a_follower_erased_stays_erased_when_the_follow_comes_late(db, mailbox):
+    """An erasure's complaint.unfollowed handled before the complaint.followed it ends (a retry)."""
+    from services.tracking.following import follower_id
+
+    follower = f"erased-{uuid.uuid4().hex[:6]}@example.ma"
+    event = with_number(submitted("citizen@example.ma"))
+    domain.on_submitted(db, event)
+    number = event["subject"]
+    followed = tracking_event(
+        "complaint.followed",
+        number,
+        follower={"id": follower_id(follower), "email": follower, "language": "fr"},
+        via="follow",
+        merged_from=None,
+        moved_from=None,
+    )
+    erased = tracking_event(
+        "complaint.unfollowed", number, follower_id=follower_id(follower), reason="erased"
+    )
+    domain.on_unfollowed(db, erased)
+    domain.on_followed(db, followed)  # late: it happened before the erasure
+    step = dict(previous="received", status="in_progress", by="staff", reason=None, reopen_count=0)
+    domain.on_status_changed(
+        db,
+        tracking_event(
+            "complaint.status_changed",
+            number,
+            **step,
+            public_note=None,
+            answer_due=isoformat(utcnow()),
+            published=True,
+            duplicate_of=None,
+        ),
+    )
+    assert mailbox.messages(number)  # the citizen was told
+    assert not [m for m in mailbox.messages(number) if m["To"] == follower]

@@ -205,3 +205,25 @@ def test_service_request_updates_give_every_step_in_the_period(db, requests_clie
         f"{BASE}/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z&end_date=2026-12-01T00:00:00Z"
     )
     assert bad.status_code == 400 and "90 days" in bad.json[0]["description"]
+
+
+@pytest.mark.parametrize("endpoint", ["requests", "servicerequestupdates"])
+def test_dates_out_of_range_are_a_400_in_the_specification_shape(db, requests_client, endpoint):
+    _file(db)  # something the store would find, were the dates let through
+    for query in (
+        "start_date=9999-12-31T00:00:00Z",
+        "end_date=0001-01-01T00:00:00Z",
+        "start_date=0001-01-01T00:00:00Z",
+        "end_date=9999-12-31T23:59:59-05:00",  # past the last date the store can hold, once in UTC
+        "start_date=0001-01-01T00:00:00%2B05:00",
+    ):
+        name = query.partition("=")[0]
+        answer = requests_client.get(f"{BASE}/{endpoint}.json?{query}")
+        assert answer.status_code == 400, (query, answer.get_data(as_text=True))
+        assert answer.json[0]["code"] == 400 and name in answer.json[0]["description"]
+        xml = requests_client.get(f"{BASE}/{endpoint}.xml?{query}")
+        assert xml.status_code == 400 and xml.content_type.startswith("text/xml"), query
+        error = ElementTree.fromstring(xml.data).find("error")
+        assert error.findtext("code") == "400" and name in error.findtext("description")
+    bounds = requests_client.get(f"{BASE}/{endpoint}.json?start_date=1970-01-01T00:00:00Z")
+    assert bounds.status_code == 200 and bounds.json == []

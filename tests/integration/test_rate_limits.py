@@ -203,3 +203,31 @@ def test_parallel_clients_file_exactly_the_limit_and_failures_are_counted_exactl
     with ThreadPoolExecutor(max_workers=8) as pool:
         tracked = list(pool.map(guess, range(40)))
     assert tracked.count(404) == 3 and tracked.count(429) + tracked.count(200) == 37
+
+
+def test_the_already_reported_listing_is_limited_per_client_exactly_under_parallel_clients(
+    tracking, monkeypatch
+):
+    monkeypatch.setenv("RATE_NEARBY", "5/600")
+    config.reload()
+    app, _number = tracking
+    query = {"category": "roads", "lat": "33.582", "lon": "-7.641"}
+    me, other = f"10.13.{uuid.uuid4().int % 250}.1", f"10.13.{uuid.uuid4().int % 250}.2"
+    asked = [app.get("/api/v1/complaints/nearby", query_string=query, headers=client(me)) for _ in range(6)]
+    assert [answer.status_code for answer in asked] == [200] * 5 + [429]
+    assert asked[-1].json["error"]["code"] == "too_many_requests"
+    assert 1 <= int(asked[-1].headers["Retry-After"]) <= 600
+    assert app.get("/api/v1/complaints/nearby", query_string=query, headers=client(other)).status_code == 200
+
+    # 16 clients sweeping from one address in parallel: exactly the limit's 30 are answered.
+    monkeypatch.setenv("RATE_NEARBY", "30/600")
+    config.reload()
+    sweeper = f"10.14.{uuid.uuid4().int % 250}.1"
+
+    def sweep(i: int) -> int:
+        point = {**query, "lat": str(33.58 + i / 100000)}
+        return app.get("/api/v1/complaints/nearby", query_string=point, headers=client(sweeper)).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(sweep, range(100)))
+    assert answers.count(200) == 30 and answers.count(429) == 70

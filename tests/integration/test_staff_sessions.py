@@ -149,7 +149,18 @@ def test_a_deleted_account_and_a_token_without_generation_are_refused(db, apps):
 
 
 @pytest.mark.parametrize(
-    "password", ["aaaaaaaaaa", "1234567890", "azertyuiop", "motdepasse123", "password123", "{username}-2026"]
+    "password",
+    [
+        "aaaaaaaaaa",
+        "1234567890",
+        "azertyuiop",
+        "motdepasse123",
+        "password123",
+        "{username}-2026",
+        "Admin@2026",
+        "Casablanca2026",
+        "violet-panda",  # good enough for an agent, not for an administrator
+    ],
 )
 def test_common_and_repetitive_passwords_are_refused(db, apps, password):
     root = make_member(db)

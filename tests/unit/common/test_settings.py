@@ -57,9 +57,11 @@ DEFAULTS = {
     "RATE_LOGIN_FAILURES": Rate(10, 900),
     "RATE_LOGIN_CLIENT_FAILURES": Rate(30, 900),
     "RATE_OPEN311_SUBMISSIONS": Rate(1000, 3600),
+    "RATE_NEARBY": Rate(60, 600),
     "TRACKING_TOKEN_TTL": 3600,
     "STAFF_TOKEN_TTL": 8 * 3600,
     "EMAIL_LINK_TTL": None,  # then 30 days more than REOPEN_WINDOW_DAYS (common/tokens.py)
+    "FOLLOW_CONFIRM_TTL": 3 * 86400,
     "ADMIN_USERNAME": "admin",
     "ADMIN_PASSWORD": None,
     "ADMIN_EMAIL": None,

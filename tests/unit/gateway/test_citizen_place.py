@@ -190,3 +190,41 @@ def test_a_form_refused_for_another_reason_shows_them_with_its_errors(pages, sen
     assert 'id="consent-error"' in html  # what intake refused, next to its box
     assert MESSAGES["fr"]["nearby.title"] in html and "RC-2026-4M8TQ2D" in html
     assert '<input type="hidden" name="checked" value="yes">' in html  # seen: the next sending files
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+def test_an_unpublished_complaints_distance_is_shown_as_approximate(pages, sent, monkeypatch, lang):
+    from gateway.web import citizen
+
+    filing = citizen.call
+    unpublished = {**NEARBY, "distance_m": 100, "approximate": True}
+    monkeypatch.setattr(
+        citizen,
+        "call",
+        lambda service, method, path, **kw: (
+            Answer(200, {"items": [unpublished]})
+            if path == "/api/v1/complaints/nearby"
+            else filing(service, method, path, **kw)
+        ),
+    )
+    answer = pages.post(f"/?lang={lang}", data=form(pages, lang, lat="33.5731", lon="-7.5898"))
+    assert answer.status_code == 200 and not sent
+    assert MESSAGES[lang]["nearby.distance_about"].format(metres=100) in answer.get_data(as_text=True)
+
+
+def test_a_listing_refused_by_its_rate_limit_files_the_complaint_without_it(pages, sent, monkeypatch):
+    from gateway.web import citizen
+
+    filing = citizen.call
+    refused = {"error": {"code": "too_many_requests", "message": "Too many requests."}}
+    monkeypatch.setattr(
+        citizen,
+        "call",
+        lambda service, method, path, **kw: (
+            Answer(429, refused)
+            if path == "/api/v1/complaints/nearby"
+            else filing(service, method, path, **kw)
+        ),
+    )
+    answer = pages.post("/", data=form(pages, lat="33.5731", lon="-7.5898"))
+    assert answer.status_code == 303 and len(sent) == 1  # filed, no error page

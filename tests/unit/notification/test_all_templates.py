@@ -23,6 +23,7 @@ CITIZEN = {
 }
 STAFF = {**COMMON, "staff_name": "Karim El Idrissi", "staff_url": STAFF_URL}
 UNFOLLOW_URL = f"http://localhost:8080/complaints/{NUMBER}/unfollow?token=abc.def"
+CONFIRM_URL = f"http://localhost:8080/complaints/{NUMBER}/follow/confirm?token=ghi.jkl"
 FOLLOWER = {
     **{k: COMMON[k] for k in ("number", "category_name", "district_name")},
     "unfollow_url": UNFOLLOW_URL,
@@ -73,8 +74,19 @@ FULL = {
         "status": "in_progress",
     },
     # A follower's: never the complaint's subject, its citizen's name or the tracking link.
-    "following": {**FOLLOWER, "merged_from": "RC-2026-4M8TQ2D"},
-    "follower_status": {**FOLLOWER, "status": "resolved", "at": "2026-12-20T10:00:00+00:00"},
+    "following": {**FOLLOWER, "merged_from": "RC-2026-4M8TQ2D", "moved_from": None},
+    "follower_status": {
+        **FOLLOWER,
+        "status": "resolved",
+        "at": "2026-12-20T10:00:00+00:00",
+        "public_note": "La chaussée a été refaite le 18 décembre.",
+    },
+    # Not a follower yet: only the link to confirm, and the day the request is forgotten.
+    "follow_confirm": {
+        **{k: COMMON[k] for k in ("number", "category_name", "district_name")},
+        "confirm_url": CONFIRM_URL,
+        "expires_at": "2026-12-23T10:00:00+00:00",
+    },
 }
 OPTIONAL = {
     "status": ["citizen_name", "public_note"],
@@ -85,7 +97,8 @@ OPTIONAL = {
     "staff_update": ["staff_name", "document_name", "remark_text"],
     "staff_overdue": ["staff_name"],
     "following": ["merged_from"],
-    "follower_status": [],
+    "follower_status": ["public_note"],
+    "follow_confirm": [],
 }
 # The citizen's own words, which the HTML part must escape.
 CITIZEN_TEXT = {
@@ -97,7 +110,8 @@ CITIZEN_TEXT = {
     "staff_update": ["remark_text"],
     "staff_overdue": ["complaint_subject"],
     "following": [],
-    "follower_status": [],
+    "follower_status": ["public_note"],  # the city's, but a staff member's words all the same
+    "follow_confirm": [],
 }
 NAMES = list(FULL)
 FOLLOWERS = ["following", "follower_status"]
@@ -124,7 +138,7 @@ def test_every_template_carries_the_number_and_never_prints_none(name, language,
     assert "None" not in subject
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if n not in FOLLOWERS])
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in [*FOLLOWERS, "follow_confirm"]])
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_optional_names_are_greeted_only_when_known(name, language):
     who = "citizen_name" if "citizen_name" in FULL[name] else "staff_name"
@@ -303,3 +317,18 @@ def test_a_merged_citizen_is_told_which_complaint_their_own_is_handled_with(lang
     assert "RC-2026-4M8TQ2D" in subject and "RC-2026-4M8TQ2D" in text
     plain = templates.render("following", language, without_optional("following"))[1]
     assert "RC-2026-4M8TQ2D" not in plain
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_follower_of_a_merged_complaint_is_told_which_one_it_is_handled_with(language):
+    context = {**FULL["following"], "merged_from": None, "moved_from": "RC-2026-9Z9Z9Z9"}
+    subject, text, html = templates.render("following", language, context)
+    assert "RC-2026-9Z9Z9Z9" in subject and "RC-2026-9Z9Z9Z9" in text and "RC-2026-9Z9Z9Z9" in html
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_request_to_follow_carries_the_link_to_confirm_and_nothing_else(language):
+    subject, text, html = templates.render("follow_confirm", language, FULL["follow_confirm"])
+    assert CONFIRM_URL in text and CONFIRM_URL in html
+    assert UNFOLLOW_URL not in text and "Nid de poule" not in subject + text + html
+    assert "23" in text  # the day the request is forgotten

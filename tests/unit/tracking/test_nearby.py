@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from marshmallow import ValidationError
 
@@ -63,3 +65,20 @@ def test_a_listing_is_asked_by_a_point_or_by_an_address_in_a_district():
 def test_following_and_merging_refuse_what_is_not_theirs(schema, body):
     with pytest.raises(ValidationError):
         schema().load(body)
+
+
+def test_an_unpublished_complaint_is_placed_at_its_squares_centre_which_its_index_cell_holds():
+    rng = random.Random(9)
+    for _ in range(5000):
+        lat, lon = rng.uniform(-60, 60), rng.uniform(-180, 180)
+        centre = nearby.square_centre(lat, lon)
+        assert geo.cell(*centre) == geo.cell(lat, lon)  # found by the cells around a query point
+        assert geo.distance_km(lat, lon, *centre) * 1000 < 80  # about 100 m squares
+    # Two points of one square are one place: the same centre, whatever their distance.
+    assert nearby.square_centre(33.58205, -7.64095) == nearby.square_centre(33.58295, -7.64005)
+    assert nearby.square_centre(33.58205, -7.64095) != nearby.square_centre(33.58305, -7.64095)
+
+
+@pytest.mark.parametrize(("metres", "shown"), [(0, 50), (1, 50), (50, 50), (50.2, 100), (149.9, 150)])
+def test_an_approximate_distance_is_given_in_50_metre_steps(metres, shown):
+    assert nearby.approximate_m(metres / 1000) == shown

@@ -61,7 +61,7 @@ def test_emails_and_numbers_are_compared_as_citizens_type_them():
 
 def test_a_token_opens_only_its_own_complaint():
     token = tokens.issue(domain.TOKEN_PURPOSE, {"number": "RC-2026-7K3P9QX"})
-    domain.authorize(f"Bearer {token}", "RC-2026-7K3P9QX")
+    assert domain.authorize(f"Bearer {token}", "RC-2026-7K3P9QX")["number"] == "RC-2026-7K3P9QX"
     with pytest.raises(NotFound):
         domain.authorize(f"Bearer {token}", "RC-2026-AAAAAAA")
     with pytest.raises(Unauthorized):
