@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify
 from marshmallow import ValidationError
 from pymongo.errors import ConnectionFailure, ServerSelectionTimeoutError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,19 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": error}
 
 
+def allow(methods) -> str:
+    """Return the value of an `Allow` header: the methods, each once, in order."""
+    return ", ".join(sorted(set(methods)))
+
+
+def http_headers(exc: HTTPException) -> dict[str, str]:
+    """Return the headers werkzeug gives an HTTP error (a 405's `Allow`...), but its content type."""
+    headers = {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        headers["Allow"] = allow(exc.valid_methods)
+    return headers
+
+
 def error_response(status: int, code: str, message: str, fields=None, headers=None):
     """Return a Flask response in the contract's error shape (Open311's, under /open311/)."""
     from common import open311
@@ -109,7 +122,9 @@ def register(app: Flask) -> None:
     def _http(exc: HTTPException):
         status = exc.code or 500
         code = _HTTP_CODES.get(status, "error")
-        return error_response(status, code, exc.description or code.replace("_", " "))
+        return error_response(
+            status, code, exc.description or code.replace("_", " "), headers=http_headers(exc)
+        )
 
     @app.errorhandler(ConnectionFailure)
     def _store_down(exc: Exception):

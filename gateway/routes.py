@@ -11,10 +11,11 @@ from urllib.parse import quote
 
 import requests
 import urllib3
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from common import bodies, uploads, upstreams
-from common.errors import Unavailable
+from common.errors import Unavailable, allow
 from common.logs import current_request_id
 from gateway import clients
 
@@ -48,6 +49,10 @@ ROUTES = [
     ("/open311/v2/tokens/<path:rest>", ("GET",), "intake"),
     ("/open311/v2/servicerequestupdates.<fmt>", ("GET",), "tracking"),
 ]
+# The service each forwarding endpoint sends to (`gateway.intake:/api/v1/catalog`), and the methods
+# a 405 may name.
+SERVICE_OF: dict[str, str] = {}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Every body is bounded by its route before it is read (common/bodies.py): JSON and forms by
 # MAX_JSON_BYTES, and the multipart bodies of these routes by the documents they may carry.
 UPLOADS = {
@@ -172,7 +177,81 @@ def forward(service: str) -> Response:
     for name in FORWARDED_RESPONSE_HEADERS:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]
+    if upstream.status == 405:
+        response.headers["Allow"] = allow(allowed_methods({service: upstream.headers.get("Allow")}) or ())
     return response
+
+
+def routed_methods() -> dict[str, set[str]]:
+    """Return the methods the gateway forwards at the requested address, by the service it sends them to."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    routed: dict[str, set[str]] = {}
+    for method in METHODS:
+        try:
+            endpoint, _args = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint in SERVICE_OF:
+            routed.setdefault(SERVICE_OF[endpoint], set()).add(method)
+    return routed
+
+
+def allowed_methods(answered: dict[str, str | None] | None = None) -> list[str] | None:
+    """Return the methods the requested address takes through the gateway; None if it forwards none.
+
+    Those the gateway forwards there that the service takes there too: the gateway forwards GET and
+    POST under /api/v1/complaints/, and a complaint itself is only read. `answered` holds a service's
+    own `Allow` (its 405); the other services are asked (OPTIONS), and one that cannot say is taken
+    at the gateway's word.
+    """
+    routed = routed_methods()
+    if not routed:
+        return None
+    allowed = {"OPTIONS"}  # the gateway answers it at every address
+    for service, methods in routed.items():
+        header = (answered or {}).get(service)
+        takes = _methods(header) if header is not None else service_methods(service)
+        allowed |= methods if takes is None else methods & takes
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return sorted(allowed)
+
+
+def service_methods(service: str) -> set[str] | None:
+    """Return the methods a service takes at the requested address (its answer to OPTIONS), or None."""
+    headers = {"X-Request-ID": current_request_id(), "X-Forwarded-For": forwarded_for()}
+    path = upstream_path()
+    try:
+        answer = upstreams.call(
+            service,
+            lambda base: clients.pool(base).urlopen(
+                "OPTIONS",
+                clients.base_path(base) + path,
+                headers=headers,
+                redirect=False,
+                assert_same_host=False,
+            ),
+            repeatable=True,
+        )
+    except urllib3.exceptions.HTTPError:
+        return None
+    if answer.status != 200 or "Allow" not in answer.headers:
+        return None
+    return _methods(answer.headers["Allow"])
+
+
+def _methods(header: str) -> set[str]:
+    return {method.strip().upper() for method in header.split(",") if method.strip()}
+
+
+@blueprint.before_app_request
+def _narrow_a_405() -> None:
+    """Name in a 405 at a forwarded address only the methods its service takes (allowed_methods)."""
+    refused = request.routing_exception
+    if isinstance(refused, MethodNotAllowed):
+        methods = allowed_methods()
+        if methods is not None:
+            refused.valid_methods = methods
 
 
 def streamed(upstream: urllib3.BaseHTTPResponse) -> bool:
@@ -196,7 +275,9 @@ def _register_routes() -> None:
 
         if path in UPLOADS:
             view = bodies.accepts_uploads(UPLOADS[path])(view)
-        blueprint.add_url_rule(path, f"{service}:{path.replace('.', '_')}", view, methods=list(methods))
+        endpoint = f"{service}:{path.replace('.', '_')}"
+        SERVICE_OF[f"{blueprint.name}.{endpoint}"] = service
+        blueprint.add_url_rule(path, endpoint, view, methods=list(methods))
 
 
 _register_routes()

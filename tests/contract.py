@@ -131,10 +131,15 @@ class HttpContract:
         template = next((t for pattern, t in self.operations if pattern.match(path)), None)
         operation = self.document["paths"].get(template, {}).get(method) if template else None
         content_type = response.headers.get("Content-Type", "").split(";")[0]
+        if response.status_code == 405 and "Allow" not in response.headers:
+            self.problems.append(f"{where}: a 405 without Allow")
         if operation is None or str(response.status_code) not in operation["responses"]:
-            # Any path may answer an error of the contract's shape (503 when a service is down, 404...).
+            # Any path may answer an error of the contract's shape (503 when a service is down, 404...),
+            # Open311's under /open311/.
             if response.status_code >= 400 and content_type == "application/json":
                 pointer = "/components/schemas/Error"
+                if path.startswith("/open311/"):
+                    pointer = "/components/responses/Open311Error/content/application~1json/schema"
             else:
                 self.problems.append(f"{where}: not in openapi.yaml")
                 return

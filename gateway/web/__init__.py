@@ -19,6 +19,7 @@ from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
 
 from common import config
+from common.errors import http_headers
 from gateway.web import i18n
 
 web = Blueprint(
@@ -186,7 +187,7 @@ def _pages_errors_as_pages(app: Flask) -> None:
     def _http(exc: HTTPException):
         if not is_page(request.path):
             return api_http(exc)
-        return error_page(exc.code or 500)
+        return (*error_page(exc.code or 500), http_headers(exc))  # a 405's Allow too
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

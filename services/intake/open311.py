@@ -18,7 +18,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from common import config, logs, mongo, ratelimit
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
-from common.schemas import StrictSchema, Text
+from common.schemas import Email, StrictSchema, Text
 from services.intake import domain, keys, store
 from services.intake.catalog import KINDS
 from services.intake.schemas import LANGUAGES, PHONE
@@ -193,7 +193,7 @@ class ServiceRequestSchema(StrictSchema):
     long = fields.Float(validate=validate.Range(-180, 180))
     address_string = Text(validate=validate.Length(max=500))
     address_id = Text(validate=validate.Length(max=100))
-    email = fields.Email(validate=validate.Length(max=254))
+    email = Email()
     device_id = Text(validate=validate.Length(max=100))
     account_id = Text(validate=validate.Length(max=100))
     first_name = Text(validate=validate.Length(max=100))

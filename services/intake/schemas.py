@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from common.schemas import Flag, Number, StrictSchema, Text
+from common.schemas import Email, Flag, Number, StrictSchema, Text
 from services.intake.catalog import KINDS
 
 LANGUAGES = ("fr", "ar", "en")
@@ -18,7 +18,7 @@ class LocationSchema(StrictSchema):
 
 class CitizenSchema(StrictSchema):
     name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = Email(required=True)
     phone = Text(validate=PHONE, load_default=None, allow_none=True)
     language = Text(validate=validate.OneOf(LANGUAGES), load_default="fr")
 

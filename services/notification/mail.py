@@ -13,6 +13,10 @@ from email.utils import formatdate, make_msgid
 
 from common import config
 
+# No header may hold a control character (C0, DEL, C1): a raw CR or LF would add a header, others
+# reach mail clients as they are.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 
 class TemporaryFailure(RuntimeError):
     """The server could not take the message now; try again later."""
@@ -35,6 +39,10 @@ def build(
     With a key (the delivery's), the Message-ID is derived from it: a message sent again after a
     stop at the wrong moment is the same message to the receiving side, which may drop it.
     """
+    values = [sender(), to, subject, *(headers or {}).values()]
+    if any(_CONTROL.search(value) for value in values):
+        # Defence in depth: the edge refuses such addresses and drops such characters from text.
+        raise PermanentFailure("a header would hold a control character: not sent")
     message = EmailMessage()
     message["From"] = sender()
     message["To"] = to

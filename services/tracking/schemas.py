@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from common.schemas import Flag, StrictSchema, Text, Whole
+from common.schemas import Email, Flag, StrictSchema, Text, Whole
 from services.tracking import lifecycle
 
 
 class TrackingRequestSchema(StrictSchema):
     number = Text(required=True, validate=validate.Length(min=1, max=40))
-    email = Text(required=True, validate=validate.Length(min=3, max=254))
+    email = Email(required=True)
 
 
 class LinkRequestSchema(StrictSchema):
@@ -82,14 +82,14 @@ class PlacementSchema(StrictSchema):
 
 
 class CitizenRequestSchema(StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = Email(required=True)
 
 
 NUMBER = validate.Length(min=1, max=40)
 
 
 class FollowSchema(StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = Email(required=True)
     language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
 
 
@@ -149,7 +149,7 @@ class StaffMemberSchema(StrictSchema):
     role = Text(required=True, validate=validate.OneOf(ROLES))
     districts = fields.List(Text(validate=validate.Length(min=1, max=64)), load_default=list)
     name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
-    email = fields.Email(load_default=None, allow_none=True)
+    email = Email(load_default=None, allow_none=True)
     department = Text(validate=validate.Length(max=64), load_default=None, allow_none=True)
     language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
 
@@ -159,7 +159,7 @@ class StaffChangeSchema(StrictSchema):
     role = Text(validate=validate.OneOf(ROLES))
     districts = fields.List(Text(validate=validate.Length(min=1, max=64)))
     name = Text(validate=validate.Length(max=200), allow_none=True)
-    email = fields.Email(allow_none=True)
+    email = Email(allow_none=True)
     department = Text(validate=validate.Length(max=64), allow_none=True)
     active = Flag()
     language = Text(validate=validate.OneOf(("fr", "ar", "en")))
