@@ -15,7 +15,6 @@ from pymongo.database import Database
 from common import config, ratelimit, tokens, upstreams
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
-from services.intake import catalog  # the default districts: plain data, read without intake
 from services.tracking import events, store
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def bootstrap_admin(db: Database) -> None:
     if not password or store.find_staff(db, username) is not None:
         return
     try:
-        # The catalogue's defaults: at the first start, intake may not answer yet.
+        # Without the districts' names: at the first start, intake may not answer yet.
         check_password(password, username=username, email=settings.admin_email, admin=True)
     except BadRequest as weak:
         log.warning(
@@ -157,10 +156,9 @@ def _variants(text: str) -> list[str]:
 def guessable_words(districts: dict[str, dict] | None = None, *, year: int | None = None) -> list[str]:
     """Return what an attacker of this platform tries first: city, country, districts, its words, years.
 
-    `districts` are the catalogue's names by code, as intake serves them; by default its defaults.
+    `districts` are the catalogue's names by code, as intake serves them (none when it cannot say).
     """
-    if districts is None:
-        districts = {code: {"fr": fr, "ar": ar, "en": en} for code, fr, ar, en, _centre in catalog.DISTRICTS}
+    districts = districts or {}
     year = year or utcnow().year
     names = [n for code, name in districts.items() for n in (code, *name.values()) if n]
     found = [v for word in (*CITY_WORDS, *PLATFORM_WORDS, *names) for v in _variants(word)]
@@ -168,8 +166,8 @@ def guessable_words(districts: dict[str, dict] | None = None, *, year: int | Non
     return list(dict.fromkeys(found))
 
 
-def _catalogue_or_defaults() -> dict[str, dict] | None:
-    """Return the catalogue's districts when intake answers, else None (the defaults)."""
+def _catalogue_or_none() -> dict[str, dict] | None:
+    """Return the catalogue's districts when intake answers, else None (the city's words still count)."""
     try:
         return catalogue_districts()
     except Unavailable:
@@ -271,7 +269,7 @@ def create_member(db: Database, data: dict, *, by: str) -> dict:
         name=data["name"],
         email=data["email"],
         admin=data["role"] == "admin",
-        districts=_catalogue_or_defaults(),
+        districts=_catalogue_or_none(),
     )
     account = _account(created_by=by, **data)
     if not store.create_staff(db, account, [events.member_changed(account)]):
@@ -297,7 +295,7 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
             name=changes.get("name", current.get("name")),
             email=changes.get("email", current.get("email")),
             admin=role == "admin",
-            districts=_catalogue_or_defaults(),
+            districts=_catalogue_or_none(),
         )
         changes["password_hash"] = hash_password(data["password"])
     elif role == "admin" and current["role"] != "admin":

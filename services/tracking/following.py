@@ -112,8 +112,8 @@ def confirm(db: Database, number: str, token: str) -> dict:
             events.followed(complaint, follower_id=key, follower=follower)
         ]
 
-    store.note_follow(db, key, number, None)
     domain.apply(db, number, change, touch=False)
+    store.note_follow(db, key, number, None)  # no longer pending: it does not expire
     return {"number": number, "following": True}
 
 
@@ -127,32 +127,43 @@ def unfollow(db: Database, number: str, token: str) -> dict:
     return {"number": number, "following": False}
 
 
-def remove(db: Database, number: str, key: str, *, reason: str) -> None:
-    """Remove an address from a complaint's followers (confirmed or not); a no-op when it is not one."""
+def remove(db: Database, number: str, key: str, *, reason: str, expired_by: datetime | None = None) -> None:
+    """Remove an address from a complaint's followers (confirmed or not); a no-op when it is not one.
+
+    With `expired_by`, only a request whose time to confirm had passed by then: a follower who
+    confirmed, or asked again, meanwhile stays.
+    """
+    kept = []
 
     def change(complaint: dict, now: datetime):
         current = (complaint.get("followers") or {}).get(key)
         if current is None:
             return {}, []
-        unfollowed = (
+        if expired_by and not (is_pending(current) and current["expires_at"] <= expired_by):
+            kept.append(current["expires_at"] if is_pending(current) else None)  # asked again since
+            return {}, []
+        told = (
             []
             if is_pending(current)
             else [events.unfollowed(complaint, follower_id=key, at=now, reason=reason)]
         )
-        return {"$unset": {f"followers.{key}": ""}}, unfollowed
+        return {"$unset": {f"followers.{key}": ""}}, told
 
     try:
         domain.apply(db, number, change, touch=False)
     except NotFound:
         pass  # the complaint is gone: so is its follower
-    store.forget_follow(db, key, number)
+    if kept:
+        store.note_follow(db, key, number, kept[0])
+    else:
+        store.forget_follow(db, key, number)
 
 
 def expire(db: Database, now: datetime) -> int:
     """Forget the requests to follow whose time to confirm has passed; return how many."""
     expired = store.expired_follows(db, now)
     for follow in expired:
-        remove(db, follow["number"], follow["key"], reason="expired")
+        remove(db, follow["number"], follow["key"], reason="unfollowed", expired_by=now)
     return len(expired)
 
 

@@ -76,9 +76,18 @@ def test_an_unconfirmed_request_expires_and_is_forgotten(db):
     key = following.follower_id("late@example.ma")
     assert following.is_pending(followers(db, number)[key])
 
-    assert following.expire(db, utcnow()) == 0 or key in followers(db, number)  # not yet expired
-    assert following.expire(db, utcnow() + timedelta(seconds=tokens.follow_confirm_ttl() + 1)) >= 1
-    assert key not in followers(db, number)
+    following.request(db, number, "prompt@example.ma", "fr")
+    confirm(db, number, "prompt@example.ma")
+    prompt = following.follower_id("prompt@example.ma")
+    later = utcnow() + timedelta(seconds=tokens.follow_confirm_ttl() + 1)
+    tracking.note_follow(db, prompt, number, utcnow())  # as if stopped before noting the confirmation
+
+    following.expire(db, utcnow())
+    assert key in followers(db, number)  # not yet expired
+    assert not following.is_pending(followers(db, number)[prompt])  # confirmed: it stays, and is
+    assert all(f["key"] != prompt for f in tracking.expired_follows(db, later))  # no longer pending
+    assert following.expire(db, later) >= 1
+    assert key not in followers(db, number) and prompt in followers(db, number)
     with pytest.raises(NotFound, match="expired"):
         confirm(db, number, "late@example.ma")
     jobs.run_all(db)  # the periodic jobs run it without failing
@@ -204,3 +213,33 @@ def test_erasure_ends_follows_and_tokens_and_an_address_that_only_follows_is_era
     confirm(db, only, "only.follows@example.ma")
     assert privacy.erase(db, ADMIN, "only.follows@example.ma") == {"anonymised": [], "unfollowed": [only]}
     assert followers(db, only) == {}
+
+
+def test_an_addresss_follows_and_the_expired_requests_are_read_from_their_indexes(db):
+    """Among 20,000 follows, an erasure's and the expiry's reads name their index and scan no table."""
+    import re
+
+    from bson import Int64
+
+    tracking.ensure_indexes(db)
+    now = utcnow()
+    documents = [
+        {
+            "_id": f"k{i % 5000:05d}:RC-T-{i:06d}",
+            "key": f"k{i % 5000:05d}",
+            "number": f"RC-T-{i:06d}",
+            "pending_until": now + timedelta(hours=i % 100 - 50) if i % 3 == 0 else None,
+        }
+        for i in range(20_000)
+    ]
+    db[tracking.FOLLOWS].insert_many(documents, ordered=False)
+    try:
+        assert len(tracking.follows_of(db, "k00042")) == 4
+        expired = tracking.expired_follows(db, now, limit=100_000)
+        assert len(expired) == sum(1 for d in documents if d["pending_until"] and d["pending_until"] < now)
+        for match in ({"key": "k00042"}, {"pending_until": {"$lt": now}}):
+            plan = repr(db.command("explain", {"find": tracking.FOLLOWS, "filter": match, "limit": Int64(0)}))
+            assert "USING INDEX" in plan or "IXSCAN" in plan, plan
+            assert not re.search(r"detail=SCAN [^ ']+'", plan) and "COLLSCAN" not in plan, plan
+    finally:
+        db[tracking.FOLLOWS].delete_many({"_id": {"$in": [d["_id"] for d in documents]}})
