@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from pymongo.database import Database
 
@@ -160,7 +161,9 @@ def on_follow_requested(db: Database, event: dict) -> None:
     contact = _contact(db, data["number"])
     follower = data["follower"]
     language = follower.get("language") or "fr"
-    token = tokens.issue_follow_confirmation(data["number"], follower["id"])
+    query = urlencode(
+        {"token": tokens.issue_follow_confirmation(data["number"], follower["id"]), "lang": language}
+    )
     common = _common(contact, language)
     deliver(
         db,
@@ -171,7 +174,8 @@ def on_follow_requested(db: Database, event: dict) -> None:
         language=language,
         context={
             **{k: common[k] for k in ("number", "category_name", "district_name")},
-            "confirm_url": f"{public_url()}/complaints/{data['number']}/follow/confirm?token={token}",
+            # The page opens in the email's language, whatever the browser's.
+            "confirm_url": f"{public_url()}/complaints/{data['number']}/follow/confirm?{query}",
             "expires_at": data["expires_at"],
         },
     )
@@ -341,7 +345,7 @@ def _to_follower(
 ) -> None:
     """Email one follower: the complaint's number, category and district, never its citizen's words."""
     number, language = contact["_id"], follower.get("language") or "fr"
-    token = tokens.issue_unfollow(number, key)
+    query = urlencode({"token": tokens.issue_unfollow(number, key), "lang": language})
     common = _common(contact, language)
     deliver(
         db,
@@ -352,7 +356,7 @@ def _to_follower(
         language=language,
         context={
             **{k: common[k] for k in ("number", "category_name", "district_name")},
-            "unfollow_url": f"{public_url()}/complaints/{number}/unfollow?token={token}",
+            "unfollow_url": f"{public_url()}/complaints/{number}/unfollow?{query}",
             **context,
         },
     )

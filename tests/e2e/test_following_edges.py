@@ -144,7 +144,7 @@ def follow_confirmed(platform, number: str, email: str) -> None:
     url = f"{platform.url}/api/v1/complaints/{number}/followers"
     assert platform.http.post(url, json={"email": email, "language": "fr"}, timeout=10).status_code == 202
     asked = wait_for(lambda: [m for m in to(platform, email) if m["X-Complaint-Number"] == number], 30, 0.5)
-    token = re.search(r"confirm\?token=(\S+)", text(asked[0])).group(1)
+    token = re.search(r"confirm\?token=([^&\s]+)&lang=fr", text(asked[0])).group(1)  # its language
     confirmed = platform.http.post(f"{url}/confirm", json={"token": token}, timeout=10)
     assert confirmed.status_code == 200 and confirmed.json()["following"] is True
 
