@@ -212,32 +212,30 @@ def follow(number: str):
 
 @web.route("/complaints/<number>/follow/confirm", methods=["GET", "POST"])
 def follow_confirm(number: str):
-    """Confirm a request to follow from the emailed link: a button, so that a mail scanner opening
-    the link confirms nothing."""
-    token = (request.values.get("token") or "")[:500]
-    if request.method == "GET":
-        return render_template("citizen/follow_confirm.html", number=number, token=token, error=None)
-    path = f"/api/v1/complaints/{number}/followers/confirm"
-    answer = call("tracking", "POST", path, json={"token": token})
-    if answer.ok:
-        flash(_("follow.done", number=answer.body["number"]), "success")
-        return redirect(url_for("web.home"), 303)
-    error = _("follow.confirm.invalid") if answer.status in (400, 401, 404) else problem(answer)
-    status = answer.status if answer.status in (404, 409) else 400
-    return render_template("citizen/follow_confirm.html", number=number, token=token, error=error), status
+    """Confirm a request to follow, from the link emailed to the address."""
+    return _emailed_link(number, "follow.confirm", "/followers/confirm", done="follow.done")
 
 
 @web.route("/complaints/<number>/unfollow", methods=["GET", "POST"])
 def unfollow(number: str):
+    """Stop following, from the link in a follower's email."""
+    return _emailed_link(number, "unfollow", "/unfollow", done="unfollow.done")
+
+
+def _emailed_link(number: str, words: str, api_path: str, *, done: str):
+    """Show the page of a link emailed with a token, whose button acts: a mail scanner opening the
+    link does nothing. `words` prefixes the page's texts (title, intro, submit, invalid)."""
     token = (request.values.get("token") or "")[:500]
+    page = {"number": number, "token": token, "words": words, "action": request.endpoint}
     if request.method == "GET":
-        return render_template("citizen/unfollow.html", number=number, token=token, error=None)
-    answer = call("tracking", "POST", f"/api/v1/complaints/{number}/unfollow", json={"token": token})
+        return render_template("citizen/emailed_link.html", **page, error=None)
+    answer = call("tracking", "POST", f"/api/v1/complaints/{number}{api_path}", json={"token": token})
     if answer.ok:
-        flash(_("unfollow.done", number=answer.body["number"]), "success")
+        flash(_(done, number=answer.body["number"]), "success")
         return redirect(url_for("web.home"), 303)
-    error = _("unfollow.invalid") if answer.status in (400, 401, 404) else problem(answer)
-    return render_template("citizen/unfollow.html", number=number, token=token, error=error), 400
+    error = _(f"{words}.invalid") if answer.status in (400, 401, 404) else problem(answer)
+    status = answer.status if answer.status in (404, 409) else 400
+    return render_template("citizen/emailed_link.html", **page, error=error), status
 
 
 @web.get("/submitted")

@@ -111,12 +111,16 @@ def placed(complaint: dict, *, previous: str | None, district_name: dict, at: da
     )
 
 
+def _follower(follower_id: str, follower: dict) -> dict:
+    return {"id": follower_id, "email": follower["email"], "language": follower["language"]}
+
+
 def follow_requested(complaint: dict, *, follower_id: str, follower: dict) -> dict:
     """Return complaint.follow_requested: an address asked to follow, and must confirm (personal data)."""
     return _event(
         "complaint.follow_requested",
         complaint,
-        follower={"id": follower_id, "email": follower["email"], "language": follower["language"]},
+        follower=_follower(follower_id, follower),
         at=follower["requested_at"],
         expires_at=follower["expires_at"],
     )
@@ -127,7 +131,7 @@ def followed(complaint: dict, *, follower_id: str, follower: dict) -> dict:
     return _event(
         "complaint.followed",
         complaint,
-        follower={"id": follower_id, "email": follower["email"], "language": follower["language"]},
+        follower=_follower(follower_id, follower),
         via=follower["via"],
         merged_from=follower.get("merged_from"),
         moved_from=follower.get("moved_from"),

@@ -307,6 +307,35 @@ def tracking_event(type_: str, number: str, **data) -> dict:
     return new_event(type_, source="tracking", subject=number, data={**base, **data})
 
 
+def followed(number: str, email: str) -> dict:
+    from services.tracking.following import follower_id
+
+    follower = {"id": follower_id(email), "email": email, "language": "fr"}
+    return tracking_event(
+        "complaint.followed", number, follower=follower, via="follow", merged_from=None, moved_from=None
+    )
+
+
+def changed(number: str, status: str, *, by: str = "staff", note: str | None = None, **data) -> dict:
+    """Return a complaint.status_changed of a complaint its citizen consented to publish."""
+    fields = {
+        "previous": "received",
+        "reason": None,
+        "reopen_count": 0,
+        "published": True,
+        "duplicate_of": None,
+    }
+    return tracking_event(
+        "complaint.status_changed",
+        number,
+        **{**fields, **data},
+        status=status,
+        by=by,
+        public_note=note,
+        answer_due=isoformat(utcnow()),
+    )
+
+
 def follow_requested(number: str, email: str) -> dict:
     from services.tracking.following import follower_id
 
@@ -340,64 +369,25 @@ def test_strangers_asking_to_follow_with_an_address_never_take_its_own_emails_pl
 
 
 def test_followers_get_the_citys_public_answer_only_when_published_and_never_a_closed_merge(db, mailbox):
-    from services.tracking.following import follower_id
-
     follower = f"follower-{uuid.uuid4().hex[:6]}@example.ma"
     notes = {}
     for published in (True, False):
         event = with_number(submitted("citizen@example.ma"))
         domain.on_submitted(db, event)
         number = event["subject"]
-        domain.on_followed(
-            db,
-            tracking_event(
-                "complaint.followed",
-                number,
-                follower={"id": follower_id(follower), "email": follower, "language": "fr"},
-                via="follow",
-                merged_from=None,
-                moved_from=None,
-            ),
-        )
-        answer = dict(previous="in_progress", status="resolved", by="staff", reason=None, reopen_count=0)
+        domain.on_followed(db, followed(number, follower))
         domain.on_status_changed(
-            db,
-            tracking_event(
-                "complaint.status_changed",
-                number,
-                **answer,
-                public_note="La chaussée a été refaite.",
-                answer_due=isoformat(utcnow()),
-                published=published,
-                duplicate_of=None,
-            ),
+            db, changed(number, "resolved", note="La chaussée a été refaite.", published=published)
         )
-        reopened = {**answer, "previous": "resolved", "status": "reopened", "by": "citizen"}
-        domain.on_status_changed(
-            db,
-            tracking_event(
-                "complaint.status_changed",
-                number,
-                **reopened,
-                public_note="Mes voisins me disent que non.",  # the citizen's words
-                answer_due=isoformat(utcnow()),
-                published=published,
-                duplicate_of=None,
-            ),
+        # The citizen's words: never to a follower.
+        reopened = changed(
+            number, "reopened", by="citizen", note="Mes voisins me disent que non.", published=published
         )
-        closed = {**answer, "previous": "reopened", "status": "closed"}
-        domain.on_status_changed(
-            db,
-            tracking_event(
-                "complaint.status_changed",
-                number,
-                **closed,
-                public_note="Doublon",
-                answer_due=isoformat(utcnow()),
-                published=published,
-                duplicate_of="RC-2026-KEPT000",
-            ),
+        domain.on_status_changed(db, reopened)
+        closed = changed(
+            number, "closed", note="Doublon", published=published, duplicate_of="RC-2026-KEPT000"
         )
+        domain.on_status_changed(db, closed)
         texts = [
             m.get_body(("plain",)).get_content() for m in mailbox.messages(number) if m["To"] == follower
         ]
@@ -416,31 +406,11 @@ def test_a_follower_erased_stays_erased_when_the_follow_comes_late(db, mailbox):
     event = with_number(submitted("citizen@example.ma"))
     domain.on_submitted(db, event)
     number = event["subject"]
-    followed = tracking_event(
-        "complaint.followed",
-        number,
-        follower={"id": follower_id(follower), "email": follower, "language": "fr"},
-        via="follow",
-        merged_from=None,
-        moved_from=None,
+    late = followed(number, follower)
+    domain.on_unfollowed(
+        db, tracking_event("complaint.unfollowed", number, follower_id=follower_id(follower), reason="erased")
     )
-    erased = tracking_event(
-        "complaint.unfollowed", number, follower_id=follower_id(follower), reason="erased"
-    )
-    domain.on_unfollowed(db, erased)
-    domain.on_followed(db, followed)  # late: it happened before the erasure
-    step = dict(previous="received", status="in_progress", by="staff", reason=None, reopen_count=0)
-    domain.on_status_changed(
-        db,
-        tracking_event(
-            "complaint.status_changed",
-            number,
-            **step,
-            public_note=None,
-            answer_due=isoformat(utcnow()),
-            published=True,
-            duplicate_of=None,
-        ),
-    )
+    domain.on_followed(db, late)  # it happened before the erasure
+    domain.on_status_changed(db, changed(number, "in_progress"))
     assert mailbox.messages(number)  # the citizen was told
     assert not [m for m in mailbox.messages(number) if m["To"] == follower]
