@@ -10,13 +10,13 @@ from common.web import client_address, json_body
 from services.tracking import domain, following, store
 from services.tracking.schemas import (
     FeedbackSchema,
+    FollowerTokenSchema,
     FollowSchema,
     LinkRequestSchema,
     NearbyQuerySchema,
     RemarkSchema,
     ReopenSchema,
     TrackingRequestSchema,
-    UnfollowSchema,
 )
 
 api = Blueprint("tracking", __name__, url_prefix="/api/v1")
@@ -25,7 +25,7 @@ _link_schema = LinkRequestSchema()
 _remark_schema = RemarkSchema()
 _reopen_schema = ReopenSchema()
 _feedback_schema = FeedbackSchema()
-_nearby_schema, _follow_schema, _token_schema = NearbyQuerySchema(), FollowSchema(), UnfollowSchema()
+_nearby_schema, _follow_schema, _token_schema = NearbyQuerySchema(), FollowSchema(), FollowerTokenSchema()
 
 
 def _citizen(number: str) -> str:

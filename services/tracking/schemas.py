@@ -93,7 +93,9 @@ class FollowSchema(StrictSchema):
     language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
 
 
-class UnfollowSchema(StrictSchema):
+class FollowerTokenSchema(StrictSchema):
+    """The token of a follower's emailed link: to confirm following, or to stop."""
+
     token = Text(required=True, validate=validate.Length(min=1, max=500))
 
 
