@@ -262,8 +262,14 @@ def on_overdue(db: Database, event: dict) -> None:
 
 
 def on_anonymised(db: Database, event: dict) -> None:
-    """Forget the citizen's address and name: nothing more is sent to them about this complaint."""
-    store.forget_citizen(db, event["data"]["number"])
+    """Forget the citizen's address and name: nothing more is sent to them about this complaint.
+
+    Its followers are forgotten too when tracking removed them (a closed complaint's).
+    """
+    data = event["data"]
+    store.forget_citizen(
+        db, data["number"], followers_at=data["at"] if data.get("followers_removed", True) else None
+    )
 
 
 def on_member_changed(db: Database, event: dict) -> None:

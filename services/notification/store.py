@@ -59,22 +59,25 @@ def place_complaint(db: Database, number: str, district: str, names: dict, at: d
     return db[CONTACTS].find_one({"_id": number})
 
 
-def forget_citizen(db: Database, number: str) -> None:
-    """Remove the citizen's address and name, and its followers', from a complaint's contact."""
-    db[CONTACTS].update_one(
-        {"_id": number}, {"$set": {"email": None, "name": None, "followers": {}, "anonymised": True}}
-    )
+def forget_citizen(db: Database, number: str, *, followers_at: str | None) -> None:
+    """Remove the citizen's address and name from a complaint's contact, and its followers' as of
+    `followers_at` when given (a follow that happened before it and comes late stays out)."""
+    forgotten: dict = {"email": None, "name": None}
+    if followers_at:
+        forgotten.update(followers={}, followers_removed_at=followers_at)
+    db[CONTACTS].update_one({"_id": number}, {"$set": forgotten})
 
 
 def add_follower(db: Database, number: str, key: str, follower: dict) -> None:
     """Keep a follower's address and language on a complaint's contact (a map keyed by their digest).
 
     Events may come out of order when one is retried: a follower removed after it followed (a
-    later `removed_at`), or a complaint anonymised since, is not added back.
+    later `removed_at`), alone or with every follower of the complaint, is not added back.
     """
-    contact = db[CONTACTS].find_one({"_id": number}, {f"followers.{key}": 1, "anonymised": 1}) or {}
+    contact = db[CONTACTS].find_one({"_id": number}, {f"followers.{key}": 1, "followers_removed_at": 1}) or {}
     removed = ((contact.get("followers") or {}).get(key) or {}).get("removed_at")
-    if contact.get("anonymised") or (removed and removed >= follower["since"]):
+    everyone = contact.get("followers_removed_at")
+    if any(at and at >= follower["since"] for at in (removed, everyone)):
         return
     db[CONTACTS].update_one({"_id": number}, {"$set": {f"followers.{key}": follower}})
 

@@ -152,9 +152,14 @@ def merged(complaint: dict, *, into: str, at: datetime, followers: int) -> dict:
     return _event("complaint.merged", complaint, into=into, at=at, by="staff", followers_moved=followers)
 
 
-def anonymised(complaint: dict, *, at: datetime, reason: str) -> dict:
-    """Return complaint.anonymised: its citizen's data is gone; every service erases its copy."""
-    return _event("complaint.anonymised", complaint, at=at, reason=reason)
+def anonymised(complaint: dict, *, at: datetime, reason: str, followers_removed: bool) -> dict:
+    """Return complaint.anonymised: its citizen's data is gone; every service erases its copy.
+
+    `followers_removed`: a closed complaint's followers go with it; an open one keeps them.
+    """
+    return _event(
+        "complaint.anonymised", complaint, at=at, reason=reason, followers_removed=followers_removed
+    )
 
 
 def feedback_given(complaint: dict, rating: dict) -> dict:

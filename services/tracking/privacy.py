@@ -5,8 +5,10 @@ Anonymising a complaint removes what identifies its citizen: name, email and pho
 and the point, and the citizen's own words that came after the filing (remarks, rating comments,
 reopening reasons), and the consent to publish: Open311 no longer shows the subject, description or
 any note. The complaint itself (category, district, subject, description, timeline and the staff's
-answers) stays as the administration's record, and the figures are unchanged. Tracking publishes
-`complaint.anonymised`, on which intake and notification erase their own copies.
+answers) stays as the administration's record, and the figures are unchanged. Its followers are
+other people who reported the same thing: a closed complaint loses them, an open one (its citizen
+asked for erasure) keeps them. Tracking publishes `complaint.anonymised`, on which intake and
+notification erase their own copies.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
         if current.get("anonymised_at"):
             return {}, []
         language = (current.get("citizen") or {}).get("language") or "fr"
+        # Its followers are other people, who reported the same thing: an open complaint keeps
+        # them (its answer is theirs too); a closed one is done with them.
+        still_open = current["status"] != lifecycle.CLOSED
         timeline = [
             {**entry, "note": REMOVED} if entry.get("by") == "citizen" and entry.get("note") else entry
             for entry in current.get("timeline", [])
@@ -48,7 +53,7 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 "nearest_district": None,
                 "cell": None,
                 "address_key": None,
-                "followers": {},
+                "followers": current.get("followers") or {} if still_open else {},
                 "publish": False,
                 "remarks": [{**r, "text": REMOVED} for r in current.get("remarks", [])],
                 "feedback": [
@@ -68,7 +73,7 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 }
             },
         }
-        return update, [events.anonymised(current, at=at, reason=reason)]
+        return update, [events.anonymised(current, at=at, reason=reason, followers_removed=not still_open)]
 
     before = store.find_by_number(db, number)
     after = domain.apply(db, number, change, touch=False)

@@ -257,6 +257,14 @@ def test_following_merging_and_anonymising_against_the_real_store(db, listener):
     assert treatment.read(db, ADMIN, kept)["followers"] == 1
     assert published(1)[0]["type"] == "complaint.unfollowed"
 
+    # Its citizen's erasure keeps an open complaint's followers: the duplicate's citizen is still told.
     privacy.anonymise(db, kept, reason="request", by="root")
+    record = db[tracking.COMPLAINTS].find_one({"_id": kept})
+    assert "kept@example.ma" not in repr(record) and len(record["followers"]) == 1
+    # A closed complaint's go with it.
+    for status in ("in_progress", "resolved", "closed"):
+        treatment.transition(db, ADMIN, kept, {"to": status})
+    db[tracking.COMPLAINTS].update_one({"_id": kept}, {"$unset": {"anonymised_at": ""}})
+    privacy.anonymise(db, kept, reason="retention")
     record = db[tracking.COMPLAINTS].find_one({"_id": kept})
     assert record["followers"] == {} and "dup@example.ma" not in repr(record)

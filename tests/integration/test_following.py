@@ -187,6 +187,8 @@ def test_erasure_ends_follows_and_tokens_and_an_address_that_only_follows_is_era
     following.request(db, followed, "erase.me@example.ma", "fr")
     confirm(db, followed, "erase.me@example.ma")
     following.request(db, asked, "erase.me@example.ma", "fr")
+    following.request(db, own, "neighbour@example.ma", "fr")  # someone else follows the erased one's
+    confirm(db, own, "neighbour@example.ma")
     token = domain.track(db, own, "erase.me@example.ma")["access_token"]
     assert domain.still_open_to(db, domain.authorize(f"Bearer {token}", own)) == own
 
@@ -203,6 +205,8 @@ def test_erasure_ends_follows_and_tokens_and_an_address_that_only_follows_is_era
         assert following.follower_id("erase.me@example.ma") not in followers(db, number)
     unfollowed = published(1)
     assert unfollowed[0]["data"]["number"] == followed and unfollowed[0]["data"]["reason"] == "erased"
+    neighbour = followers(db, own)[following.follower_id("neighbour@example.ma")]
+    assert neighbour["email"] == "neighbour@example.ma"  # not theirs to erase: still told of its steps
     with pytest.raises(Unauthorized):  # the token issued before the erasure ends at once
         domain.still_open_to(db, domain.authorize(f"Bearer {token}", own))
     with pytest.raises(NotFound):

@@ -414,3 +414,22 @@ def test_a_follower_erased_stays_erased_when_the_follow_comes_late(db, mailbox):
     domain.on_status_changed(db, changed(number, "in_progress"))
     assert mailbox.messages(number)  # the citizen was told
     assert not [m for m in mailbox.messages(number) if m["To"] == follower]
+
+
+@pytest.mark.parametrize("still_open", [True, False], ids=["open: followers kept", "closed: followers gone"])
+def test_a_citizens_erasure_keeps_the_followers_of_an_open_complaint(db, mailbox, still_open):
+    follower = f"neighbour-{uuid.uuid4().hex[:6]}@example.ma"
+    event = with_number(submitted("erased.citizen@example.ma"))
+    domain.on_submitted(db, event)
+    number = event["subject"]
+    late = followed(number, follower)
+    domain.on_followed(db, late)
+    anonymised = tracking_event(
+        "complaint.anonymised", number, reason="request", followers_removed=not still_open
+    )
+    domain.on_anonymised(db, anonymised)
+    domain.on_followed(db, late)  # retried: it happened before the anonymisation
+    domain.on_status_changed(db, changed(number, "in_progress"))
+    to_follower = [m for m in mailbox.messages(number) if m["To"] == follower]
+    assert len(to_follower) == (1 if still_open else 0)
+    assert [m["To"] for m in mailbox.messages(number)].count("erased.citizen@example.ma") == 1  # the ack only
