@@ -25,6 +25,9 @@ from common.errors import Conflict, NotFound
 from services.tracking import domain, events, lifecycle, store
 
 MAX_FOLLOWERS = 500
+# Requests waiting for their confirmation, per complaint: a new one beyond this pushes the oldest
+# out (its address may ask again), so that strangers' requests never stop anyone from following.
+MAX_PENDING = 100
 # A request repeated within this time sends no second email: one stranger's requests cannot
 # flood the address (the notification service's cap on follower emails is the backstop).
 RESEND_AFTER = timedelta(hours=1)
@@ -68,8 +71,12 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
             return {}, []  # told of every step already
         if current and current["requested_at"] > now - RESEND_AFTER:
             return {}, []  # the email just sent is still the one to confirm with
-        if current is None and len(followers) >= MAX_FOLLOWERS:
+        if current is None and len(confirmed(complaint)) >= MAX_FOLLOWERS:
             raise Conflict("This complaint has as many followers as it may have.")
+        waiting = {k: f for k, f in followers.items() if is_pending(f) and k != key}
+        pushed_out = sorted(waiting, key=lambda k: waiting[k]["requested_at"])[
+            : max(0, len(waiting) - MAX_PENDING + 1)
+        ]
         pending = {
             "email": email,
             "language": language,
@@ -81,7 +88,10 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
         requested.append(now + ttl)
         store.note_follow(db, key, number, now + ttl)
         event = events.follow_requested(complaint, follower_id=key, follower=pending)
-        return {"$set": {f"followers.{key}": pending}}, [event]
+        update: dict = {"$set": {f"followers.{key}": pending}}
+        if pushed_out:
+            update["$unset"] = {f"followers.{k}": "" for k in pushed_out}
+        return update, [event]
 
     try:
         domain.apply(db, number, change, touch=False)
@@ -106,6 +116,8 @@ def confirm(db: Database, number: str, token: str) -> dict:
             return {}, []
         if complaint["status"] == lifecycle.CLOSED:
             raise Conflict("This complaint is closed: there is nothing more to follow.")
+        if len(confirmed(complaint)) >= MAX_FOLLOWERS:
+            raise Conflict("This complaint has as many followers as it may have.")
         follower = {k: v for k, v in current.items() if k not in ("confirmed", "expires_at")}
         follower.update(confirmed=True, since=now)
         return {"$set": {f"followers.{key}": follower}}, [
@@ -202,7 +214,7 @@ def carried(duplicate: dict, kept: dict, now: datetime) -> tuple[dict, list[dict
         if domain.normalize_email(follower["email"]) != kept.get("email_key")
         and (key not in present or is_pending(present[key]))
     }
-    if len(present) + len(fresh) > MAX_FOLLOWERS:
+    if len(confirmed(kept)) + len(fresh) > MAX_FOLLOWERS:
         raise Conflict("The kept complaint would have more followers than it may have.")
     update = {f"followers.{key}": follower for key, follower in fresh.items()}
     return update, [events.followed(kept, follower_id=key, follower=f) for key, f in fresh.items()]

@@ -247,3 +247,40 @@ def test_an_addresss_follows_and_the_expired_requests_are_read_from_their_indexe
             assert not re.search(r"detail=SCAN [^ ']+'", plan) and "COLLSCAN" not in plan, plan
     finally:
         db[tracking.FOLLOWS].delete_many({"_id": {"$in": [d["_id"] for d in documents]}})
+
+
+def test_strangers_requests_never_stop_anyone_from_following(db, monkeypatch):
+    """Pending requests beyond MAX_PENDING push the oldest out; they never fill the followers."""
+    monkeypatch.setattr(following, "MAX_PENDING", 5)
+    number = filed(db)
+    following.request(db, number, "real@example.ma", "fr")
+    confirm(db, number, "real@example.ma")
+    for i in range(6):
+        following.request(db, number, f"stranger{i}@example.ma", "fr")
+    pending = [f["email"] for f in followers(db, number).values() if following.is_pending(f)]
+    assert sorted(pending) == [f"stranger{i}@example.ma" for i in range(1, 6)]  # the oldest pushed out
+    with pytest.raises(NotFound, match="expired"):
+        confirm(db, number, "stranger0@example.ma")
+    following.request(db, number, "late.neighbour@example.ma", "fr")  # still asks, and follows
+    assert confirm(db, number, "late.neighbour@example.ma")["following"] is True
+    assert treatment.read(db, ADMIN, number)["followers"] == 2
+
+
+def test_one_address_asking_sixteen_times_at_once_is_sent_one_email(db, listener):
+    published = listener("complaint.follow_requested")
+    number = filed(db)
+    start = threading.Barrier(16)
+
+    def ask() -> None:
+        start.wait()
+        following.request(db, number, "impatient@example.ma", "fr")
+
+    threads = [threading.Thread(target=ask) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    requested = published(1)
+    with pytest.raises(AssertionError):  # no second one comes
+        requested += published(1, timeout=2)
+    assert [e["data"]["number"] for e in requested] == [number]
