@@ -58,7 +58,6 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
     number = domain.normalize_number(number)
     key = follower_id(email)
     ttl = timedelta(seconds=tokens.follow_confirm_ttl())
-    requested: list[datetime] = []
 
     def change(complaint: dict, now: datetime):
         if complaint["status"] == lifecycle.CLOSED:
@@ -85,7 +84,6 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
             "requested_at": now,
             "expires_at": now + ttl,
         }
-        requested.append(now + ttl)
         store.note_follow(db, key, number, now + ttl)
         event = events.follow_requested(complaint, follower_id=key, follower=pending)
         update: dict = {"$set": {f"followers.{key}": pending}}
