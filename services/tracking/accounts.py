@@ -42,6 +42,8 @@ PLATFORM_WORDS = (
     "motdepasse", "mot de passe", "شكاية", "شكايات", "تظلم", "الجماعة", "مقاطعة",
 )  # fmt: skip
 NEARBY_YEARS = 5
+# What separates the words of a name or an address: each word is tried alone, and all run together.
+_SEPARATORS = re.compile(r"[\s'’._@+-]+")
 # zxcvbn keeps the user inputs in a module-wide dictionary: one check at a time per process.
 _zxcvbn_lock = threading.Lock()
 
@@ -149,8 +151,8 @@ def _variants(text: str) -> list[str]:
     """Return a word as typed: lowercase, without accents, without spaces, and its longer words."""
     text = text.lower().strip()
     plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    words = [w for w in re.split(r"[\s'’._@+-]+", plain) if len(w) >= 4]
-    return [text, plain, re.sub(r"[\s'’._@+-]+", "", plain), *words]
+    words = [w for w in _SEPARATORS.split(plain) if len(w) >= 4]
+    return [text, plain, _SEPARATORS.sub("", plain), *words]
 
 
 def guessable_words(districts: dict[str, dict] | None = None, *, year: int | None = None) -> list[str]:
