@@ -292,10 +292,14 @@ class _Environment(Schema):
     tracking_url = _service("tracking", 8082)
     notification_url = _service("notification", 8083)
     feedback_url = _service("feedback", 8084)
-    upstream_pool = _whole(16, "connections the gateway keeps to each service instance", 1)
-    upstream_connect_timeout = _number(2.0, "seconds the gateway waits to reach a service; then 503", 0)
+    upstream_pool = _whole(
+        16, "idle connections nginx (each worker) and the gateway app keep to each service instance", 1
+    )
+    upstream_connect_timeout = _number(
+        2.0, "seconds nginx and the gateway app wait to reach a service; then 503", 0
+    )
     upstream_timeout = _number(
-        15.0, "seconds the gateway waits for each read of a service's answer; then 503", 0
+        15.0, "seconds nginx and the gateway app wait for each read of a service's answer; then 503", 0
     )
     public_url = _Parsed(
         _base_url,

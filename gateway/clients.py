@@ -1,10 +1,7 @@
-"""Pooled HTTP connections to the services, one pool per service and process.
+"""Pooled HTTP connections from the gateway app to the services: a requests session per service.
 
-The API's forwarding uses urllib3's pool directly (`pool`): it is the gateway's hot path, and
-requests' per-call work (environment proxies, cookies, merging settings) cost as much as the
-rest of a forward. The pages, which send forms and files, use a requests session (`session`).
-Neither reads proxy settings from the environment: the services are reached directly. A service
-may run as several instances (common/upstreams.py): there is a pool per instance.
+The session reads no proxy settings from the environment: the services are reached directly. A
+service may run as several instances (common/upstreams.py), which share its session's pool.
 """
 
 from __future__ import annotations
@@ -13,7 +10,6 @@ import os
 import threading
 
 import requests
-import urllib3
 from requests.adapters import HTTPAdapter
 
 from common import config
@@ -21,7 +17,6 @@ from common import config
 SERVICES = ("intake", "tracking", "notification", "feedback")
 _lock = threading.Lock()
 _sessions: dict[str, requests.Session] = {}
-_pools: dict[str, urllib3.HTTPConnectionPool] = {}
 _pid: int | None = None
 
 
@@ -29,23 +24,7 @@ def _forget_after_fork() -> None:
     global _pid
     if _pid != os.getpid():
         _sessions.clear()
-        _pools.clear()
         _pid = os.getpid()
-
-
-def pool(base: str) -> urllib3.HTTPConnectionPool:
-    """Return this process's connection pool to one instance of a service, by its base URL."""
-    with _lock:
-        _forget_after_fork()
-        if base not in _pools:
-            connect, read = timeout()
-            _pools[base] = urllib3.connection_from_url(
-                base,
-                maxsize=config.settings().upstream_pool,
-                timeout=urllib3.Timeout(connect=connect, read=read),
-                retries=False,
-            )
-        return _pools[base]
 
 
 def session(service: str) -> requests.Session:
@@ -62,11 +41,6 @@ def session(service: str) -> requests.Session:
             pooled.mount("https://", adapter)
             _sessions[service] = pooled
         return _sessions[service]
-
-
-def base_path(base: str) -> str:
-    """Return the path an instance's base URL may have (behind a proxy), without its last slash."""
-    return urllib3.util.parse_url(base).path or ""
 
 
 def timeout() -> tuple[float, float]:

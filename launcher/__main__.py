@@ -99,14 +99,15 @@ def main() -> int:
     settings.mail_dir.mkdir(parents=True, exist_ok=True)
     try:
         store = None if settings.mongo_url else infra.store_command(settings, say)
+        infra.ensure_nginx(say)
         broker = None
         if not settings.amqp_url:
             infra.ensure_rabbitmq(say)
             broker = infra.broker_program(settings)
+        config = supervisor.write_config(settings, store=store, broker=broker)
     except infra.SetupError as exc:
         say(f"cannot start: {exc}")
         return 2
-    config = supervisor.write_config(settings, store=store, broker=broker)
     record_ports(settings)
     say(f"starting the platform (data in {settings.data_dir}, logs in {settings.log_dir})")
     process = subprocess.Popen(
@@ -126,7 +127,7 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     if wait_ready(settings, process, float(os.environ.get("RUN_READY_TIMEOUT", "180"))):
         say(f"ready in {time.monotonic() - started:.1f} s")
-        say(f"gateway:  {settings.url('gateway')}  (health: {settings.url('gateway')}/health)")
+        say(f"gateway:  {settings.url('gateway')}  (nginx; health: {settings.url('gateway')}/health)")
         for instance in range(1, settings.instances):
             say(f"          {settings.url('gateway', instance)}  (instance {instance + 1})")
         say(f"admin:    {settings.admin_username} / {settings.admin_password}")

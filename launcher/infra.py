@@ -279,6 +279,7 @@ FERRETDB_BUILD = "ferretdb-{}-{}".format(
     ).hexdigest()[:8],
 )
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+NGINX = Path("/usr/sbin/nginx")
 TOOLS = ROOT / ".tools" / "bin"
 
 
@@ -404,6 +405,11 @@ def store_command(settings: Settings, say) -> list[str]:
 def ensure_rabbitmq(say) -> None:
     """Install Debian's rabbitmq-server when missing and running as root; else say what to do."""
     ensure_package(RABBITMQ_SERVER, "rabbitmq-server", say, "or set AMQP_URL to a broker")
+
+
+def ensure_nginx(say) -> None:
+    """Install Debian's nginx, the public entry point, when missing and running as root."""
+    ensure_package(NGINX, "nginx", say, "then run `make run` again")
 
 
 def ensure_package(program: Path, package: str, say, otherwise: str) -> None:

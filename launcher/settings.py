@@ -13,12 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("intake", "tracking", "notification", "feedback")
 INSTANCE_PORT_STEP = 10
 # Every port `make run` listens on: its offset from GATEWAY_PORT and what listens there. The n-th
-# instance's web ports (gateway and services) are INSTANCE_PORT_STEP × (n − 1) above the first's:
-# offsets 0–4, 10–14, …, 80–84 with INSTANCES=9. The others take 5–8, which no instance uses, so a
-# platform's ports all lie below GATEWAY_PORT + 10 × INSTANCES, and two platforms whose
-# GATEWAY_PORTs are that far apart never share one. Each is moved alone by <NAME>_PORT.
+# instance's web ports (the entry point, the gateway app and the services) are INSTANCE_PORT_STEP
+# × (n − 1) above the first's: offsets 0–4 and 9, 10–14 and 19, …, 80–84 and 89 with INSTANCES=9.
+# The others take 5–8, which no instance uses, so a platform's ports all lie below GATEWAY_PORT +
+# 10 × INSTANCES, and two platforms whose GATEWAY_PORTs are that far apart never share one. Each
+# is moved alone by <NAME>_PORT.
 PORTS = {
-    "gateway": (0, "the gateway"),
+    "gateway": (0, "the entry point (nginx)"),
     "intake": (1, "the intake service"),
     "tracking": (2, "the tracking service"),
     "notification": (3, "the notification service"),
@@ -27,8 +28,9 @@ PORTS = {
     "store": (6, "the document store"),
     "amqp": (7, "the broker"),
     "amqp_dist": (8, "the broker's Erlang distribution"),
+    "pages": (9, "the gateway app (the pages and /health, behind nginx)"),
 }
-WEB = ("gateway", *SERVICES)
+WEB = ("gateway", "pages", *SERVICES)
 
 
 def _env(name: str, default: str | None = None) -> str | None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import pwd
+import resource
 import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
+from launcher.infra import NGINX, SetupError
 from launcher.settings import ROOT, SERVICES, Settings
 
 
@@ -23,6 +28,7 @@ def _program(
     user: str | None = None,
     priority: int = 100,
     stopwait: int = 15,
+    stopsignal: str = "TERM",
 ) -> str:
     lines = [
         f"[program:{name}]",
@@ -33,7 +39,7 @@ def _program(
         "autorestart=true",
         "startsecs=1",
         "startretries=100",
-        "stopsignal=TERM",
+        f"stopsignal={stopsignal}",
         f"stopwaitsecs={stopwait}",
         "stopasgroup=true",
         "killasgroup=true",
@@ -131,13 +137,59 @@ def write_config(
                 settings,
                 env={
                     "SERVICE_NAME": "gateway",
-                    "PORT": settings.port("gateway", instance),
-                    "HOST": settings.gateway_host,
+                    "PORT": settings.port("pages", instance),
+                    "HOST": "127.0.0.1",
                     "PROMETHEUS_MULTIPROC_DIR": str(gateway_metrics),
                 },
                 priority=200,
             )
         )
+        # QUIT: nginx stops taking connections and finishes the requests it holds.
+        command = entry_point(settings, instance)
+        sections.append(_program(f"nginx{suffix}", command, settings, priority=210, stopsignal="QUIT"))
     path = run / "supervisord.conf"
     path.write_text("\n".join(sections))
     return path
+
+
+def entry_point(settings: Settings, instance: int) -> list[str]:
+    """Write the nginx configuration of one instance's entry point; return the command that starts it.
+
+    It listens on that instance's GATEWAY_PORT and sends to every instance of each service and of
+    the gateway app, so that any entry point reaches whichever instance is up.
+    """
+    from gateway import nginx
+
+    home = settings.run_dir / f"nginx-{instance + 1}"
+    (home / "temp").mkdir(parents=True, exist_ok=True)
+    upstreams = {
+        name: [f"127.0.0.1:{settings.port(port, n)}" for n in range(settings.instances)]
+        for name, port in (("intake",) * 2, ("tracking",) * 2, ("feedback",) * 2, ("gateway", "pages"))
+    }
+    host = settings.gateway_host
+    listen = (
+        f"[{host}]:{settings.port('gateway', instance)}"
+        if ":" in host
+        else f"{host}:{settings.port('gateway', instance)}"
+    )
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    entry = nginx.Entry(
+        listen=listen,
+        upstreams=upstreams,
+        home=home,
+        temp=home / "temp",
+        pid=home / "nginx.pid",
+        access_log=str(settings.log_dir / f"nginx{'-' + str(instance + 1) if instance else ''}-access.log"),
+        workers="2",
+        # Each client connection takes a second one to a service: half the process's descriptors.
+        connections=max(256, min(4096, soft // 2 - 32)),
+        # As root, its workers run as the owner of DATA_DIR, who owns every file they read and write.
+        user=pwd.getpwuid(settings.data_dir.stat().st_uid).pw_name if os.geteuid() == 0 else None,
+    )
+    conf = nginx.write(entry, home)
+    command = [str(NGINX), "-e", "stderr", "-p", str(home), "-c", str(conf)]
+    # Checked now: a configuration nginx refuses is said once, before anything starts.
+    checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True, check=False)
+    if checked.returncode:
+        raise SetupError(f"nginx refuses {conf}: {checked.stderr.strip()}")
+    return command

@@ -47,7 +47,7 @@ def free_port_block(size: int) -> int:
     """Return the first of `size` consecutive free ports, below the ports Linux gives outgoing connections.
 
     A platform's ports all lie in GATEWAY_PORT … GATEWAY_PORT + 10 × INSTANCES − 1 (launcher/settings.py):
-    one instance needs 9, two need 15.
+    one instance needs 10, two need 20.
     """
     for _ in range(500):
         base = random.randrange(15000, 32768 - size)
@@ -253,3 +253,54 @@ def gps_jpeg(lat: float | None = None, lon: float | None = None, *, size: int = 
     out = io.BytesIO()
     Image.new("RGB", (size, size), (200, 120, 40)).save(out, "JPEG", exif=exif)
     return out.getvalue()
+
+
+class EntryPoint:
+    """nginx with the configuration `make run` writes (gateway/nginx.py), in front of given instances.
+
+    upstreams maps intake, tracking, feedback and gateway to their instances' "host:port".
+    """
+
+    def __init__(self, upstreams: dict[str, list[str]], folder: Path | None = None):
+        from gateway import nginx
+
+        infra.ensure_nginx(print)  # installed from Debian's packages when missing, as `make run` does
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="complaints-nginx-"))
+        (self.folder / "temp").mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        entry = nginx.Entry(
+            listen=f"127.0.0.1:{self.port}",
+            upstreams=upstreams,
+            home=self.folder,
+            temp=self.folder / "temp",
+            pid=self.folder / "nginx.pid",
+            access_log=str(self.folder / "access.log"),
+            workers="1",
+            connections=512,
+            user="root" if os.geteuid() == 0 else None,
+        )
+        self.conf = nginx.write(entry, self.folder)
+        self.log = self.folder / "error.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> EntryPoint:
+        self.process = subprocess.Popen(
+            [str(infra.NGINX), "-e", str(self.log), "-p", str(self.folder), "-c", str(self.conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+
+        def listening() -> bool:
+            assert self.process.poll() is None, self.log.read_text() if self.log.exists() else "nginx exited"
+            with socket.socket() as sock:
+                return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+        wait_for(listening, 10, 0.02, "nginx to listen")
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+        shutil.rmtree(self.folder, ignore_errors=True)

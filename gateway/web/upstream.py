@@ -5,13 +5,23 @@ from __future__ import annotations
 import logging
 
 import requests
+from flask import request
 
 from common import upstreams
 from common.logs import current_request_id
 from gateway import clients
-from gateway.routes import forwarded_for, repeatable
+from gateway.routing import repeatable
 
 log = logging.getLogger(__name__)
+
+
+def forwarded_for() -> str:
+    """Return X-Forwarded-For as the services read it: as nginx passed it, the client's address last.
+
+    The gateway app is reached through nginx only (it listens on the loopback, or inside the
+    cluster), which appended the address it was reached from.
+    """
+    return request.headers.get("X-Forwarded-For") or request.remote_addr or ""
 
 
 class Answer:

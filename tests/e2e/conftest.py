@@ -100,7 +100,7 @@ class Platform:
 def platform():
     """Start `make run` on a fresh DATA_DIR and free ports; stop it with SIGTERM afterwards."""
     data_dir = shared_tmp_dir("complaints-e2e-")
-    base = free_port_block(9)  # GATEWAY_PORT … GATEWAY_PORT + 8 (launcher/settings.py)
+    base = free_port_block(10)  # GATEWAY_PORT … GATEWAY_PORT + 9 (launcher/settings.py)
     started = time.monotonic()
     process, log = launch_make_run(
         data_dir,

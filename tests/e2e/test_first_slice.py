@@ -146,7 +146,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(platform):
     assert len(platform.emails()) == before_mail
 
 
-def test_the_request_id_travels_from_the_gateway_into_events_and_logs(platform):
+def test_the_request_id_travels_from_the_entry_point_into_events_and_logs(platform):
     request_id = f"e2e-{uuid.uuid4().hex}"
     answer = platform.http.post(
         f"{platform.url}/api/v1/complaints",
@@ -168,7 +168,8 @@ def test_the_request_id_travels_from_the_gateway_into_events_and_logs(platform):
     def logged_by(name: str) -> bool:
         return request_id in (logs / f"{name}.log").read_text()
 
-    for process in ("gateway", "intake-web", "tracking-worker", "notification-worker"):
+    # nginx's access log, then the services'.
+    for process in ("nginx-access", "intake-web", "tracking-worker", "notification-worker"):
         wait_for(lambda p=process: logged_by(p), 10, 0.1, f"the request id in {process}'s log")
     assert "k@example.ma" not in (logs / "intake-web.log").read_text()
 

@@ -18,7 +18,7 @@ from tests.support import (
     wait_for,
 )
 
-BLOCK = 9  # GATEWAY_PORT … GATEWAY_PORT + 8 with one instance (launcher/settings.py)
+BLOCK = 10  # GATEWAY_PORT … GATEWAY_PORT + 9 with one instance (launcher/settings.py)
 
 
 def health(base: int) -> int:

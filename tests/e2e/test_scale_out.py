@@ -1,4 +1,4 @@
-"""Two instances of every service, worker and gateway (`INSTANCES=2 make run`), one of each killed
+"""Two instances of every service, worker, gateway app and entry point (`INSTANCES=2 make run`), one of each killed
 under load: no complaint a citizen was told is accepted is lost, none is recorded, counted or
 acknowledged twice, and the periodic jobs move to the surviving instances.
 """
@@ -38,7 +38,7 @@ class Scaled:
 
     def __init__(self) -> None:
         self.data_dir = shared_tmp_dir("complaints-scale-")
-        self.base = free_port_block(15)  # the second instance listens 10 ports above the first
+        self.base = free_port_block(20)  # the second instance listens 10 ports above the first
         self.gateways = [f"http://127.0.0.1:{self.base}", f"http://127.0.0.1:{self.base + 10}"]
         self.db = pymongo.MongoClient(f"mongodb://127.0.0.1:{self.base + 6}/", tz_aware=True)["complaints"]
         self.amqp_url = f"amqp://guest:guest@127.0.0.1:{self.base + 7}/%2F"
@@ -140,7 +140,7 @@ class Citizens:
 def test_killing_one_instance_of_everything_under_load_loses_and_repeats_nothing(scaled):
     programs = scaled.pids()
     expected = {f"{s}-{kind}{n}" for s in SERVICES for kind in ("web", "worker") for n in ("", "-2")}
-    assert expected | {"gateway", "gateway-2"} <= set(programs)
+    assert expected | {"gateway", "gateway-2", "nginx", "nginx-2"} <= set(programs)
     wait_for(lambda: all(leases.current_holder(scaled.db, job) for job in JOBS.values()), 60, 0.5, "leases")
     holders = {service: leases.current_holder(scaled.db, job) for service, job in JOBS.items()}
 
@@ -150,9 +150,9 @@ def test_killing_one_instance_of_everything_under_load_loses_and_repeats_nothing
         thread.start()
     time.sleep(8)
     before_kill = len(citizens.accepted)
-    # One instance of each: the first gateway and web processes; for the workers, the instance
-    # running the periodic jobs where there are some, else the first.
-    killed = ["gateway"] + [f"{s}-web" for s in SERVICES]
+    # One instance of each: the first entry point, gateway app and web processes; for the workers,
+    # the instance running the periodic jobs where there are some, else the first.
+    killed = ["nginx", "gateway"] + [f"{s}-web" for s in SERVICES]
     for service in SERVICES:
         worker = f"{service}-worker"
         if service in holders and int(holders[service].split(":")[1]) == programs[f"{service}-worker-2"]:

@@ -29,7 +29,7 @@ def test_a_wrong_rate_stops_the_process_at_once_naming_it(process, tmp_path):
     env = {
         **os.environ,
         "DATA_DIR": str(tmp_path),
-        "GATEWAY_PORT": str(free_port_block(9)),
+        "GATEWAY_PORT": str(free_port_block(10)),
         "PORT": str(free_port()),
         "MONGO_URL": f"mongodb://127.0.0.1:{free_port()}/",
         "AMQP_URL": f"amqp://guest:guest@127.0.0.1:{free_port()}/%2F",

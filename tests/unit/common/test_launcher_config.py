@@ -14,7 +14,7 @@ def test_the_supervised_group_has_every_process_and_escapes_percent(tmp_path, mo
     parser = configparser.RawConfigParser()
     parser.read(path)
     programs = {s.split(":", 1)[1] for s in parser.sections() if s.startswith("program:")}
-    expected = {"store", "smtp", "gateway"} | {
+    expected = {"store", "smtp", "gateway", "nginx"} | {
         f"{s}-{kind}"
         for s in ("intake", "tracking", "notification", "feedback")
         for kind in ("web", "worker")
@@ -42,16 +42,23 @@ def test_instances_two_starts_every_service_worker_and_gateway_twice(tmp_path, m
     parser = configparser.RawConfigParser()
     parser.read(path)
     programs = {s.split(":", 1)[1] for s in parser.sections() if s.startswith("program:")}
-    doubled = {"gateway"} | {
+    doubled = {"gateway", "nginx"} | {
         f"{s}-{kind}"
         for s in ("intake", "tracking", "notification", "feedback")
         for kind in ("web", "worker")
     }
     assert programs == {"smtp"} | doubled | {f"{name}-2" for name in doubled}
-    assert 'PORT="9300"' in parser.get("program:gateway", "environment")
-    assert 'PORT="9310"' in parser.get("program:gateway-2", "environment")
+    assert 'PORT="9309"' in parser.get("program:gateway", "environment")
+    assert 'PORT="9319"' in parser.get("program:gateway-2", "environment")
     assert 'PORT="9312"' in parser.get("program:tracking-web-2", "environment")
     assert settings.urls("tracking") == "http://127.0.0.1:9302,http://127.0.0.1:9312"
+    # Each instance's nginx listens on its GATEWAY_PORT and sends to both instances of everything.
+    for instance, port in ((1, 9300), (2, 9310)):
+        command = parser.get(f"program:nginx{'-2' if instance == 2 else ''}", "command")
+        conf = (tmp_path / "run" / f"nginx-{instance}" / "nginx.conf").read_text()
+        assert command.endswith(f"nginx-{instance}/nginx.conf") and f"listen 127.0.0.1:{port} " in conf
+        for own in (9302, 9312, 9301, 9311, 9304, 9314, 9309, 9319):
+            assert f"server 127.0.0.1:{own} " in conf
 
 
 def test_maintenance_commands_find_the_ports_the_running_platform_chose(tmp_path, monkeypatch):

@@ -45,7 +45,7 @@ def every_port(settings) -> list[int]:
 def test_every_port_lies_in_the_gateway_ports_block_and_none_is_shared(env, instances):
     gateway = 20000
     mine = every_port(env(gateway, instances))
-    assert len(mine) == 5 * instances + 4  # web ports of each instance, SMTP sink, store, AMQP, distribution
+    assert len(mine) == 6 * instances + 4  # web ports of each instance, SMTP sink, store, AMQP, distribution
     assert len(set(mine)) == len(mine)
     assert all(gateway <= port < gateway + 10 * instances for port in mine)
     assert mine.count(gateway + 8) == 1  # the distribution port: an offset no instance's web port takes
@@ -81,10 +81,10 @@ def listening_on(port: int) -> socket.socket:
 
 
 def free_base() -> int:
-    """Return a port whose next 9 and the same 100 above are free now."""
+    """Return a port whose next 10 and the same 100 above are free now."""
     for _ in range(100):
-        base = free_port_block(9)
-        if base + 109 < 65536 and port_block_free(base + 100, 9):
+        base = free_port_block(10)
+        if base + 110 < 65536 and port_block_free(base + 100, 10):
             return base
     raise RuntimeError("no free block")
 
@@ -110,7 +110,7 @@ def test_a_second_instances_port_and_a_port_set_alone_are_named_too(env, monkeyp
     with listening_on(base + 10):
         found = ports.problems(env(base, 2))
     assert [(listener.what, listener.variable) for listener, _ in found] == [
-        ("the gateway of instance 2", "GATEWAY_PORT")
+        ("the entry point (nginx) of instance 2", "GATEWAY_PORT")
     ]
     elsewhere = free_port()
     monkeypatch.setenv("STORE_PORT", str(elsewhere))  # moving to another block would not move it

@@ -1,8 +1,8 @@
-"""Which requests the gateway may send to another instance after the first lost its answer."""
+"""Which requests may go to another instance after the first lost its answer (the pages' calls)."""
 
 import pytest
 
-from gateway.routes import repeatable
+from gateway.routing import repeatable
 
 
 @pytest.mark.parametrize(
@@ -13,6 +13,7 @@ from gateway.routes import repeatable
         ("POST", "/api/v1/complaints"),  # recorded once per request id (intake)
         ("POST", "/api/v1/tracking"),  # a lookup
         ("POST", "/open311/v2/requests.json"),
+        ("POST", "/open311/v2/requests.xml"),
     ],
 )
 def test_reads_and_submissions_are_repeatable(method, path):
