@@ -8,12 +8,16 @@ reading both files rather than repeating them:
   folder, from which every process starts, as in the image;
 - every process of docker-compose.yml built from the image starts with its own command and
   environment (the Dockerfile's ENV, then the service's, interpolated as compose does from an
-  operator's .env), and its own health check must pass.
+  operator's .env), and its own health check must pass;
+- nginx, the public entry point, starts as its service says, with the configuration committed in
+  deploy/nginx/ that it mounts; a complaint is filed and /health asked through it, as users do.
 
 What only the containers' network and filesystem give is translated: each container's port becomes
-a port of this machine, a service's name 127.0.0.1, a container path (its /tmp, a named volume) a
-folder of the test's; the replica set and the broker cluster become the embedded store and one
-broker node. A runtime import that is not a locked dependency stops a process here as in the image.
+a port of this machine, a service's name 127.0.0.1, a container path (its /tmp, a named volume, a
+mounted folder, copied with its *.conf files translated alike) a folder of the test's; the replica
+set and the broker cluster become the embedded store and one broker node; nginx is Debian's
+package rather than the official image. A runtime import that is not a locked dependency stops a
+process here as in the image.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 import secrets
 import shlex
 import shutil
+import signal
 import subprocess
 import time
 from email import policy
@@ -38,6 +43,7 @@ from tests.support import Infrastructure, complaint_body, free_port_block, share
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "complaints-platform:latest"
+ENTRY = "nginx"  # the public entry point's service, of the official nginx image
 SERVICES = ("intake", "tracking", "notification", "feedback")
 # What an operator's .env gives (docker-compose.yml's header asks for these).
 OPERATOR = {
@@ -48,6 +54,8 @@ OPERATOR = {
 }
 # The store and the broker of docker-compose.yml are clusters of other images: here, one of each.
 CLUSTER_URLS = ("MONGO_URL", "AMQP_URL")
+# Where a container's program is found here: the venv's python and gunicorn, then the system's.
+SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 def interpolate(value: str, env: dict[str, str]) -> str:
@@ -90,6 +98,12 @@ def dockerfile() -> tuple[dict[str, str], list[tuple[list[str], str]], list[list
     return env, copies, installs
 
 
+def container_port(spec: dict) -> int:
+    """Return the port a service's container listens on: the one its health check asks."""
+    check = " ".join(spec["healthcheck"]["test"])
+    return int(re.search(r"127\.0\.0\.1'?[:,]\s*(\d+)", check)[1])
+
+
 class Process:
     """One process of docker-compose.yml, started here as its container would start it."""
 
@@ -98,10 +112,9 @@ class Process:
         self.folder = production.folder / "processes" / name
         (self.folder / "tmp").mkdir(parents=True)
         self.process: subprocess.Popen | None = None
+        self.container_port = container_port(spec)
         self.paths = self._paths()
-        # The port its container listens on: the one its health check asks.
-        check = " ".join(spec["healthcheck"]["test"])
-        self.container_port = int(re.search(r"127\.0\.0\.1'?[:,]\s*(\d+)", check)[1])
+        self._mount()
 
     @property
     def port(self) -> int:
@@ -115,24 +128,41 @@ class Process:
             if not source.startswith((".", "/")):  # a named volume, shared by whoever mounts it
                 found[target] = self.production.folder / "volumes" / source
                 found[target].mkdir(parents=True, exist_ok=True)
+            else:  # a folder of the repository, copied (below) as this process sees it
+                found[target] = self.folder / "mounts" / target.strip("/")
         return found
+
+    def _mount(self) -> None:
+        """Copy each mounted folder of the repository, its configuration files translated."""
+        for volume in self.spec.get("volumes", []):
+            source, target = volume.split(":")[:2]
+            if source.startswith((".", "/")):
+                here = self.paths[target]
+                shutil.copytree(ROOT / source, here)
+                for conf in here.rglob("*.conf"):
+                    conf.write_text(self.translate(conf.read_text()))
 
     def translate(self, value: str) -> str:
         """Return a value of the container's world as it reads on this machine."""
         for container_path, here in self.paths.items():
-            value = re.sub(rf"(?<![\w/]){re.escape(container_path)}(?=/|$|\s)", str(here), value)
-        value = re.sub(
-            r"//([a-z0-9-]+):(\d+)",
-            lambda m: f"//127.0.0.1:{self.production.ports[m[1]]}" if m[1] in self.production.ports else m[0],
-            value,
-        )
+            value = re.sub(rf"(?<![\w/]){re.escape(container_path)}(?=[/;]|$|\s)", str(here), value)
+        # A service's name and its container's port (http://intake:8000, nginx's `server gateway:8000`):
+        # that process's port here. A port its container does not listen on stays, and fails.
+        ports, listening = self.production.ports, self.production.container_ports
+
+        def address(m: re.Match) -> str:
+            known = m[1] in ports and int(m[2]) == listening[m[1]]
+            return f"127.0.0.1:{ports[m[1]]}" if known else m[0]
+
+        value = re.sub(r"(?<![\w.@-])([a-z][a-z0-9-]*):(\d+)\b", address, value)
         return re.sub(rf"\b{self.container_port}\b", str(self.port), value)
 
     def environment(self) -> dict[str, str]:
         """Return the image's and the service's environment, translated, over a bare system's."""
         declared = self.spec.get("environment", {})
         assert isinstance(declared, dict), f"{self.name}: environment as a mapping"
-        env = {**self.production.image_env, **{k: interpolate(str(v), OPERATOR) for k, v in declared.items()}}
+        image_env = self.production.image_env if self.spec.get("image") == IMAGE else {}
+        env = {**image_env, **{k: interpolate(str(v), OPERATOR) for k, v in declared.items()}}
         env = {key: self.translate(value) for key, value in env.items()}
         services = self.production.ports
         for key, value in env.items():
@@ -148,7 +178,7 @@ class Process:
         if "AMQP_URL" in env:
             env["AMQP_URL"] = self.production.infra.amqp_url
         return {
-            "PATH": f"{self.production.venv}/bin:/usr/bin:/bin",
+            "PATH": f"{self.production.venv}/bin:{SYSTEM_PATH}",
             "HOME": str(self.folder / "tmp"),
             "LANG": "C.UTF-8",
             **env,
@@ -157,7 +187,8 @@ class Process:
     def argv(self, words: list[str]) -> list[str]:
         """Return a command of the container's as this machine runs it (python and gunicorn of the venv)."""
         words = [self.translate(word) for word in words]
-        return [shutil.which(words[0], path=f"{self.production.venv}/bin") or words[0], *words[1:]]
+        program = shutil.which(words[0], path=f"{self.production.venv}/bin:{SYSTEM_PATH}")
+        return [program or words[0], *words[1:]]
 
     def start(self) -> None:
         log = open(self.folder / "output.log", "ab")  # noqa: SIM115 - closed with the process
@@ -179,6 +210,11 @@ class Process:
         )
         return done.returncode == 0
 
+    def stop(self) -> None:
+        """Send the signal compose stops the container with (stop_signal, else SIGTERM)."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.Signals[self.spec.get("stop_signal", "SIGTERM")])
+
     def output(self) -> str:
         return (self.folder / "output.log").read_text(errors="replace")[-3000:]
 
@@ -195,9 +231,12 @@ class Production:
         self.venv = self.folder / "venv"
         self.image_env, self.copies, self.installs = dockerfile()
         compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-        self.specs = {name: spec for name, spec in compose.items() if spec.get("image") == IMAGE}
+        self.specs = {
+            name: spec for name, spec in compose.items() if spec.get("image") == IMAGE or name == ENTRY
+        }
         base = free_port_block(len(self.specs))
         self.ports = {name: base + n for n, name in enumerate(sorted(self.specs))}
+        self.container_ports = {name: container_port(spec) for name, spec in self.specs.items()}
         self.infra: Infrastructure | None = None
         self.processes: dict[str, Process] = {}
 
@@ -227,9 +266,9 @@ class Production:
 
     def start(self) -> None:
         self.infra = Infrastructure().start()
-        # In the order of depends_on: the SMTP sink, then the services and their workers, then the gateway.
-        middle = sorted(set(self.specs) - {"smtp", "gateway"})
-        for group in (["smtp"], middle, ["gateway"]):
+        # In the order of depends_on: the SMTP sink, the services and their workers, the gateway, nginx.
+        middle = sorted(set(self.specs) - {"smtp", "gateway", ENTRY})
+        for group in (["smtp"], middle, ["gateway"], [ENTRY]):
             for name in group:
                 self.processes[name] = Process(name, self.specs[name], self)
                 self.processes[name].start()
@@ -247,10 +286,9 @@ class Production:
                 time.sleep(0.5)
 
     def stop(self) -> dict[str, int | None]:
-        """Stop every process as compose does (SIGTERM) and return their exit codes."""
+        """Stop every process as compose does (its stop_signal) and return their exit codes."""
         for process in self.processes.values():
-            if process.process and process.process.poll() is None:
-                process.process.terminate()
+            process.stop()
         codes = {}
         for name, process in self.processes.items():
             if process.process is None:
@@ -276,7 +314,7 @@ def production():
         codes = running.stop()
         shutil.rmtree(running.folder, ignore_errors=True)
     unstopped = {name: code for name, code in codes.items() if code is None}
-    assert not unstopped, f"still running 20 s after SIGTERM: {sorted(unstopped)}"
+    assert not unstopped, f"still running 20 s after their stop signal: {sorted(unstopped)}"
 
 
 def test_the_install_has_the_runtime_dependencies_only(production):
@@ -294,12 +332,14 @@ def test_the_install_has_the_runtime_dependencies_only(production):
 
 
 def test_every_process_of_the_compose_file_passes_its_own_health_check(production):
-    # Every process docker-compose.yml runs from the image: each web process, each worker, the SMTP sink.
-    assert set(production.processes) == {"smtp", "gateway", *SERVICES, *(f"{s}-worker" for s in SERVICES)}
+    # Every process docker-compose.yml runs from the image (each web process, each worker, the SMTP
+    # sink) and nginx in front of them.
+    app = {"smtp", "gateway", *SERVICES, *(f"{s}-worker" for s in SERVICES)}
+    assert set(production.processes) == app | {ENTRY}
     for process in production.processes.values():
         assert process.process.poll() is None, f"{process.name} exited:\n{process.output()}"
         assert process.healthy(), f"{process.name}:\n{process.output()}"
-    health = requests.get(production.processes["gateway"].url("/health"), timeout=10)
+    health = requests.get(production.processes[ENTRY].url("/health"), timeout=10)
     assert health.status_code == 200, health.text
     for service in SERVICES:
         worker = production.processes[f"{service}-worker"]
@@ -308,9 +348,23 @@ def test_every_process_of_the_compose_file_passes_its_own_health_check(productio
         assert ready.json()["checks"] == {"store": "ok", "broker": "ok"}
 
 
+def test_the_entry_point_answers_from_the_committed_configuration(production):
+    entry = production.processes[ENTRY]
+    # A path of the table goes to its service; a path nobody serves is nginx's own answer, read
+    # from the error files mounted with the configuration.
+    catalog = requests.get(entry.url("/api/v1/catalog"), timeout=10)
+    assert catalog.status_code == 200, catalog.text
+    assert catalog.headers["X-Request-ID"]
+    missing = requests.get(entry.url("/api/v1/nothing-here"), timeout=10)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    page = requests.get(entry.url("/"), timeout=10)
+    assert page.status_code == 200 and "<form" in page.text
+
+
 def test_a_complaint_goes_through_to_its_email(production):
-    gateway = production.processes["gateway"]
-    answer = requests.post(gateway.url("/api/v1/complaints"), json=complaint_body(), timeout=15)
+    entry = production.processes[ENTRY]
+    answer = requests.post(entry.url("/api/v1/complaints"), json=complaint_body(), timeout=15)
     assert answer.status_code == 201, answer.text
     number = answer.json()["number"]
     mail = production.folder / "volumes" / "mail"

@@ -1,6 +1,6 @@
-"""Two instances of every service, worker, gateway app and entry point (`INSTANCES=2 make run`), one of each killed
-under load: no complaint a citizen was told is accepted is lost, none is recorded, counted or
-acknowledged twice, and the periodic jobs move to the surviving instances.
+"""Two instances of every service, worker, gateway app and entry point (`INSTANCES=2 make run`), one
+of each killed under load: no complaint a citizen was told is accepted is lost, none is recorded,
+counted or acknowledged twice, and the periodic jobs move to the surviving instances.
 """
 
 from __future__ import annotations

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import copy
+import json
+import os
+import re
+import secrets
 import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
+import requests
 import yaml
+from werkzeug.serving import make_server
 
+from common import bodies
+from gateway import ingress, routing
 from launcher import infra
+from tests.support import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+BASE = ROOT / "deploy" / "kubernetes" / "base"
 OVERLAY = ROOT / "deploy" / "kubernetes" / "overlays" / "production"
 SERVICES = ("intake", "tracking", "notification", "feedback")
 WEB = ("gateway", *SERVICES)
@@ -197,3 +209,212 @@ def test_the_store_is_a_replica_set_and_the_broker_a_cluster_of_three(rendered):
     conf = find(rendered, "ConfigMap", "rabbitmq-config")["data"]["rabbitmq.conf"]
     assert "cluster_formation.peer_discovery_backend = k8s" in conf
     assert ".rabbitmq.complaints.svc.cluster.local" in conf  # the overlay's namespace
+
+
+def _locations(rendered) -> list[tuple[str, str, dict]]:
+    """Return every Ingress path of the host in the order ingress-nginx writes its locations.
+
+    With use-regex, each is `location ~* "^<path>"`, longest first (then in reverse order of the
+    text): nginx takes the first that matches, case-insensitively.
+    """
+    found = [
+        (path["path"], path["backend"]["service"]["name"], resource)
+        for resource in rendered
+        if resource["kind"] == "Ingress"
+        for rule in resource["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+    found.sort(key=lambda location: location[0], reverse=True)
+    found.sort(key=lambda location: len(location[0]), reverse=True)
+    return found
+
+
+def _route(locations, uri: str) -> tuple[str, dict]:
+    """Return the Service and the Ingress ingress-nginx sends a path to."""
+    path, service, resource = next(loc for loc in locations if re.match("^" + loc[0], uri, re.I))
+    return service, resource["metadata"]["annotations"]
+
+
+def _sample(path: str) -> str:
+    return re.sub(r"<[^>]+>", "x1", path)
+
+
+def test_every_path_of_the_routing_table_reaches_its_owner_with_its_limit_and_retries(rendered):
+    locations = _locations(rendered)
+    annotation = ingress.ANNOTATION
+    for route in routing.routes():
+        service, annotations = _route(locations, _sample(route.path))
+        expected = route.services[0] if len(route.services) == 1 else ingress.ROUTER
+        assert service == expected, route.path
+        assert annotations[annotation + "proxy-body-size"] == str(route.body_limit()), route.path
+        retries = annotations[annotation + "proxy-next-upstream"].split()
+        assert ("non_idempotent" in retries) == route.repeatable_post, route.path
+        assert {"error", "timeout"} <= set(retries), route.path
+    # The pages' uploads go to the gateway app with their own limits; everything else with a JSON body's.
+    for path, limit in routing.PAGE_UPLOADS.items():
+        service, annotations = _route(locations, _sample(path))
+        assert (service, annotations[annotation + "proxy-body-size"]) == (
+            "gateway",
+            str(routing.capped(limit())),
+        )
+    json_limit = str(routing.capped(bodies.json_bytes()))
+    for uri in ("/track", "/static/app.css", "/health", "/api/docs", "/api/v1/nothing", "/open311/v2/x.json"):
+        service, annotations = _route(locations, uri)
+        assert (service, annotations[annotation + "proxy-body-size"]) == ("gateway", json_limit), uri
+    # A fixed word beats a variable segment, as in the services' own routing.
+    assert _route(locations, "/api/v1/complaints/nearby")[0] == "tracking"
+    assert _route(locations, "/api/v1/complaints/x1/documents/x2/more")[0] == "gateway"
+
+
+def test_every_ingress_is_ingress_nginxs_on_the_public_host_with_tls(rendered):
+    host = ingress.host()
+    assert find(rendered, "ConfigMap", "complaints-config")["data"]["PUBLIC_URL"] == f"https://{host}"
+    services = {d["metadata"]["name"]: d for d in rendered if d["kind"] == "Service"}
+    paths = []
+    for resource in (d for d in rendered if d["kind"] == "Ingress"):
+        spec = resource["spec"]
+        assert spec["ingressClassName"] == "nginx"
+        assert spec["tls"] == [{"hosts": [host], "secretName": "complaints-tls"}]
+        assert resource["metadata"]["annotations"][ingress.ANNOTATION + "use-regex"] == "true"
+        for rule in spec["rules"]:
+            assert rule["host"] == host
+            for path in rule["http"]["paths"]:
+                paths.append(path["path"])
+                assert path["pathType"] == "ImplementationSpecific"
+                # Anchored at both ends (ingress-nginx adds the `^`), but for the catch-all.
+                assert path["path"] == "/" or path["path"].endswith("$"), path["path"]
+                backend = path["backend"]["service"]
+                assert backend["port"] == {"name": "http"}
+                assert "http" in [port["name"] for port in services[backend["name"]]["spec"]["ports"]]
+    assert len(paths) == len(set(paths)), "a path routed twice: ingress-nginx would keep the older"
+
+
+def test_the_committed_ingress_and_method_router_are_what_the_routing_table_gives(tmp_path):
+    # Written again as `python -m gateway.ingress` does, with the settings the pods have
+    # (complaints-config, and a key as the secret gives one).
+    environment = yaml.safe_load((BASE / "config.yaml").read_text())["data"]
+    environment["SECRET_KEY"] = secrets.token_hex(32)
+    written = subprocess.run(
+        [sys.executable, "-m", "gateway.ingress", str(tmp_path)],
+        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8", **environment},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert written.returncode == 0, written.stderr
+    for name in ("ingress.yaml", "method-router.conf"):
+        assert (tmp_path / name).read_text() == (BASE / name).read_text(), (
+            f"{name}: run `python -m gateway.ingress`"
+        )
+
+
+def test_the_method_router_runs_unprivileged_with_the_committed_configuration(rendered):
+    deployment = find(rendered, "Deployment", ingress.ROUTER)
+    pod = deployment["spec"]["template"]["spec"]
+    assert deployment["spec"]["replicas"] >= 2
+    assert find(rendered, "PodDisruptionBudget", ingress.ROUTER)["spec"]["minAvailable"] == 1
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert container["image"] == compose["nginx"]["image"]  # one nginx to keep up to date
+    context = container["securityContext"]
+    assert context["readOnlyRootFilesystem"] is True and context["capabilities"] == {"drop": ["ALL"]}
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert volumes[mounts["/tmp"]]["emptyDir"] == {}  # its pid and temporary files
+    conf = container["command"][container["command"].index("-c") + 1]
+    config_map = volumes[mounts[str(Path(conf).parent)]]["configMap"]["name"]
+    assert config_map.startswith(f"{ingress.ROUTER}-")  # named after its content: a change rolls the pods
+    (data,) = [
+        d["data"] for d in rendered if d["kind"] == "ConfigMap" and d["metadata"]["name"] == config_map
+    ]
+    assert data == {Path(conf).name: (BASE / "method-router.conf").read_text()}
+    assert {"name": "http", "containerPort": ingress.ROUTER_PORT} in container["ports"]
+    for service in ("intake", "tracking", ingress.ROUTER):
+        assert find(rendered, "Service", service)["spec"]["ports"][0]["port"] == ingress.SERVICE_PORT
+
+
+class StandIn:
+    """A service instance that answers every request with what it received."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def app(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        seen = {
+            "service": self.name,
+            "method": environ["REQUEST_METHOD"],
+            "host": environ.get("HTTP_HOST"),
+            "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
+            "request_id": environ.get("HTTP_X_REQUEST_ID"),
+            "body": body.decode(),
+        }
+        start_response("200 OK", [("Content-Type", "application/json"), ("X-Service", self.name)])
+        return [json.dumps(seen).encode()]
+
+
+@pytest.fixture
+def method_router(tmp_path):
+    """Run the committed method-router.conf in front of stand-ins for intake and tracking."""
+    if not infra.NGINX.exists():
+        pytest.skip("nginx is not installed")
+    stand_ins = {name: StandIn(name) for name in ("intake", "tracking")}
+    port = free_port()
+    conf = (BASE / "method-router.conf").read_text()
+    for name, stand_in in stand_ins.items():
+        conf = conf.replace(
+            f"server {name}:{ingress.SERVICE_PORT};", f"server 127.0.0.1:{stand_in.server.port};"
+        )
+    conf = conf.replace(f"listen {ingress.ROUTER_PORT};", f"listen 127.0.0.1:{port};")
+    conf = conf.replace("/tmp/", f"{tmp_path}/")
+    (tmp_path / "nginx.conf").write_text(conf)
+    process = subprocess.Popen(
+        [str(infra.NGINX), "-e", "stderr", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+    def listening():
+        assert process.poll() is None, process.stderr.read().decode()
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 404
+        except requests.ConnectionError:
+            return False
+
+    try:
+        wait_for(listening, 10, 0.05, "the method router to listen")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+        for stand_in in stand_ins.values():
+            stand_in.server.shutdown()
+
+
+def test_the_method_router_sends_each_method_to_its_owner_with_the_controllers_headers(method_router):
+    headers = {
+        "Host": "complaints.example.org",
+        "X-Forwarded-For": "203.0.113.7",  # as ingress-nginx sets it: the client's address
+        "X-Request-ID": "4f1c9e",
+    }
+    for route in (r for r in routing.routes() if len(r.services) > 1):
+        for method in ("GET", "HEAD", "POST"):
+            answer = requests.request(
+                method, method_router + route.path, headers=headers, data="a=1", timeout=5
+            )
+            assert answer.status_code == 200, (method, route.path)
+            owner = route.owners["GET" if method == "HEAD" else method]
+            assert answer.headers["X-Service"] == owner, (method, route.path)
+            if method != "HEAD":
+                seen = answer.json()
+                assert seen["method"] == method and seen["body"] == "a=1"
+                # Nothing added on the way: the services find the client where they would without it.
+                assert (seen["host"], seen["forwarded_for"], seen["request_id"]) == (
+                    "complaints.example.org",
+                    "203.0.113.7",
+                    "4f1c9e",
+                )
+    assert requests.get(method_router + "/api/v1/catalog", timeout=5).status_code == 404
