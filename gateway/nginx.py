@@ -179,6 +179,7 @@ def render(entry: Entry) -> str:
         "}",
         "# The shape of nginx's own errors: the API's JSON, Open311's JSON or XML, or a page.",
         "map $uri $error_shape {",
+        '    "" api;  # a request line too long to be read: no address to tell by',
         '    "~^/open311/.*\\.xml$" open311/xml;',
         '    "~^/open311/" open311/json;',
         '    "~^/api/" api;',

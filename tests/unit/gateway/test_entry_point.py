@@ -411,3 +411,14 @@ def test_the_access_log_names_the_client_as_the_services_read_it(monkeypatch, st
         point.stop()
         monkeypatch.delenv("TRUSTED_PROXIES")
         config.reload()
+
+
+def test_headers_or_an_address_too_large_are_refused_in_the_shape_of_the_api(entry, stand_ins):
+    asked = sum(len(instance.seen) for instance in stand_ins.values())
+    headers = requests.get(f"{entry.url}/api/v1/catalog", headers={"X-Filler": "x" * 20_000}, timeout=5)
+    assert headers.status_code == 431 and headers.json()["error"]["code"] == "bad_request"
+    # An address too long to be read tells nothing of whose it is: the API's JSON.
+    for path in ("/open311/v2/services.xml", "/track", "/api/v1/catalog"):
+        address = requests.get(f"{entry.url}{path}?q={'x' * 20_000}", timeout=5)
+        assert address.status_code == 414 and address.json()["error"]["code"] == "uri_too_long"
+    assert sum(len(instance.seen) for instance in stand_ins.values()) == asked
