@@ -162,16 +162,13 @@ def entry_point(settings: Settings, instance: int) -> list[str]:
 
     home = settings.run_dir / f"nginx-{instance + 1}"
     (home / "temp").mkdir(parents=True, exist_ok=True)
+    ports = {"intake": "intake", "tracking": "tracking", "feedback": "feedback", "gateway": "pages"}
     upstreams = {
-        name: [f"127.0.0.1:{settings.port(port, n)}" for n in range(settings.instances)]
-        for name, port in (("intake",) * 2, ("tracking",) * 2, ("feedback",) * 2, ("gateway", "pages"))
+        upstream: [f"127.0.0.1:{settings.port(port, n)}" for n in range(settings.instances)]
+        for upstream, port in ports.items()
     }
-    host = settings.gateway_host
-    listen = (
-        f"[{host}]:{settings.port('gateway', instance)}"
-        if ":" in host
-        else f"{host}:{settings.port('gateway', instance)}"
-    )
+    host, port = settings.gateway_host, settings.port("gateway", instance)
+    listen = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     entry = nginx.Entry(
         listen=listen,

@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -304,3 +305,15 @@ class EntryPoint:
             self.process.terminate()
             self.process.wait(10)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_generated(module: str, folder: Path, environment: dict[str, str]) -> None:
+    """Run a writer of committed files (`python -m gateway.nginx DIR`) into folder, with these settings."""
+    written = subprocess.run(
+        [sys.executable, "-m", module, str(folder)],
+        env={"PATH": os.environ["PATH"], "HOME": str(folder), "LANG": "C.UTF-8", **environment},
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+    )
+    assert written.returncode == 0, written.stderr

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import secrets
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from werkzeug.serving import make_server
 from common import bodies
 from gateway import ingress, routing
 from launcher import infra
-from tests.support import free_port, wait_for
+from tests.support import free_port, wait_for, write_generated
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "deploy" / "kubernetes" / "base"
@@ -294,14 +292,7 @@ def test_the_committed_ingress_and_method_router_are_what_the_routing_table_give
     # (complaints-config, and a key as the secret gives one).
     environment = yaml.safe_load((BASE / "config.yaml").read_text())["data"]
     environment["SECRET_KEY"] = secrets.token_hex(32)
-    written = subprocess.run(
-        [sys.executable, "-m", "gateway.ingress", str(tmp_path)],
-        env={"PATH": os.environ["PATH"], "HOME": str(tmp_path), "LANG": "C.UTF-8", **environment},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert written.returncode == 0, written.stderr
+    write_generated("gateway.ingress", tmp_path, environment)
     for name in ("ingress.yaml", "method-router.conf"):
         assert (tmp_path / name).read_text() == (BASE / name).read_text(), (
             f"{name}: run `python -m gateway.ingress`"
