@@ -1,8 +1,8 @@
 """`make bench`: the platform's speed and memory beside the limits of this machine, in one run.
 
 Starts the platform with `make run` (fresh DATA_DIR, free ports), measures the three ceilings,
-then drives the platform through its gateway with wrk and prints one table of figures, ratios
-and targets. Durations and sizes can be shortened for a trial run:
+then drives the platform through its entry point (nginx, on GATEWAY_PORT) with wrk and prints one
+table of figures, ratios and targets. Durations and sizes can be shortened for a trial run:
 
     BENCH_SECONDS=15 BENCH_SUSTAIN_SECONDS=60 BENCH_LATENCY_SECONDS=30 \
     BENCH_SMALL=1000 BENCH_LARGE=100000 BENCH_CONNECTIONS=32 make bench
@@ -55,7 +55,7 @@ class Platform:
 
     def __init__(self) -> None:
         self.data_dir = shared_tmp_dir("complaints-bench-")
-        self.base = free_port_block(9)  # GATEWAY_PORT … GATEWAY_PORT + 8 (launcher/settings.py)
+        self.base = free_port_block(10)  # GATEWAY_PORT … GATEWAY_PORT + 9 (launcher/settings.py)
         self.url = f"http://127.0.0.1:{self.base}"
         self.mongo_url = f"mongodb://127.0.0.1:{self.base + 6}/"
         self.amqp_url = f"amqp://guest:guest@127.0.0.1:{self.base + 7}/%2F"
@@ -88,6 +88,11 @@ class Platform:
 
     def programs(self) -> dict[str, int]:
         return processes.programs(supervisorctl(self.data_dir, "status"))
+
+    def cpu_seconds(self, pids: dict[str, int]) -> dict[str, float]:
+        """Return each program's CPU time so far, and supervisord's own: it relays every log line."""
+        supervisord = int((self.data_dir / "run" / "supervisord.pid").read_text())
+        return {**processes.cpu_seconds(pids), "supervisord": processes.own_cpu_seconds(supervisord)}
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -186,15 +191,27 @@ def tracking_run(
     env = {"BENCH_PAIRS": str(pairs_file)}
     url = platform.url
     load.wrk(url, "tracking.lua", connections=connections, seconds=3, env=env)  # warm up
-    before = processes.cpu_seconds(pids)
+    before = platform.cpu_seconds(pids)
     run = load.wrk(url, "tracking.lua", connections=connections, seconds=seconds, env=env)
-    return {**run.__dict__, "cpu_ms": cpu_per_request(before, processes.cpu_seconds(pids), run.requests)}
+    return {**run.__dict__, "cpu_ms": cpu_per_request(before, platform.cpu_seconds(pids), run.requests)}
 
 
 def cpu_per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
-    """Return the CPU milliseconds each program spent per request between two readings."""
+    """Return the CPU milliseconds each program spent per request between two readings.
+
+    A program under 0.05 ms is left out, but for the entry point, which every request crosses.
+    """
     spent = {name: (after[name] - before.get(name, 0.0)) * 1000 / max(requests, 1) for name in after}
-    return {name: round(ms, 2) for name, ms in sorted(spent.items(), key=lambda kv: -kv[1]) if ms >= 0.05}
+    return {
+        name: round(ms, 2)
+        for name, ms in sorted(spent.items(), key=lambda kv: -kv[1])
+        if ms >= 0.05 or is_entry_point(name)
+    }
+
+
+def is_entry_point(program: str) -> bool:
+    """Return whether a supervised program is an instance's entry point (nginx, nginx-2, …)."""
+    return program.split("-")[0] == ENTRY_POINT
 
 
 def main() -> int:
@@ -235,7 +252,7 @@ def main() -> int:
         say(f"seeding {small} complaints")
         pairs = seed.seed(db, small, "seed-small")
         pairs_file = write_pairs(pairs, work)
-        say("bounds: ceiling A's app behind the gateway, reading one complaint, storing one")
+        say("bounds: ceiling A's app behind the entry point (nginx), reading one complaint, storing one")
         bounds = ceilings.bounds(seconds, connections, pairs_file, work)
         results["bounds"] = {name: run.__dict__ for name, run in bounds.items()}
         sampler = processes.Sampler(pids)
@@ -247,7 +264,7 @@ def main() -> int:
 
         tag = f"sustain{uuid.uuid4().hex[:6]}"
         say(f"submissions for {sustain} s ({connections} connections)")
-        before = processes.cpu_seconds(pids)
+        before = platform.cpu_seconds(pids)
         submitted = load.wrk(
             platform.url, "submit.lua", connections=connections, seconds=sustain, env={"BENCH_TAG": tag}
         )
@@ -257,7 +274,7 @@ def main() -> int:
             lambda: db[intake_store.COMPLAINTS].count_documents({"citizen.email": {"$regex": f"^{tag}-"}})
         )
         delivered, drained = wait_for_emails(mailbox, tag, accepted, patience=60)
-        cpu = cpu_per_request(before, processes.cpu_seconds(pids), accepted)
+        cpu = cpu_per_request(before, platform.cpu_seconds(pids), accepted)
         duplicates = platform.mail_dir / ".duplicates"
         results["submissions"] = {
             **submitted.__dict__,
@@ -274,7 +291,7 @@ def main() -> int:
 
         say("waiting for every service to catch up (its queue empty)")
         results["catch_up_s"] = platform.wait_for_empty_queues()
-        # Half the rate the platform sustained to the end (its emails), not the rate the gateway
+        # Half the rate the platform sustained to the end (its emails), not the rate the entry point
         # took in: that one includes what waited in the queues, and half of it may still outrun them.
         rate = max(1.0, results["submissions"]["end_to_end_rate"] / 2)
         tag = f"latency{uuid.uuid4().hex[:6]}"
@@ -323,6 +340,8 @@ def main() -> int:
 
 TARGETS = {
     "tracking": 0.5,
+    # Lookups through the entry point beside ceiling A's app reading one complaint (the one-read bound).
+    "tracking_one_read": 0.6,
     "submissions": 0.3,
     "latency_p99_ms": 500,
     "history_ratio": 1.3,
@@ -338,6 +357,10 @@ TARGETS = {
 # tracking's copy, notification's delivery and feedback's record (each service keeps its own).
 LEAST_WRITES = 4
 SERVICE_PROGRAMS = ("gateway", "intake", "tracking", "notification", "feedback")
+# The supervised program that takes every request on GATEWAY_PORT: nginx, master and workers (its
+# CPU is summed over the program's processes, bench/processes.py). The gateway app behind it serves
+# the pages and /health only: an API call never reaches it.
+ENTRY_POINT = "nginx"
 
 
 def verdict(ok: bool) -> str:
@@ -352,7 +375,8 @@ def print_table(r: dict) -> None:
     sub = r["submissions"]
     sub_rate = sub["answered_201"] / sub["seconds"]
     lat = r["latency"]
-    hop, read, write = (load.Run(**r["bounds"][name]) for name in ("gateway_hop", "one_read", "one_write"))
+    hop, read, write = (load.Run(**r["bounds"][name]) for name in ("entry_hop", "one_read", "one_write"))
+    small_read = small_rate / read.rate
     history = large["p50_ms"] / small["p50_ms"]
     submissions_ok = (
         sub_rate / r["ceiling_b_insert"] >= TARGETS["submissions"]
@@ -366,10 +390,10 @@ def print_table(r: dict) -> None:
         ("ceiling B: store find_one by _id (1 client)", f"{r['ceiling_b_find']:,.0f} /s", "", ""),
         ("ceiling C: broker publish with confirm", f"{r['ceiling_c']:,.0f} /s", "", ""),
         (
-            "bound: the gateway, ceiling A's app behind it",
+            "bound: the entry point (nginx), ceiling A's app behind it",
             f"{hop.rate:,.0f} req/s",
             f"p50 {hop.p50_ms:.1f} / p99 {hop.p99_ms:.1f} ms",
-            f"{hop.rate / a_rate:.2f} x A: the most a lookup through the gateway can reach",
+            f"{hop.rate / a_rate:.2f} x A: the most a lookup through the entry point can reach",
         ),
         (
             "bound: ceiling A's app reading one complaint",
@@ -385,14 +409,21 @@ def print_table(r: dict) -> None:
             f"the most complaints, at {LEAST_WRITES} stored records each",
         ),
         (
-            f"tracking via gateway ({r['stored_small']:,} stored)",
+            f"tracking via entry point ({r['stored_small']:,} stored)",
             f"{small_rate:,.0f} req/s",
             f"p50 {small['p50_ms']:.1f} / p99 {small['p99_ms']:.1f} ms",
             f"{small_rate / a_rate:.2f} x A (>= {TARGETS['tracking']}) "
             f"{verdict(small_rate / a_rate >= TARGETS['tracking'])}",
         ),
         (
-            f"submissions via gateway, {sub['seconds']:.0f} s",
+            "tracking via entry point / one-read bound",
+            f"{small_read:.2f}",
+            f"{small_rate:,.0f} / {read.rate:,.0f} req/s",
+            f"{small_read:.2f} x one read (>= {TARGETS['tracking_one_read']}) "
+            f"{verdict(small_read >= TARGETS['tracking_one_read'])}",
+        ),
+        (
+            f"submissions via entry point, {sub['seconds']:.0f} s",
             f"{sub_rate:,.0f} /s ({sub['end_to_end_rate']:,.0f} /s to the last email)",
             f"{sub['errors']} errors; {sub['emails']}/{sub['accepted']} emails, "
             f"the last {sub['drained_s']:.0f} s after the load",
@@ -406,7 +437,7 @@ def print_table(r: dict) -> None:
             f"p99 <= {TARGETS['latency_p99_ms']} ms {verdict(latency_ok)}",
         ),
         (
-            f"tracking via gateway ({r['stored_large']:,} stored)",
+            f"tracking via entry point ({r['stored_large']:,} stored)",
             f"{large['requests'] / large['seconds']:,.0f} req/s",
             f"p50 {large['p50_ms']:.1f} / p99 {large['p99_ms']:.1f} ms",
             f"p50 {history:.2f} x the {r['stored_small']:,} run (<= {TARGETS['history_ratio']}) "
@@ -419,14 +450,18 @@ def print_table(r: dict) -> None:
     for row in rows:
         print("  ".join(cell.ljust(width[i]) for i, cell in enumerate(row)).rstrip())
     print()
-    print("CPU per request, in ms, by process (the whole pipeline for a submission, until its email)")
+    print(
+        f"CPU per request, in ms, by process ({ENTRY_POINT} is the entry point, master and workers; "
+        "supervisord, alone, relays the log lines; the whole pipeline for a submission, until its email)"
+    )
     for label, figures in (
         (f"tracking ({r['stored_small']:,})", small["cpu_ms"]),
         (f"tracking ({r['stored_large']:,})", large["cpu_ms"]),
         ("submission", sub["cpu_ms"]),
     ):
         total = sum(figures.values())
-        top = ", ".join(f"{name} {ms:.2f}" for name, ms in list(figures.items())[:6])
+        shown = [name for name in figures if is_entry_point(name)] + list(figures)[:6]
+        top = ", ".join(f"{name} {figures[name]:.2f}" for name in figures if name in shown)
         print(f"  {label:<20} {total:6.2f}: {top}")
     print_listings(r)
     print()

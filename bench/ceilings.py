@@ -2,14 +2,16 @@
 
 A: the bare web stack; B: the document store's single-client writes and indexed reads;
 C: the broker's publishes with confirms. Each is the most one of the platform's hops could do.
-The bounds add the platform's least work to ceiling A's app: the gateway's hop in front of it,
-one store read behind it, one store write behind it.
+The bounds add the platform's least work to ceiling A's app: the entry point's hop in front of it
+(nginx, configured by gateway/nginx.py as `make run` configures it), one store read behind it, one
+store write behind it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import subprocess
 import sys
 import time
@@ -27,6 +29,10 @@ from tests.support import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTANT_APP = "bench.constant:create_app()"
+# The same app answering lookups without reading: the tracking service behind the entry point's hop.
+CONSTANT_LOOKUPS = "bench.constant:create_app(reads=False)"
+# As launcher/supervisor.py starts each instance's entry point.
+ENTRY_WORKERS = "2"
 
 
 def _for(seconds: float, action) -> tuple[int, float]:
@@ -60,6 +66,49 @@ def _gunicorn(app: str, name: str, probe: str, env: dict | None = None) -> Itera
         server.wait(30)
 
 
+@contextlib.contextmanager
+def _entry_point(upstream: str, folder: Path) -> Iterator[str]:
+    """Run nginx with the generated configuration, every upstream at one address; yield its base URL."""
+    # Imported here: gateway.nginx reads the settings as it loads, which must wait for the
+    # platform's MONGO_URL (Platform.start) or this process would keep the default store's.
+    from gateway import nginx
+    from launcher.infra import NGINX
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "temp").mkdir(exist_ok=True)
+    port = free_port()
+    entry = nginx.Entry(
+        listen=f"127.0.0.1:{port}",
+        upstreams={name: [upstream] for name in nginx.UPSTREAMS},
+        home=folder,
+        temp=folder / "temp",
+        pid=folder / "nginx.pid",
+        access_log=str(folder / "access.log"),  # a file, written in blocks, as `make run` writes it
+        workers=ENTRY_WORKERS,
+        connections=1024,
+        user=pwd.getpwuid(folder.stat().st_uid).pw_name if os.geteuid() == 0 else None,
+    )
+    conf = nginx.write(entry, folder)
+    errors = folder / "nginx.err"
+    with open(errors, "wb") as err:
+        server = subprocess.Popen(
+            [str(NGINX), "-e", "stderr", "-p", str(folder), "-c", str(conf)],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # /constant is no API path: nginx sends it to the gateway's upstream, the constant app here.
+        try:
+            wait_for(lambda: server.poll() is None and _answers(f"{url}/constant"), 30, 0.2, "nginx")
+        except Exception as exc:
+            raise RuntimeError(f"nginx did not answer: {errors.read_text().strip()}") from exc
+        yield url
+    finally:
+        server.terminate()  # nginx's fast shutdown: the master stops its workers, then itself
+        server.wait(30)
+
+
 def _answers(url: str) -> bool:
     try:
         return requests.get(url, timeout=1).status_code == 200
@@ -81,7 +130,8 @@ def web(seconds: float, connections: int) -> load.Run:
 def bounds(seconds: float, connections: int, pairs_file: Path, scratch: Path) -> dict[str, load.Run]:
     """The most the platform's least work reaches on this machine, each beside ceiling A's app.
 
-    - gateway_hop: lookups through a gateway whose tracking service is ceiling A's constant;
+    - entry_hop: lookups through the entry point (nginx, the generated configuration) whose
+      tracking service is ceiling A's app answering them constantly;
     - one_read: lookups answered by ceiling A's app reading the complaint by its number;
     - one_write: submissions answered by ceiling A's app storing each as one document.
     """
@@ -92,11 +142,9 @@ def bounds(seconds: float, connections: int, pairs_file: Path, scratch: Path) ->
         results["one_write"] = _measure(
             url, "submit.lua", connections, seconds, {"BENCH_TAG": f"bound{uuid.uuid4().hex[:6]}"}
         )
-        metrics = scratch / "bound-gateway-metrics"
-        metrics.mkdir(parents=True, exist_ok=True)
-        gateway_env = {"TRACKING_URL": f"{url}/constant", "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
-        with _gunicorn("gateway.app:create_app()", "gateway", "/health/live", gateway_env) as gateway:
-            results["gateway_hop"] = _measure(gateway, "tracking.lua", connections, seconds, pairs)
+    with _gunicorn(CONSTANT_LOOKUPS, "constant", "/constant") as url:
+        with _entry_point(url.removeprefix("http://"), scratch / "bound-entry-point") as entry:
+            results["entry_hop"] = _measure(entry, "tracking.lua", connections, seconds, pairs)
     client = pymongo.MongoClient(os.environ["MONGO_URL"])
     client.drop_database(BOUNDS_DATABASE)
     client.close()

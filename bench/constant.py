@@ -3,9 +3,9 @@
 gunicorn -c python:common.gunicorn_conf 'bench.constant:create_app()'
 
 - GET /constant: a constant JSON document, no work at all (ceiling A);
-- POST /constant/api/v1/tracking: the same, for a gateway whose TRACKING_URL ends in /constant
-  (the gateway's hop with nothing behind it);
-- POST /api/v1/tracking: one complaint read by its number, the least a lookup does;
+- POST /api/v1/tracking: one complaint read by its number, the least a lookup does; with
+  `create_app(reads=False)`, the constant document instead: the tracking service of an entry point
+  (nginx) measured with nothing behind it;
 - POST /api/v1/complaints: the body stored as one document, the least an acceptance does.
 """
 
@@ -18,17 +18,18 @@ from common import mongo
 BOUNDS_DATABASE = "bench_bounds"
 
 
-def create_app() -> Flask:
+def create_app(reads: bool = True) -> Flask:
     """Return the app; the store is reached at MONGO_URL, as the services reach it."""
     app = Flask(__name__)
 
     @app.get("/constant")
-    @app.post("/constant/api/v1/tracking")
     def constant():
         return jsonify(status="ok", service="constant")
 
     @app.post("/api/v1/tracking")
     def read_one():
+        if not reads:
+            return constant()
         from services.tracking.store import COMPLAINTS
 
         number = (request.get_json(silent=True) or {}).get("number")

@@ -42,23 +42,30 @@ def _descendants(pid: int, children: dict[int, list[int]]) -> list[int]:
     return found
 
 
+def _ticks(pid: int) -> int:
+    """Return the CPU clock ticks (user and system) one process has used so far, 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
 def cpu_seconds(program_pids: dict[str, int]) -> dict[str, float]:
     """Return the CPU time (user and system) each program's processes have used so far."""
     children: dict[int, list[int]] = {}
     for pid, parent in _parents().items():
         children.setdefault(parent, []).append(pid)
     ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for program, pid in program_pids.items():
-        total = 0
-        for process in (pid, *_descendants(pid, children)):
-            try:
-                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        used[program] = total / ticks
-    return used
+    return {
+        program: sum(_ticks(process) for process in (pid, *_descendants(pid, children))) / ticks
+        for program, pid in program_pids.items()
+    }
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """Return the CPU time one process has used so far, without its children's."""
+    return _ticks(pid) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:

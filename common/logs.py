@@ -14,6 +14,8 @@ from common import config
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _service: str | None = None  # setup()'s, else SERVICE_NAME
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+# json.dumps with these arguments builds an encoder for every line; one does (it keeps no state).
+_encode = json.JSONEncoder(default=str, ensure_ascii=False).encode
 
 
 def new_request_id() -> str:
@@ -45,7 +47,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str, ensure_ascii=False)
+        return _encode(entry)
 
 
 def setup(service: str, level: str | None = None) -> None:

@@ -16,6 +16,7 @@ from common.logs import request_id_var
 log = logging.getLogger("http")
 
 REQUEST_ID_HEADER = "X-Request-ID"
+SLOW_SECONDS = 1.0  # a request answered later than this is logged by its process too
 
 
 class Request(flask.Request):
@@ -79,24 +80,32 @@ def install_request_context(app: Flask, service: str) -> None:
 
     @app.after_request
     def _finish(response):
+        headers = response.headers
         request_id = logs.current_request_id()
         if request_id:
-            response.headers[REQUEST_ID_HEADER] = request_id
-        for name, value in security_headers().items():
-            response.headers.setdefault(name, value)
+            headers[REQUEST_ID_HEADER] = request_id
+        # A view's own header stays (pages, documents). The answer's header names are read once:
+        # werkzeug's setdefault reads them all again for each header it is given.
+        present = {name.lower() for name in headers.keys()}
+        headers.extend(
+            [(name, value) for name, value in security_headers().items() if name.lower() not in present]
+        )
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule else "unmatched"
-        if not endpoint.startswith(("/health", "/metrics")):
-            log.info(
+        method, status = request.method, response.status_code
+        # nginx's access log holds every request (gateway/nginx.py); a process adds its own line for
+        # those that failed on its side or were slow, with what only it knows: the route it matched.
+        if (status >= 500 or elapsed >= SLOW_SECONDS) and not endpoint.startswith(("/health", "/metrics")):
+            log.warning(
                 "request",
                 extra={
-                    "method": request.method,
+                    "method": method,
                     "path": endpoint,
-                    "status": response.status_code,
+                    "status": status,
                     "duration_ms": round(elapsed * 1000, 1),
                 },
             )
-        metrics.HTTP_REQUESTS.labels(service, request.method, endpoint, response.status_code).inc()
+        metrics.HTTP_REQUESTS.labels(service, method, endpoint, status).inc()
         metrics.HTTP_LATENCY.labels(service, endpoint).observe(elapsed)
         return response
 

@@ -81,11 +81,6 @@ def _headers(headers: dict[str, str]) -> list[str]:
     return [f"add_header {name} {_quote(value)} always;" for name, value in headers.items()]
 
 
-API_HEADERS = {
-    name: value for name, value in security_headers().items() if name != "Strict-Transport-Security"
-}
-
-
 def _block(head: str, lines: list[str], indent: int = 1) -> list[str]:
     pad = "    " * indent
     return [f"{pad}{head} {{", *(f"{pad}    {line}" if line else "" for line in lines), f"{pad}}}", ""]
@@ -128,10 +123,11 @@ def render(entry: Entry) -> str:
         "sendfile on;",
         "tcp_nodelay on;",
         "charset_types application/json text/xml;",
+        # The request log: the address without its query string (a search's words, a link's token)
+        # and no client address, which is personal data (the rate limits keep only an HMAC of it).
         'log_format entry escape=json \'{"time":"$time_iso8601","request_id":"$req_id",'
-        '"client":"$client","method":"$request_method","uri":"$request_uri","status":$status,'
-        '"bytes":$body_bytes_sent,"seconds":$request_time,"upstream":"$upstream_addr",'
-        '"upstream_seconds":"$upstream_response_time"}\';',
+        '"method":"$request_verb","path":"$request_path","status":$status,"bytes":$body_bytes_sent,'
+        '"seconds":$request_time,"upstream":"$upstream_addr","upstream_seconds":"$upstream_response_time"}\';',
         f"access_log {entry.access_log} entry{'' if entry.access_log.startswith('/dev/') else BUFFERED};",
     ]
     if entry.temp:
@@ -162,10 +158,15 @@ def render(entry: Entry) -> str:
         '    "" $remote_addr;',
         '    default "$http_x_forwarded_for, $remote_addr";',
         "}",
-        "# The client, as the services read it (common/web.py): TRUSTED_PROXIES entries before the end.",
-        "map $forwarded_for $client {",
-        f'    "~(?<address>[^,\\s]+)(?:\\s*,\\s*[^,\\s]+){{{settings.trusted_proxies}}}$" $address;',
-        "    default $remote_addr;",
+        "# The request as the client sent it (an error's answer is an internal GET of another address):",
+        "# its method, and its path as sent, without the query string.",
+        "map $request $request_verb {",
+        '    "~^(?<verb>[A-Z]+) " $verb;',
+        '    default "";',
+        "}",
+        "map $request $request_path {",
+        '    "~^[A-Z]+ (?<sent>[^?\\s]*)" $sent;',
+        '    default "";',
         "}",
         "map $http_host $forwarded_host {",
         '    "" $host;',
@@ -319,9 +320,9 @@ def _owner_maps(routes: list[routing.Route]) -> list[str]:
 def _error_locations(root: Path) -> list[str]:
     """Return the internal locations that serve nginx's own errors from errors/, with their headers."""
     shapes = {
-        "api": ("application/json", API_HEADERS),
-        "open311/json": ("application/json", API_HEADERS),
-        "open311/xml": ("text/xml", API_HEADERS),
+        "api": ("application/json", _api_headers()),
+        "open311/json": ("application/json", _api_headers()),
+        "open311/xml": ("text/xml", _api_headers()),
         "pages": ("text/html", _page_headers()),
     }
     lines: list[str] = []
@@ -340,6 +341,11 @@ def _error_locations(root: Path) -> list[str]:
         ]
         lines += _block(f"location ^~ /_errors/{shape}/", body, 0)
     return lines
+
+
+def _api_headers() -> dict[str, str]:
+    """Return the headers the services give every answer, for nginx's own (HSTS is the TLS proxy's)."""
+    return {name: value for name, value in security_headers().items() if name != "Strict-Transport-Security"}
 
 
 def _page_headers() -> dict[str, str]:

@@ -35,11 +35,12 @@ def test_bench_prints_every_figure_and_target():
         "ceiling B: store insert_one",
         "ceiling B: store find_one",
         "ceiling C",
-        "bound: the gateway, ceiling A's app behind it",
+        "bound: the entry point (nginx), ceiling A's app behind it",
         "bound: ceiling A's app reading one complaint",
         "bound: ceiling A's app storing one document",
-        "tracking via gateway (200 stored)",
-        "submissions via gateway",
+        "tracking via entry point (200 stored)",
+        "tracking via entry point / one-read bound",
+        "submissions via entry point",
         "submission to email",
         "largest service process",
         "staff queue, first page",
@@ -53,7 +54,9 @@ def test_bench_prints_every_figure_and_target():
         assert row in table, f"{row!r} missing from:\n{table}"
     figures = json.loads(Path(env["BENCH_OUTPUT"]).read_text())
     # The larger history is BENCH_LARGE, or more when the submissions alone went past it.
-    assert f"tracking via gateway ({figures['stored_large']:,} stored)" in table, table
+    assert f"tracking via entry point ({figures['stored_large']:,} stored)" in table, table
+    # The entry point's CPU per lookup is reported beside the services'.
+    assert "nginx" in figures["tracking_small"]["cpu_ms"], figures["tracking_small"]["cpu_ms"]
     submissions = figures["submissions"]
     assert submissions["accepted"] > 0 and submissions["errors"] == 0
     assert submissions["emails"] == submissions["accepted"]  # every acknowledgement arrived, once
@@ -63,7 +66,7 @@ def test_bench_prints_every_figure_and_target():
         answered = figures[history]
         assert all(answered[name]["status"] == 200 for name, _path in listings.QUEUE), answered
         assert answered["export"]["status"] == 200 and answered["export"]["rows"] > 0
-    for name, expected in (("gateway_hop", 200), ("one_read", 200), ("one_write", 201)):
+    for name, expected in (("entry_hop", 200), ("one_read", 200), ("one_write", 201)):
         bound = figures["bounds"][name]
         assert bound["requests"] > 0 and bound["statuses"] == {str(expected): bound["requests"]}, bound
     for name in ("gateway", "intake-web/worker", "tracking-worker", "notification-worker", "feedback-worker"):
