@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from common import bodies, config
-from gateway import routing
+from gateway import nginx, routing
 
 BASE = Path(__file__).resolve().parents[1] / "deploy" / "kubernetes" / "base"
 TLS_SECRET = "complaints-tls"
@@ -82,7 +82,7 @@ def groups() -> dict[Group, list[dict]]:
         found.setdefault(group, []).append(_path(route.pattern, service))
     for path, limit in routing.PAGE_UPLOADS.items():
         group = Group(_kind(limit), routing.capped(limit()), False)
-        found.setdefault(group, []).append(_path(routing.path_pattern(path) + "$", routing.GATEWAY))
+        found.setdefault(group, []).append(_path(routing.anchored(path), routing.GATEWAY))
     return found
 
 
@@ -166,16 +166,7 @@ def router_conf() -> str:
         f"proxy_send_timeout {round(max(read, 30) * 1000)}ms;",
         "",
     ]
-    for route in shared:
-        owners = dict(sorted(route.owners.items()))
-        if "GET" in owners:
-            owners["HEAD"] = owners["GET"]
-        http += [
-            f"map $request_method {_variable(route)} {{",
-            *(f"    {method} {service};" for method, service in owners.items()),
-            f"    default {route.services[0]};",
-            "}",
-        ]
+    http += nginx.owner_maps(shared)
     # One address per service, its Service's: kube-proxy picks a pod for each new connection.
     for service in sorted({service for route in shared for service in route.services}):
         http += ["", f"upstream {service} {{", f"    server {service}:{SERVICE_PORT};", "}"]
@@ -184,7 +175,7 @@ def router_conf() -> str:
         server += [
             f'location ~ "{route.pattern}" {{',
             f"    client_max_body_size {route.body_limit()};",
-            f"    proxy_pass http://{_variable(route)};",
+            f"    proxy_pass http://{nginx.owner_variable(route)};",
             "}",
         ]
     server += ["location / {", "    return 404;", "}"]
@@ -208,10 +199,6 @@ def router_conf() -> str:
             "",
         ]
     )
-
-
-def _variable(route: routing.Route) -> str:
-    return "$owner_" + "".join(c if c.isalnum() else "_" for c in route.path.strip("/"))
 
 
 def host(base: Path = BASE) -> str:

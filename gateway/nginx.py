@@ -32,10 +32,10 @@ from common import bodies, config, open311
 from common.errors import error_body
 from common.web import security_headers
 from gateway import routing
+from gateway.web import CONTENT_SECURITY_POLICY, ERROR_MESSAGES, i18n
 
 BUFFERED = " buffer=64k flush=1s"  # a file's access log is written in blocks, not line by line
 UPSTREAMS = ("intake", "tracking", "feedback", routing.GATEWAY)
-LANGUAGES = ("fr", "ar", "en")
 # nginx keeps idle connections to an instance for less than gunicorn's keepalive (5 s): the
 # instance never closes one nginx is about to reuse.
 UPSTREAM_IDLE_SECONDS = 4
@@ -51,7 +51,6 @@ ERRORS = {
     431: ("bad_request", "The request's headers are too large."),
     500: ("internal_error", "An unexpected error occurred."),
 }
-PAGE_MESSAGES = {400: "error.invalid", 404: "error.not_found", 405: "error.not_found", 413: "error.too_large"}
 
 
 @dataclass
@@ -71,7 +70,7 @@ class Entry:
 
 
 def _quote(value: str) -> str:
-    """Return a value as an nginx string: double-quoted, its quotes, backslashes and `$` escaped."""
+    """Return a value as an nginx string: double-quoted, its quotes and backslashes escaped (no `$`)."""
     if "$" in value:
         raise ValueError(f"{value!r}: a `$` would be read as a variable")
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -81,20 +80,28 @@ def _headers(headers: dict[str, str]) -> list[str]:
     return [f"add_header {name} {_quote(value)} always;" for name, value in headers.items()]
 
 
-def _block(head: str, lines: list[str], indent: int = 1) -> list[str]:
-    pad = "    " * indent
-    return [f"{pad}{head} {{", *(f"{pad}    {line}" if line else "" for line in lines), f"{pad}}}", ""]
+def _block(head: str, lines: list[str]) -> list[str]:
+    return [f"{head} {{", *(f"    {line}" if line else "" for line in lines), "}", ""]
+
+
+def _location(path: str) -> str:
+    """Return the head of the location of a rule's path: exact, or its pattern's when it has variables."""
+    return f"location = {path}" if "<" not in path else f'location ~ "{routing.anchored(path)}"'
+
+
+def _ms(seconds: float) -> str:
+    return f"{round(seconds * 1000)}ms"
 
 
 def _json_limit() -> int:
     return routing.capped(bodies.json_bytes())
 
 
-def _upload_limits() -> dict[str, int]:
+def _upload_limits(routes: list[routing.Route]) -> dict[str, int]:
     """Return the pattern and limit of each route, the API's or a page's, that takes documents."""
-    limits = {route.pattern: route.body_limit() for route in routing.routes() if route.upload_limit}
+    limits = {route.pattern: route.body_limit() for route in routes if route.upload_limit}
     for path, limit in routing.PAGE_UPLOADS.items():
-        limits["^" + routing.path_pattern(path) + "$"] = routing.capped(limit())
+        limits[routing.anchored(path)] = routing.capped(limit())
     return limits
 
 
@@ -102,8 +109,9 @@ def render(entry: Entry) -> str:
     """Return nginx.conf for an entry point."""
     routes = routing.routes()
     settings = config.settings()
+    languages = "|".join(i18n.LANGUAGES)
     json_limit = _json_limit()
-    uploads = _upload_limits()
+    uploads = _upload_limits(routes)
     out = [
         "# Written by gateway/nginx.py from the routing table (gateway/routing.py): do not edit.",
         "daemon off;",
@@ -174,9 +182,9 @@ def render(entry: Entry) -> str:
         "}",
         "# The language of an error page: the one the visitor chose (cookie), else their browser's first.",
         'map "$cookie_lang:$http_accept_language" $page_lang {',
-        '    "~^(?<chosen>fr|ar|en):" $chosen;',
-        '    "~^[^:]*:(?:[^,]*,)*?\\s*(?<accepted>fr|ar|en)(?![a-z])" $accepted;',
-        "    default fr;",
+        f'    "~^(?<chosen>{languages}):" $chosen;',
+        f'    "~^[^:]*:(?:[^,]*,)*?\\s*(?<accepted>{languages})(?![a-z])" $accepted;',
+        f"    default {i18n.DEFAULT};",
         "}",
         "# The shape of nginx's own errors: the API's JSON, Open311's JSON or XML, or a page.",
         "map $uri $error_shape {",
@@ -192,7 +200,7 @@ def render(entry: Entry) -> str:
         f"    default {json_limit};",
         "}",
         "# The owner of a path two services share, by method.",
-        *_owner_maps(routes),
+        *owner_maps(routes),
         "",
     ]
     connect, read = settings.upstream_connect_timeout, settings.upstream_timeout
@@ -205,16 +213,11 @@ def render(entry: Entry) -> str:
                 f"keepalive {settings.upstream_pool};",
                 f"keepalive_timeout {UPSTREAM_IDLE_SECONDS}s;",
             ],
-            0,
         )
     http += _server(entry, routes, connect, read)
     out += [f"    {line}" if line else "" for line in http]
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def _ms(seconds: float) -> str:
-    return f"{round(seconds * 1000)}ms"
 
 
 def _proxy_headers(cookies: bool) -> list[str]:
@@ -265,18 +268,16 @@ def _server(entry: Entry, routes: list[routing.Route], connect: float, read: flo
     for route in routes:
         lines += _route_location(route)
     # Under /api/ and /open311/, a path the table does not hold is nobody's.
-    lines += _block("location /api/", ["return 404;"], 0)
-    lines += _block("location /open311/", ["return 404;"], 0)
+    lines += _block("location /api/", ["return 404;"])
+    lines += _block("location /open311/", ["return 404;"])
     gateway = ["set $service gateway;", "proxy_pass http://gateway;", *_proxy_headers(cookies=True)]
     for path, limit in routing.PAGE_UPLOADS.items():
-        head = f"location = {path}" if "<" not in path else f'location ~ "^{routing.path_pattern(path)}$"'
-        lines += _block(head, [f"client_max_body_size {routing.capped(limit())};", *gateway], 0)
-    lines += _block("location /", gateway, 0)
-    return _block("server", lines, 0)
+        lines += _block(_location(path), [f"client_max_body_size {routing.capped(limit())};", *gateway])
+    lines += _block("location /", gateway)
+    return _block("server", lines)
 
 
 def _route_location(route: routing.Route) -> list[str]:
-    head = f"location = {route.path}" if route.exact else f'location ~ "{route.pattern}"'
     allowed = route.allowed
     lines = [
         f"if ($request_method !~ ^({'|'.join(allowed)})$) {{",
@@ -292,16 +293,17 @@ def _route_location(route: routing.Route) -> list[str]:
     if len(services) == 1:
         lines += [f"set $service {services[0]};", f"proxy_pass http://{services[0]};"]
     else:  # one path, two services (Open311's requests: read by tracking, posted to intake)
-        lines += [f"set $service {_owner_variable(route)};", "proxy_pass http://$service;"]
-    return _block(head, lines, 0)
+        lines += [f"set $service {owner_variable(route)};", "proxy_pass http://$service;"]
+    return _block(_location(route.path), lines)
 
 
-def _owner_variable(route: routing.Route) -> str:
+def owner_variable(route: routing.Route) -> str:
     """Return the variable naming the owner of a path that two services share, by method."""
     return "$owner_" + "".join(c if c.isalnum() else "_" for c in route.path.strip("/"))
 
 
-def _owner_maps(routes: list[routing.Route]) -> list[str]:
+def owner_maps(routes: list[routing.Route]) -> list[str]:
+    """Return a `map` per path two services share, naming its owner by method (HEAD as GET's)."""
     lines = []
     for route in routes:
         if len(route.services) > 1:
@@ -309,7 +311,7 @@ def _owner_maps(routes: list[routing.Route]) -> list[str]:
             if "GET" in route.owners:
                 owners.append(f"    HEAD {route.owners['GET']};")
             lines += [
-                f"map $request_method {_owner_variable(route)} {{",
+                f"map $request_method {owner_variable(route)} {{",
                 *owners,
                 f"    default {route.services[0]};",
                 "}",
@@ -339,7 +341,7 @@ def _error_locations(root: Path) -> list[str]:
             "add_header Allow $allow always;",
             *_headers(headers),
         ]
-        lines += _block(f"location ^~ /_errors/{shape}/", body, 0)
+        lines += _block(f"location ^~ /_errors/{shape}/", body)
     return lines
 
 
@@ -349,8 +351,6 @@ def _api_headers() -> dict[str, str]:
 
 
 def _page_headers() -> dict[str, str]:
-    from gateway.web import CONTENT_SECURITY_POLICY
-
     return {
         "Content-Security-Policy": CONTENT_SECURITY_POLICY,
         "X-Content-Type-Options": "nosniff",
@@ -376,8 +376,6 @@ def _page(status: int, lang: str) -> str:
     """Return the gateway's error page for a status, in a language, as the gateway app renders it."""
     from flask import g, render_template
 
-    from gateway.web import ERROR_MESSAGES, i18n
-
     key = ERROR_MESSAGES.get(status, "error.unexpected" if status >= 500 else "error.invalid")
     g.lang = lang
     return render_template("error.html", status=status, message=i18n.gettext(key))
@@ -390,7 +388,7 @@ def write(entry: Entry, folder: Path) -> Path:
     text = render(entry)
     errors = folder / "errors" / "_errors"
     shutil.rmtree(errors, ignore_errors=True)
-    answers = _errors({_json_limit(), *_upload_limits().values()})
+    answers = _errors({_json_limit(), *_upload_limits(routing.routes()).values()})
     app = create_app()
     for name, (status, code, message) in answers.items():
         files = {
@@ -402,7 +400,7 @@ def write(entry: Entry, folder: Path) -> Path:
                 "errors", [{"code": status, "description": message}]
             ).decode(),
         }
-        for lang in LANGUAGES:
+        for lang in i18n.LANGUAGES:
             with app.test_request_context("/"):
                 files[f"pages/{lang}/{name}"] = _page(status, lang)
         for path, body in files.items():

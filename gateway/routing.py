@@ -126,7 +126,7 @@ class Route:
     @property
     def pattern(self) -> str:
         """Return the path as an anchored regular expression on the decoded path."""
-        return "^" + path_pattern(self.path) + "$"
+        return anchored(self.path)
 
     @property
     def open311(self) -> bool:
@@ -164,6 +164,11 @@ def path_pattern(path: str) -> str:
     return "".join(out)
 
 
+def anchored(path: str) -> str:
+    """Return a rule's path as a regular expression matching the whole path."""
+    return "^" + path_pattern(path) + "$"
+
+
 def expanded(path: str) -> list[str]:
     """Return the paths a rule stands for, one per format: `requests.<any(json,xml):fmt>` gives two."""
     if FORMAT not in path:
@@ -187,8 +192,11 @@ def routes() -> list[Route]:
     ]
 
 
+_REPEATABLE = re.compile("|".join(f"(?:{anchored(path)})" for path in sorted(REPEATABLE_POSTS)))
+
+
 def repeatable(method: str, path: str) -> bool:
     """Return whether a request may be sent again to another instance after its answer was lost."""
     if method in READS:
         return True
-    return method == "POST" and any(re.fullmatch(path_pattern(p), path) for p in REPEATABLE_POSTS)
+    return method == "POST" and _REPEATABLE.match(path) is not None
