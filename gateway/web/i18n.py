@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from gateway.web.messages import MESSAGES
+from common import translations
 
 LANGUAGES = ("fr", "ar", "en")
 DEFAULT = "fr"
@@ -33,11 +33,25 @@ def locale() -> str:
     return LOCALES[g.get("lang", DEFAULT)]
 
 
+# The pages' messages, then the words they share with the emails (the statuses' labels).
+DOMAINS = ("pages", "common")
+
+
 def gettext(key: str, **values) -> str:
     """Return the text of a key in the page's language (French when it is missing)."""
-    lang = g.get("lang", DEFAULT)
-    text = MESSAGES[lang].get(key) or MESSAGES[DEFAULT].get(key) or key
+    text = translations.translations(g.get("lang", DEFAULT), *DOMAINS).gettext(key)
     return text.format(**values) if values else text
+
+
+def ngettext(key: str, count: int, /, **values) -> str:
+    """Return the text of a key in the form the page's language gives `count` (1 rating, 2 ratings)."""
+    texts = translations.translations(g.get("lang", DEFAULT), *DOMAINS)
+    return texts.ngettext(key, key, count).format(**values)
+
+
+def known(key: str) -> bool:
+    """Say whether a key is one of the pages' messages."""
+    return translations.has(key, *DOMAINS)
 
 
 def name(names: dict | None, fallback: str = "") -> str:
