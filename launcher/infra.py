@@ -16,266 +16,23 @@ from launcher.settings import ROOT, Settings
 
 FERRETDB_MODULE = "github.com/FerretDB/FerretDB"
 FERRETDB_VERSION = "v1.24.2"
-# Files added to FerretDB 1.24's source: the repository's file, and where it goes.
+# Changes to FerretDB 1.24's source: launcher/ferretdb/*.patch, unified diffs applied in the order of
+# their names, each saying why it is needed; and the files the last one hooks in, with where they go.
+# Nothing else changes.
+FERRETDB_DIR = Path(__file__).with_name("ferretdb")
+FERRETDB_PATCHES = sorted(FERRETDB_DIR.glob("*.patch"))
 FERRETDB_FILES = {
-    "launcher/ferretdb/pushdown.go": "internal/backends/sqlite/pushdown.go",
-    "launcher/ferretdb/scalar.go": "internal/backends/sqlite/metadata/scalar.go",
+    "pushdown.go": "internal/backends/sqlite/pushdown.go",
+    "scalar.go": "internal/backends/sqlite/metadata/scalar.go",
 }
-_EXACT_PARAMS = (
-    "\n\t// Set by the handler: apply ExactFilter, FieldSort, Skip and ExactLimit (or count) in the"
-    "\n\t// backend if it can do all of them, and say so in the result's Exact.\n"
-    "\tExact       bool\n\tExactFilter *types.Document\n\tFieldSort   *types.Document\n"
-    "\tSkip        int64\n\tExactLimit  int64\n"
-)
-_FIND_EXACT = (
-    "\tif !h.DisablePushdown && !cInfo.Capped() {\n"
-    "\t\tqp.Exact, qp.ExactFilter, qp.Skip, qp.ExactLimit = true, params.Filter, params.Skip, params.Limit\n"
-    '\t\tif params.Sort.Len() > 0 && params.Sort.Keys()[0] != "$natural" {\n'
-    "\t\t\tqp.FieldSort = params.Sort\n\t\t}\n\t}\n\n"
-)
-# The lines that hook the added files in.
-FERRETDB_PUSHDOWN = (
-    (
-        "internal/backends/collection.go",
-        "\tOnlyRecordIDs bool\n\tComment       string\n}\n",
-        "\tOnlyRecordIDs bool\n\tComment       string\n" + _EXACT_PARAMS + "\tCount       bool\n}\n",
-    ),
-    (
-        "internal/backends/collection.go",
-        "type QueryResult struct {\n\tIter types.DocumentsIterator\n}\n",
-        "type QueryResult struct {\n\tIter types.DocumentsIterator\n\tExact bool\n\tCount int64\n}\n",
-    ),
-    (
-        "internal/backends/collection.go",
-        "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n",
-        "type ExplainParams struct {\n\tFilter *types.Document\n\tSort   *types.Document\n\tLimit  int64\n"
-        + _EXACT_PARAMS,
-    ),
-    (
-        "internal/backends/sqlite/collection.go",
-        "\tq := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)\n",
-        "\tif params.Exact && !meta.Capped() {\n\t\treturn queryExact(ctx, db, meta, params)\n\t}\n\n"
-        "\tq := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)\n",
-    ),
-    (
-        "internal/backends/sqlite/collection.go",
-        '\tselectClause := prepareSelectClause(meta.TableName, "", meta.Capped(), false)\n',
-        "\tif params.Exact && !meta.Capped() {\n\t\treturn explainExact(ctx, db, meta, params)\n\t}\n\n"
-        '\tselectClause := prepareSelectClause(meta.TableName, "", meta.Capped(), false)\n',
-    ),
-    (
-        "internal/backends/sqlite/collection.go",
-        "\tmeta := c.r.CollectionGet(ctx, c.dbName, c.name)\n\n"
-        "\terr := db.InTransaction(ctx, func(tx *fsql.Tx) error {\n"
-        "\t\tbatchSize",
-        "\tmeta := c.r.CollectionGet(ctx, c.dbName, c.name)\n\n"
-        "\tif fields := notScalar(meta, params.Docs); fields != nil {\n"
-        "\t\tif err := c.r.MarkNotScalar(ctx, c.dbName, c.name, fields); err != nil {\n"
-        "\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n"
-        "\terr := db.InTransaction(ctx, func(tx *fsql.Tx) error {\n\t\tbatchSize",
-    ),
-    (
-        "internal/backends/sqlite/collection.go",
-        "\tq := fmt.Sprintf(`UPDATE %q SET %s = ? WHERE %s = ?`, meta.TableName, metadata.DefaultColumn, "
-        "metadata.IDColumn)\n",
-        "\tif fields := notScalar(meta, params.Docs); fields != nil {\n"
-        "\t\tif err := c.r.MarkNotScalar(ctx, c.dbName, c.name, fields); err != nil {\n"
-        "\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n"
-        "\tq := fmt.Sprintf(`UPDATE %q SET %s = ? WHERE %s = ?`, meta.TableName, metadata.DefaultColumn, "
-        "metadata.IDColumn)\n",
-    ),
-    (
-        "internal/backends/sqlite/metadata/settings.go",
-        '\tCappedDocuments int64       `json:"cappedDocuments"`\n}\n',
-        '\tCappedDocuments int64       `json:"cappedDocuments"`\n'
-        '\tNotScalar       []string    `json:"notScalar,omitempty"`\n}\n',
-    ),
-    (
-        "internal/backends/sqlite/metadata/settings.go",
-        '\tUnique bool           `json:"unique"`\n}\n',
-        '\tUnique bool           `json:"unique"`\n\tScalar bool           `json:"scalar,omitempty"`\n}\n',
-    ),
-    (
-        "internal/backends/sqlite/metadata/settings.go",
-        "\t\t\tUnique: index.Unique,\n\t\t}\n",
-        "\t\t\tUnique: index.Unique,\n\t\t\tScalar: index.Scalar,\n\t\t}\n",
-    ),
-    (
-        "internal/backends/sqlite/metadata/settings.go",
-        "\t\tCappedDocuments: s.CappedDocuments,\n\t}\n",
-        "\t\tCappedDocuments: s.CappedDocuments,\n\t\tNotScalar:       slices.Clone(s.NotScalar),\n\t}\n",
-    ),
-    (
-        "internal/backends/sqlite/metadata/registry.go",
-        "\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n\treturn r, nil\n",
-        "\t\t\treturn nil, lazyerrors.Error(err)\n\t\t}\n\t}\n\n"
-        "\tif err = r.upgradeIndexes(context.Background()); err != nil {\n"
-        "\t\tr.Close()\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n\treturn r, nil\n",
-    ),
-    (
-        "internal/backends/sqlite/metadata/registry.go",
-        "\t\tcolumns := make([]string, len(index.Key))\n\t\tfor i, key := range index.Key {\n",
-        "\t\tcolumns := make([]string, len(index.Key))\n\t\tindex.Scalar = scalarIndex(index)\n"
-        "\t\tfor i, key := range index.Key {\n"
-        "\t\t\tif index.Scalar {\n\t\t\t\tcolumns[i] = scalarColumns(key.Field, key.Descending)\n"
-        "\t\t\t\tcontinue\n\t\t\t}\n\n",
-    ),
-    (
-        "internal/backends/sqlite/metadata/registry.go",
-        "\t\tcreated = append(created, index.Name)\n"
-        "\t\tc.Settings.Indexes = append(c.Settings.Indexes, index)\n",
-        "\t\tcreated = append(created, index.Name)\n"
-        "\t\tc.Settings.Indexes = append(c.Settings.Indexes, index)\n\n"
-        "\t\tif index.Scalar {\n"
-        "\t\t\tfields, err := r.notScalarInTable(ctx, dbName, c, index)\n"
-        "\t\t\tif err != nil {\n\t\t\t\t_ = r.indexesDrop(ctx, dbName, collectionName, created)\n"
-        "\t\t\t\treturn lazyerrors.Error(err)\n\t\t\t}\n\n"
-        "\t\t\tfor _, field := range fields {\n"
-        "\t\t\t\tif !slices.Contains(c.Settings.NotScalar, field) {\n"
-        "\t\t\t\t\tc.Settings.NotScalar = append(c.Settings.NotScalar, field)\n\t\t\t\t}\n\t\t\t}\n\t\t}\n",
-    ),
-    (
-        "internal/handler/msg_find.go",
-        '\th.L.DebugContext(ctx, fmt.Sprintf("Converted %+v for %+v to %+v.", params, cInfo, qp))\n',
-        _FIND_EXACT
-        + '\th.L.DebugContext(ctx, fmt.Sprintf("Converted %+v for %+v to %+v.", params, cInfo, qp))\n',
-    ),
-    (
-        "internal/handler/msg_find.go",
-        "\titer, err := h.makeFindIter(queryRes.Iter, closer, params)\n",
-        "\titer, err := h.makeFindIter(queryRes.Iter, closer, params, queryRes.Exact)\n",
-    ),
-    (
-        "internal/handler/msg_find.go",
-        "params *common.FindParams) (types.DocumentsIterator, error) {\n\tcloser.Add(iter)\n\n"
-        "\titer = common.FilterIterator(iter, closer, params.Filter)\n\n"
-        "\titer, err := common.SortIterator(iter, closer, params.Sort)\n",
-        "params *common.FindParams, exact bool) (types.DocumentsIterator, error) {\n\tcloser.Add(iter)\n\n"
-        "\tfilter, sort, skip, limit := params.Filter, params.Sort, params.Skip, params.Limit\n"
-        "\tif exact { // the backend filtered, sorted, skipped and limited\n"
-        "\t\tfilter, sort, skip, limit = must.NotFail(types.NewDocument()), nil, 0, 0\n\t}\n\n"
-        "\titer = common.FilterIterator(iter, closer, filter)\n\n"
-        "\titer, err := common.SortIterator(iter, closer, sort)\n",
-    ),
-    (
-        "internal/handler/msg_find.go",
-        "\titer = common.SkipIterator(iter, closer, params.Skip)\n\n"
-        "\titer = common.LimitIterator(iter, closer, params.Limit)\n",
-        "\titer = common.SkipIterator(iter, closer, skip)\n\n"
-        "\titer = common.LimitIterator(iter, closer, limit)\n",
-    ),
-    (
-        "internal/handler/msg_getmore.go",
-        "h.makeFindIter(queryRes.Iter, closer, data.findParams)",
-        "h.makeFindIter(queryRes.Iter, closer, data.findParams, false)",
-    ),
-    (
-        "internal/handler/msg_count.go",
-        "\tvar qp backends.QueryParams\n\tif !h.DisablePushdown {\n\t\tqp.Filter = params.Filter\n\t}\n\n"
-        "\tqueryRes, err := c.Query(connCtx, &qp)\n\tif err != nil {\n"
-        "\t\treturn nil, lazyerrors.Error(err)\n\t}\n",
-        "\tvar qp backends.QueryParams\n\tif !h.DisablePushdown {\n\t\tqp.Filter = params.Filter\n"
-        "\t\tqp.Exact, qp.ExactFilter, qp.Count = true, params.Filter, true\n"
-        "\t\tqp.Skip, qp.ExactLimit = params.Skip, params.Limit\n"
-        "\t}\n\n"
-        "\tqueryRes, err := c.Query(connCtx, &qp)\n\tif err != nil {\n"
-        "\t\treturn nil, lazyerrors.Error(err)\n\t}\n\n"
-        "\tif queryRes.Exact {\n\t\tqueryRes.Iter.Close()\n\n"
-        "\t\tn := int32(queryRes.Count)\n\n"
-        '\t\treturn documentOpMsg(must.NotFail(types.NewDocument("n", n, "ok", float64(1))))\n'
-        "\t}\n",
-    ),
-    (
-        "internal/handler/msg_explain.go",
-        "\tres, err := coll.Explain(connCtx, qp)\n",
-        _FIND_EXACT + "\tres, err := coll.Explain(connCtx, qp)\n",
-    ),
-)
-# Changes to FerretDB 1.24's source, each a line or two, and the hooks of the added files above;
-# nothing else changes.
-FERRETDB_PATCHES = (
-    # Its SQLite backend indexes `_id` as `_ferretdb_sjson->"_id"` but looks documents up by
-    # `_ferretdb_sjson->'$._id'`, an expression SQLite does not match to that index: every find,
-    # update and delete by `_id` read the whole collection (50 ms at 20,000 documents; 1 ms with
-    # the index's own expression).
-    (
-        "internal/backends/sqlite/metadata/metadata.go",
-        "IDColumn = DefaultColumn + \"->'$._id'\"",
-        'IDColumn = DefaultColumn + `->"_id"`',
-    ),
-    # Its leak tracking records a stack trace in a pprof profile and sets a finalizer for every
-    # iterator and cursor: a tenth of its CPU per query in `make bench`'s profile. It is a debugging
-    # aid (a leak makes the finalizer panic); the build leaves it out.
-    *(
-        (
-            "internal/util/resource/resource.go",
-            f"func {name}(obj any, token *Token) {{\n\tcheckArgs(obj, token)\n",
-            f"func {name}(obj any, token *Token) {{\n\tcheckArgs(obj, token)\n"
-            "\tif token != nil {\n\t\treturn\n\t}\n",
-        )
-        for name in ("Track", "Untrack")
-    ),
-    # Its write transactions wait for SQLite's one write lock in SQLite's busy handler, which sleeps
-    # (1, 2, 5, 10 ms...) between tries: under concurrent writers, time goes in sleeps, not writes.
-    # The build makes them queue for it on a mutex instead (p99 from submission to email at 30
-    # complaints a second: about 0.7 s instead of 1 s). Reads are not in transactions: unchanged.
-    ("internal/util/fsql/db.go", '\t"log/slog"\n\t"time"\n', '\t"log/slog"\n\t"sync"\n\t"time"\n'),
-    ("internal/util/fsql/db.go", "\tsqlDB     *sql.DB\n", "\tsqlDB     *sql.DB\n\twriteM    sync.Mutex\n"),
-    (
-        "internal/util/fsql/db.go",
-        "func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n",
-        "func (db *DB) InTransaction(ctx context.Context, f func(*Tx) error) (err error) {\n"
-        "\tdb.writeM.Lock()\n\tdefer db.writeM.Unlock()\n\n",
-    ),
-    # Its SQLite backend looks a document up by its `_id` index only when the filter is `{_id: v}`
-    # alone: `{_id: v, status: "open"}` read the whole collection, and so did every update or
-    # findAndModify with a condition beside the `_id` (a compare-and-set). The build looks up by
-    # `_id` whenever the filter names one value for it (in queries and in their explanation); the
-    # handler checks the rest of the filter on what that returns, as it does for every query (the
-    # limit is never pushed down then).
-    (
-        "internal/backends/sqlite/collection.go",
-        "\t// TODO https://github.com/FerretDB/FerretDB/issues/3235\n\tif params.Filter.Len() == 1 {\n",
-        "\t// TODO https://github.com/FerretDB/FerretDB/issues/3235\n\tif params.Filter.Len() >= 1 {\n",
-    ),
-    # Its `update` and `findAndModify` read the matching documents, apply the operators in Go and
-    # write the result back, with nothing between the read and the write: two concurrent `$inc`s of
-    # one counter both read n and both write n + 1 (8 clients lost a tenth of their increments).
-    # The build runs each collection's updates one at a time, read to write, as MongoDB's
-    # document-level atomicity promises; reads, inserts and other collections' updates go on.
-    ("internal/handler/msg_update.go", '\t"fmt"\n', '\t"fmt"\n\t"sync"\n'),
-    (
-        "internal/handler/msg_update.go",
-        "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
-        "(int32, int32, *types.Array, error) {\n",
-        "var updateLocks sync.Map\n\n"
-        "func lockCollection(db, collection string) func() {\n"
-        '\tm, _ := updateLocks.LoadOrStore(db+"."+collection, new(sync.Mutex))\n'
-        "\tm.(*sync.Mutex).Lock()\n\treturn m.(*sync.Mutex).Unlock\n}\n\n"
-        "func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) "
-        "(int32, int32, *types.Array, error) {\n"
-        "\tdefer lockCollection(params.DB, params.Collection)()\n\n",
-    ),
-    (
-        "internal/handler/msg_findandmodify.go",
-        "func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) "
-        "(*findAndModifyResult, error) {\n",
-        "func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) "
-        "(*findAndModifyResult, error) {\n"
-        "\tdefer lockCollection(params.DB, params.Collection)()\n\n",
-    ),
-    # Its SQLite backend answers no query in SQL but by `_id`: every listing read, filtered and
-    # sorted the whole collection in Go (the staff queue: 15 s at 100,000 complaints). The build
-    # adds two files (launcher/ferretdb/: pushdown.go, scalar.go) that answer conditions, sorts,
-    # skips, limits and counts on indexed fields in SQL, with indexes of each field's type rank and
-    # value; the handler asks for it and does only what SQL did not (the lines below hook them in).
-    *FERRETDB_PUSHDOWN,
-)
 # The binary is named after its patches and added files: a change to them builds it again.
 FERRETDB_BUILD = "ferretdb-{}-{}".format(
     FERRETDB_VERSION,
     hashlib.sha256(
-        repr(FERRETDB_PATCHES).encode() + b"".join((ROOT / f).read_bytes() for f in FERRETDB_FILES)
+        b"".join(
+            path.name.encode() + b"\0" + path.read_bytes()
+            for path in [*FERRETDB_PATCHES, *(FERRETDB_DIR / name for name in FERRETDB_FILES)]
+        )
     ).hexdigest()[:8],
 )
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
@@ -319,7 +76,7 @@ def ensure_ferretdb(say) -> Path:
         for path in source.rglob("*"):
             path.chmod(path.stat().st_mode | 0o200)
         for added, target in FERRETDB_FILES.items():
-            shutil.copyfile(ROOT / added, source / target)
+            shutil.copyfile(FERRETDB_DIR / added, source / target)
         _patch(source)
         # A module download has no git metadata; FerretDB reads its version from these files.
         version_dir = source / "build" / "version"
@@ -369,12 +126,23 @@ def ensure_kustomize(say) -> Path:
 
 
 def _patch(source: Path) -> None:
-    """Apply FERRETDB_PATCHES to FerretDB's source (each wherever its text is found)."""
-    for path, before, after in FERRETDB_PATCHES:
-        text = (source / path).read_text()
-        if before not in text:
-            raise SetupError(f"FerretDB {FERRETDB_VERSION}'s source is not as expected in {path}")
-        (source / path).write_text(text.replace(before, after))
+    """Apply FERRETDB_PATCHES to FerretDB's source, in order; each applies whole or the build stops."""
+    if not shutil.which("git"):
+        raise SetupError("FerretDB's build applies its patches with git, which is not installed.")
+    for patch in FERRETDB_PATCHES:
+        applied = subprocess.run(
+            ["git", "apply", "--whitespace=nowarn", str(patch)],  # whatever apply.whitespace says
+            check=False,
+            cwd=source,
+            capture_output=True,
+            text=True,
+            # The source is no repository: git must not look for one in the folders above it.
+            env={**os.environ, "GIT_CEILING_DIRECTORIES": str(source.parent)},
+        )
+        if applied.returncode != 0:
+            raise SetupError(
+                f"FerretDB {FERRETDB_VERSION}'s source is not as {patch.name} expects: {applied.stderr}"
+            )
 
 
 def store_command(settings: Settings, say) -> list[str]:
