@@ -29,15 +29,8 @@ import requests
 
 from bench import ceilings, listings, load, processes
 from common import config
+from launcher.harness import free_port_block, launch_make_run, shared_tmp_dir, supervisorctl, wait_for
 from launcher.settings import SERVICES
-from tests.support import (
-    complaint_body,
-    free_port_block,
-    launch_make_run,
-    shared_tmp_dir,
-    supervisorctl,
-    wait_for,
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,9 +132,16 @@ def submit_paced(url: str, rate: float, seconds: float, tag: str) -> tuple[dict[
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
         email = f"{tag}-{index}@bench.example"
-        body = complaint_body(
-            address="12 rue des Oliviers", citizen={"name": "Banc d'essai", "email": email, "language": "fr"}
-        )
+        body = {
+            "kind": "complaint",
+            "category": "roads",
+            "district": "anfa",
+            "subject": "Nid de poule",
+            "description": "Un trou profond devant le numéro 12.",
+            "address": "12 rue des Oliviers",
+            "citizen": {"name": "Banc d'essai", "email": email, "language": "fr"},
+            "consent": True,
+        }
         at = time.time_ns()
         try:
             ok = session.post(f"{url}/api/v1/complaints", json=body, timeout=10).status_code == 201

@@ -25,7 +25,7 @@ import requests
 
 from bench import load
 from bench.constant import BOUNDS_DATABASE
-from tests.support import free_port, wait_for
+from launcher.harness import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CONSTANT_APP = "bench.constant:create_app()"

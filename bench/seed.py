@@ -16,8 +16,9 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError
 
 from common.envelope import utcnow
+from common.vocabulary import Kind, Language
 from services.intake import events as intake_events
-from services.intake import numbers
+from services.intake import model, numbers
 from services.intake import store as intake_store
 from services.tracking import domain as tracking_domain
 from services.tracking import search
@@ -40,24 +41,22 @@ def complaints(db: Database, count: int, tag: str, rng: random.Random) -> Iterat
     for index in range(count):
         (district_code, district), (category_code, category) = rng.choice(districts), rng.choice(categories)
         submitted = now - timedelta(days=40 + rng.randrange(560), seconds=rng.randrange(86400))
-        document = {
-            "_id": numbers.generate(submitted.year),
-            "kind": rng.choice(("complaint", "complaint", "claim")),
+        fields = {
+            "kind": rng.choice((Kind.COMPLAINT, Kind.COMPLAINT, Kind.CLAIM)),
             "category": category_code,
             "district": district_code,
             "subject": f"Réclamation {index}",
             "description": "Un trou profond devant le numéro 12, signalé depuis des semaines.",
             "address": f"{index % 200 + 1} rue des Oliviers",
             "location": None,
-            "citizen": {"name": "Banc d'essai", "email": f"{tag}-{index}@bench.example", "language": "fr"},
-            "department": category["department"],
-            "consent": {"given": True, "at": submitted},
-            "submitted_at": submitted,
-            "ack_due": submitted + timedelta(days=category["ack_days"]),
-            "answer_due": submitted + timedelta(days=category["answer_days"]),
-            "documents": [],
-            "channel": {"via": "web"},
+            "citizen": {
+                "name": "Banc d'essai",
+                "email": f"{tag}-{index}@bench.example",
+                "language": Language.FR,
+            },
         }
+        number = numbers.generate(submitted.year)
+        document = model.filed_complaint(fields, number=number, now=submitted, category=category)
         event = intake_events.complaint_submitted(document, category, district)
         record = tracking_domain.submitted_document(schema.load(event["data"]), event["id"])
         acknowledged = submitted + timedelta(hours=1 + rng.randrange(72))

@@ -77,7 +77,7 @@ def timed(action, repeat: int) -> list[float]:
 
 
 def main(count: int) -> None:
-    from tests.support import Infrastructure
+    from launcher.harness import Infrastructure
 
     infra = None
     if not os.environ.get("MONGO_URL"):

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from tests.contract import Capture, HttpContract, check_published
+from tests.e2e.browser import PHONE, Person, chromium
 from tests.support import (
     complaint_body,
     free_port_block,
@@ -149,3 +150,24 @@ def assert_no_personal_data_in_logs(folder: Path) -> None:
             if PERSONAL.search(line):
                 found.setdefault(path.name, []).append(f"{number}: {line[:200]}")
     assert not found, f"personal data in the logs: {found}"
+
+
+@pytest.fixture(scope="module")  # Playwright's loop must be gone before other tests use asyncio
+def browser():
+    """One headless chromium for the test module (tests/e2e/browser.py)."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def people(browser, platform):
+    """Return a maker of people, each with their own cookies, in a language, on a phone or a desk."""
+    made: list[Person] = []
+
+    def make(lang: str, viewport: dict = PHONE) -> Person:
+        made.append(Person(browser, platform, lang, viewport))
+        return made[-1]
+
+    yield make
+    for person in made:
+        person.close()

@@ -14,13 +14,10 @@ from itsdangerous import TimestampSigner
 
 from common import config, tokens
 from services.notification import templates
-from tests.e2e import test_browser
-from tests.e2e.test_browser import PHONE, Person
+from tests.e2e.browser import PHONE, Person
 from tests.e2e.users import staff
 from tests.support import complaint_body, wait_for
 
-# test_browser.py's fixtures: one browser for the module, and people with their own cookies.
-browser, people = test_browser.browser, test_browser.people
 LINK = re.compile(r"https?://\S+/complaints/(RC-[0-9A-Z-]+)/open\?t=[\w.-]+")
 
 

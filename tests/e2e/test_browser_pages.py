@@ -1,6 +1,6 @@
 """What people hit on the pages: errors as pages, refused forms in view, phones, the page's language.
 
-In a real browser (tests/e2e/test_browser.py's people), in French and Arabic, on a phone and a desk;
+In a real browser (tests/e2e/browser.py's people), in French and Arabic, on a phone and a desk;
 every page opened must fit the screen's width (Person.fits).
 """
 
@@ -11,13 +11,12 @@ import re
 import pytest
 import requests
 
-from gateway.web.messages import MESSAGES
-from tests.e2e import test_browser
-from tests.e2e.test_browser import DESKTOP, PHONE, Person, staff_sign_in, track
+from common.translations import texts
+from tests.e2e.browser import DESKTOP, PHONE, Person, staff_sign_in, track
 from tests.support import wait_for
 
-# test_browser.py's fixtures: one browser for the module, and people with their own cookies.
-browser, people = test_browser.browser, test_browser.people
+# The pages' texts as they are written, by language and key.
+MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
 
 LAPTOP = {"width": 1366, "height": 768}
 BAD = "rgb(179, 38, 30)"  # the stylesheet's --bad

@@ -12,11 +12,9 @@ import re
 
 import pytest
 
-from tests.e2e import test_browser, users
-from tests.e2e.test_browser import DESKTOP, PHONE, Person, staff_moves, staff_sign_in, track
+from tests.e2e import users
+from tests.e2e.browser import DESKTOP, PHONE, Person, staff_moves, staff_sign_in, track
 from tests.support import complaint_body, gps_jpeg, wait_for
-
-browser, people = test_browser.browser, test_browser.people  # the shared browser's fixtures
 
 # Near Maârif's centre (33.576, -7.637), about 5 km from Anfa's: the photo's point places it there.
 MAARIF = (33.57655, -7.63721)

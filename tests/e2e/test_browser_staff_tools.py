@@ -8,16 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.e2e.test_browser import (  # noqa: F401  (browser and people are fixtures)
-    DESKTOP,
-    PHONE,
-    Person,
-    browser,
-    file_complaint,
-    people,
-    roads,
-    staff_sign_in,
-)
+from tests.e2e.browser import DESKTOP, PHONE, Person, file_complaint, roads, staff_sign_in
 from tests.support import wait_for
 
 PASSWORD = "une-phrase-assez-longue-pour-salma"

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 import uuid
 
 import pymongo
 import requests
 
 from tests.e2e.users import staff
-from tests.support import wait_for
+from tests.support import let_time_pass, wait_for, wait_while_progressing
 
 SERVICES = ("intake", "tracking", "notification", "feedback")
 
@@ -66,7 +65,7 @@ class Load:
             if i % 4 == 3 and len(self.accepted) > len(self.moved) + 2:
                 self._acknowledge(session, self.accepted[len(self.moved)][0])
             i += 1
-            time.sleep(0.2)
+            let_time_pass(0.2, "the load goes on at its pace through every fault")
 
     def _acknowledge(self, session, number: str) -> None:
         answer = session.post(
@@ -87,13 +86,13 @@ def inject_faults(platform) -> list[str]:
         for process in (f"{service}-web", f"{service}-worker"):
             platform.ctl("signal", "KILL", process)
             done.append(f"SIGKILL {process}")
-            time.sleep(2.5)
+            let_time_pass(2.5, "the load meets each fault alone")
     for dependency in ("broker", "store"):
         platform.ctl("restart", dependency)
         done.append(f"restart {dependency}")
-        time.sleep(3)
+        let_time_pass(3, "the load meets each fault alone")
     platform.ctl("stop", "smtp")
-    time.sleep(5)
+    let_time_pass(5, "the SMTP sink stays cut for 5 s")
     platform.ctl("start", "smtp")
     done.append("SMTP sink cut for 5 s")
     return done
@@ -123,11 +122,11 @@ def test_nothing_accepted_is_lost_or_duplicated_while_processes_and_dependencies
     load = Load(platform, admin)
     load.thread.start()
     try:
-        time.sleep(2)
+        wait_for(lambda: load.accepted, 30, 0.1, "the load to get going")
         faults = []
         for _round in range(int(os.environ.get("FAULT_ROUNDS", "1"))):  # `make soak`: more rounds
             faults = inject_faults(platform)
-        time.sleep(2)
+        let_time_pass(2, "the load goes on after the last fault")
     finally:
         load.stop.set()
         load.thread.join(60)
@@ -154,13 +153,12 @@ def test_nothing_accepted_is_lost_or_duplicated_while_processes_and_dependencies
 
     # The backlog left by the faults drains at the notification worker's pace (a few emails a
     # second): wait while emails keep arriving, and give up only after a minute without one.
-    counts, last, quiet_since = delivered(), -1, time.monotonic()
-    while any(counts.get(n, 0) < k for n, k in owed.items()) and time.monotonic() - quiet_since < 60:
-        time.sleep(1)
+    def all_delivered() -> bool:
         counts = delivered()
-        if sum(counts.values()) != last:
-            last, quiet_since = sum(counts.values()), time.monotonic()
-    time.sleep(3)  # anything more would be a duplicate: give it the time to arrive
+        return all(counts.get(n, 0) >= k for n, k in owed.items())
+
+    wait_while_progressing(all_delivered, lambda: sum(delivered().values()), quiet=60)
+    let_time_pass(3, "anything more would be a duplicate: give it the time to arrive")
     counts = delivered()
     lost = sum(1 for n, k in owed.items() if counts.get(n, 0) < k)
     duplicated = sum(counts[n] - k for n, k in owed.items() if counts.get(n, 0) > k)

@@ -6,14 +6,13 @@ import csv
 import io
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
 
 from tests.e2e.conftest import ROOT
 from tests.e2e.users import Client, citizen, staff
-from tests.support import wait_for
+from tests.support import let_time_pass, wait_for
 
 # A district and category no other end-to-end test files in, so that the figures are this test's.
 DISTRICT, CATEGORY = "sidi-othmane", "civil-status"
@@ -188,7 +187,7 @@ def settled_figures(platform, admin) -> dict:
 
     def settled():
         first = figures(platform)
-        time.sleep(1)
+        let_time_pass(1, "figures the same a second apart have settled")
         return first if first["received"] == filed and figures(platform) == first else None
 
     return wait_for(settled, 30, 0.2, "the figures to count every complaint")

@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from tests.support import wait_for
+from tests.support import let_time_pass, wait_for
 
 
 def test_health_reports_all_four_services_ready(platform):
@@ -141,7 +141,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(platform):
     )
     assert operator.status_code == 400
 
-    time.sleep(0.5)  # give a wrongly accepted complaint the time to show in the figures
+    let_time_pass(0.5, "a wrongly accepted complaint would show in the figures by now")
     assert _received(platform) == before
     assert len(platform.emails()) == before_mail
 

@@ -11,7 +11,7 @@ import uuid
 import requests
 
 from bench import processes
-from tests.e2e.test_lifecycle import PDF, file_complaint, png
+from tests.e2e.filing import PDF, file_complaint, png
 from tests.e2e.users import citizen, staff
 from tests.support import complaint_body, wait_for
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections import Counter
 
 import pika
+import pymongo
 
-from tests.e2e.test_lifecycle import citizen, staff
-from tests.support import wait_for
+from services.notification import store as notification_store
+from tests.e2e.users import citizen, staff
+from tests.support import let_time_pass, wait_for
 
 
 def _template(message) -> str:
@@ -36,7 +37,15 @@ def test_a_complaints_whole_life_leaves_exactly_the_promised_emails(platform):
         )
         assert created.status_code == 201, created.text
         people[key] = staff(platform, username, "a-long-password")
-    time.sleep(1)  # the directory reaches notification through an event
+    with pymongo.MongoClient(f"mongodb://127.0.0.1:{platform.base_port + 6}/") as client:
+        directory = client["complaints"][notification_store.STAFF]
+        members = [f"mail-{key}-{run}" for key in people]
+        wait_for(
+            lambda: directory.count_documents({"_id": {"$in": members}}) == len(members),
+            10,
+            0.1,
+            "the directory to reach notification through its event",
+        )
 
     email = f"life-{run}@example.ma"
     body = {
@@ -75,7 +84,7 @@ def test_a_complaints_whole_life_leaves_exactly_the_promised_emails(platform):
         return mails if len(mails) >= len(to_citizen) + 2 * len(to_each_staff) else None
 
     mails = wait_for(mailbox, 30, 0.2, "every email of the complaint's life")
-    time.sleep(1.5)  # and no more than those
+    let_time_pass(1.5, "and no more than those: one more would have arrived by now")
     mails = platform.emails_for(number)
     by_person = {}
     for mail in mails:
@@ -147,7 +156,7 @@ def test_a_duplicated_event_and_a_killed_worker_still_send_one_email_each(platfo
 
     for number in numbers:
         wait_for(lambda n=number: platform.emails_for(n), 60, 0.2, f"the acknowledgement of {number}")
-    time.sleep(3)
+    let_time_pass(3, "an acknowledgement sent twice would have arrived by now")
     assert {number: len(platform.emails_for(number)) for number in numbers} == {
         number: 1 for number in numbers
     }

@@ -29,7 +29,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import time
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -277,13 +276,15 @@ class Production:
     def wait_healthy(self, processes: list[Process], timeout: float = 120) -> None:
         """Wait until each process passes its health check; fail at once when one exits."""
         for process in processes:
-            deadline = time.monotonic() + timeout
-            while not process.healthy():
-                exited = process.process.poll()
-                if exited is not None or time.monotonic() > deadline:
-                    state = f"exited ({exited})" if exited is not None else f"unhealthy after {timeout:.0f} s"
-                    raise AssertionError(f"{process.name} {state}:\n{process.output()}")
-                time.sleep(0.5)
+            try:
+                wait_for(lambda p=process: p.healthy() or p.process.poll() is not None, timeout, 0.5)
+            except AssertionError:
+                raise AssertionError(
+                    f"{process.name} unhealthy after {timeout:.0f} s:\n{process.output()}"
+                ) from None
+            exited = process.process.poll()
+            if exited is not None and not process.healthy():
+                raise AssertionError(f"{process.name} exited ({exited}):\n{process.output()}")
 
     def stop(self) -> dict[str, int | None]:
         """Stop every process as compose does (its stop_signal) and return their exit codes."""

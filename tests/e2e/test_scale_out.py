@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from email.parser import BytesHeaderParser
 
 import pika
@@ -24,6 +23,7 @@ from tests.support import (
     complaint_body,
     free_port_block,
     launch_make_run,
+    let_time_pass,
     shared_tmp_dir,
     supervisorctl,
     wait_for,
@@ -148,7 +148,7 @@ def test_killing_one_instance_of_everything_under_load_loses_and_repeats_nothing
     threads = [threading.Thread(target=citizens.run, args=(client,)) for client in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(8)
+    wait_for(lambda: len(citizens.accepted) > 10, 60, 0.2, "the load to get going")
     before_kill = len(citizens.accepted)
     # One instance of each: the first entry point, gateway app and web processes; for the workers,
     # the instance running the periodic jobs where there are some, else the first.
@@ -160,7 +160,7 @@ def test_killing_one_instance_of_everything_under_load_loses_and_repeats_nothing
         killed.append(worker)
     for program in killed:
         scaled.kill(program)
-    time.sleep(12)
+    wait_for(lambda: len(citizens.accepted) > before_kill + 10, 60, 0.2, "the load to go on after the kill")
     citizens.stop.set()
     for thread in threads:
         thread.join(60)
@@ -179,7 +179,7 @@ def test_killing_one_instance_of_everything_under_load_loses_and_repeats_nothing
         "every acknowledgement",
     )
     wait_for(lambda: not any(scaled.queue_depths().values()), 300, 1, "every queue to be empty")
-    time.sleep(3)  # anything sent twice would have arrived by now
+    let_time_pass(3, "anything sent twice would have arrived by now")
     acks = scaled.acknowledgements()
     intake = scaled.db[intake_store.COMPLAINTS]
     tracking = scaled.db[tracking_store.COMPLAINTS]

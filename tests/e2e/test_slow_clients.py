@@ -12,6 +12,8 @@ import time
 
 import requests
 
+from tests.support import wait_for
+
 SLOW = 16
 SECONDS = 8
 
@@ -56,7 +58,7 @@ def test_sixteen_slow_senders_on_the_api_and_on_the_pages_slow_nobody_else(platf
     senders = [SlowSender(port, "/api/v1/complaints", "application/json") for _ in range(SLOW)]
     senders += [SlowSender(port, "/track", "application/x-www-form-urlencoded") for _ in range(SLOW)]
     try:
-        time.sleep(1)
+        wait_for(lambda: all(s.sent for s in senders), 10, 0.1, "every slow sender to trickle its first byte")
         slowest, answered = 0.0, 0
         deadline = time.monotonic() + SECONDS
         while time.monotonic() < deadline:

@@ -111,3 +111,39 @@ def listener(amqp):
         return messages
 
     return listen
+
+
+@pytest.fixture
+def mailbox(tmp_path, monkeypatch, db):
+    """Start a real SMTP server on a port of its own, notification's SMTP_HOST and SMTP_PORT set to it."""
+    from services.notification import store
+    from tests.integration.mail import Mailbox
+    from tests.support import free_port
+
+    store.ensure_indexes(db)
+    port = free_port()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(port))
+    config.reload()
+    box = Mailbox(tmp_path, port)
+    box.start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def apps(db):
+    """The three services that take staff tokens, on the run's real store."""
+    from services.feedback.app import create_app as feedback
+    from services.intake import store as intake_store
+    from services.intake.app import create_app as intake
+    from services.tracking import store as tracking_store
+    from services.tracking.app import create_app as tracking
+
+    tracking_store.ensure_indexes(db)
+    intake_store.ensure_indexes(db)
+    return {
+        "tracking": tracking({"TESTING": True}).test_client(),
+        "intake": intake({"TESTING": True}).test_client(),
+        "feedback": feedback({"TESTING": True}).test_client(),
+    }

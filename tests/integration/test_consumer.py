@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pika
 import pytest
 
 from common import broker, config, envelope
 from common.consumer import Consumer
-from tests.support import free_port, wait_for
+from tests.support import free_port, let_time_pass, wait_for
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def test_events_of_one_complaint_are_handled_in_order_while_others_go_by(run_con
     def handle(event):
         if event["data"]["n"] == 0:
             slow_started.set()
-            time.sleep(0.5)  # the first event of RC-A waits on a slow dependency
+            let_time_pass(0.5, "the first event of RC-A waits on a slow dependency")
         handled.append((event["subject"], event["data"]["n"]))
 
     consumer = run_consumer("lanes", {"test.lane": handle})

@@ -17,7 +17,7 @@ from common.envelope import isoformat, new_event
 from services.feedback import domain as figures
 from services.tracking import lifecycle, nearby
 from services.tracking import store as tracking
-from tests.integration.test_feedback_figures import changed, client, deliver, submitted  # noqa: F401
+from tests.integration.feedback_events import changed, deliver, empty_figures, submitted
 
 CITY = (33.5731, -7.5898)
 STATUSES = [*lifecycle.STATUSES]
@@ -181,7 +181,8 @@ def merged(number: str, into: str, at: datetime) -> dict:
 
 
 @pytest.mark.parametrize("merge_first", [False, True], ids=["merged after closing", "merged before"])
-def test_a_duplicate_is_counted_once_in_the_figures(client, db, merge_first):  # noqa: F811
+def test_a_duplicate_is_counted_once_in_the_figures(db, merge_first):
+    empty_figures(db)
     t = datetime(2026, 3, 2, 8, tzinfo=UTC)
     kept, duplicate = f"K-{uuid.uuid4().hex[:6]}", f"D-{uuid.uuid4().hex[:6]}"
     deliver(

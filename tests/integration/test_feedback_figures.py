@@ -3,80 +3,22 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from common.envelope import isoformat, new_event
 from services.feedback import domain, store
-from services.feedback.app import create_app
-from services.feedback.events import HANDLERS
-
-HOUR = timedelta(hours=1)
-DAY = timedelta(days=1)
-
-
-def submitted(number, district, category, at, answer_days=60):
-    return new_event(
-        "complaint.submitted",
-        source="intake",
-        subject=number,
-        data={
-            "number": number,
-            "kind": "complaint",
-            "category": category,
-            "district": district,
-            "subject": "Sujet",
-            "description": "Description",
-            "citizen": {"name": "Nadia Bennani", "email": "nadia@example.ma", "phone": "+212600000000"},
-            "submitted_at": isoformat(at),
-            "ack_due": isoformat(at + 15 * DAY),
-            "answer_due": isoformat(at + answer_days * DAY),
-        },
-    )
-
-
-def changed(number, previous, status, at, reopen_count=0):
-    return new_event(
-        "complaint.status_changed",
-        source="tracking",
-        subject=number,
-        data={
-            "number": number,
-            "district": "x",
-            "category": "y",
-            "previous": previous,
-            "status": status,
-            "at": isoformat(at),
-            "by": "staff",
-            "reopen_count": reopen_count,
-        },
-    )
-
-
-def reopened(number, at, count):
-    return new_event(
-        "complaint.reopened",
-        source="tracking",
-        subject=number,
-        data={"number": number, "reason": "Toujours là", "at": isoformat(at), "reopen_count": count},
-    )
-
-
-def rated(number, answer, satisfaction, outcome, at):
-    return new_event(
-        "complaint.feedback_given",
-        source="tracking",
-        subject=number,
-        data={
-            "number": number,
-            "answer": answer,
-            "satisfaction": satisfaction,
-            "outcome": outcome,
-            "comment": "Merci Nadia",
-            "at": isoformat(at),
-        },
-    )
+from tests.integration.feedback_events import (
+    DAY,
+    HOUR,
+    changed,
+    deliver,
+    figures_client,
+    rated,
+    reopened,
+    submitted,
+)
 
 
 def history(prefix: str) -> list[dict]:
@@ -115,17 +57,9 @@ def history(prefix: str) -> list[dict]:
     ]
 
 
-def deliver(events: list[dict]) -> None:
-    for event in events:
-        HANDLERS[event["type"]](event)
-
-
 @pytest.fixture
 def client(db):
-    store.ensure_indexes(db)
-    for name in (store.COMPLAINTS, store.CELLS, store.MONTHS):
-        db[name].delete_many({})
-    return create_app({"TESTING": True}).test_client()
+    return figures_client(db)
 
 
 def stats(client, **params) -> dict:

@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from tests.integration.complaints import submission
-from tests.integration.test_notification import mailbox, submitted, with_number  # noqa: F401
+from tests.integration.mail import submitted, with_number
 
 HOSTILE = '"a\u0007\u001b"@example.ma'
 
@@ -97,7 +97,7 @@ def test_an_open311_request_from_such_an_address_is_a_400_in_open311s_shape(db, 
 
 def test_an_address_with_control_characters_that_got_in_is_refused_for_good_not_mailed(
     db,
-    mailbox,  # noqa: F811
+    mailbox,
     listener,
 ):
     from services.notification import domain, store

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 from common import leases, worker
 from common.envelope import utcnow
+from tests.support import let_time_pass, wait_for
 
 
 def expired(db, name: str) -> None:
@@ -22,7 +22,7 @@ def test_one_holder_at_a_time_and_the_holder_renews(db):
     assert leases.hold(db, "test:job", "a", 60)
     assert not leases.hold(db, "test:job", "b", 60)
     first = db[leases.COLLECTION].find_one({"name": "test:job"})
-    time.sleep(0.01)
+    let_time_pass(0.01, "a renewal ends later than the lease it renews")
     assert leases.hold(db, "test:job", "a", 60)  # renewed, not taken anew
     lease = db[leases.COLLECTION].find_one({"name": "test:job"})
     assert lease["_id"] == first["_id"] and lease["until"] > first["until"]
@@ -76,14 +76,15 @@ def test_a_job_runs_in_one_of_two_instances_then_in_the_other_when_the_first_sto
         for name in stops
     }
     threads["first"].start()
-    time.sleep(0.2)
+    wait_for(lambda: runs, 5, 0.01, "the first instance to run the job")
     threads["second"].start()
-    time.sleep(0.5)
-    assert runs and set(runs) == {"first"}  # the second instance never ran it
+    started = len(runs)
+    wait_for(lambda: len(runs) >= started + 8, 5, 0.01, "eight more runs, the second one trying meanwhile")
+    assert set(runs) == {"first"}  # the second instance never ran it
     stops["first"].set()
     threads["first"].join(5)
     count = len(runs)
-    time.sleep(0.5)
+    wait_for(lambda: runs[count:], 0.5, 0.01, "the second instance to take over at once")
     stops["second"].set()
     threads["second"].join(5)
     assert set(runs[count:]) == {"second"}  # it took over at once: the first let go

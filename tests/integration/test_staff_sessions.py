@@ -7,42 +7,7 @@ import uuid
 import pytest
 
 from services.tracking import accounts, store
-
-
-@pytest.fixture
-def apps(db):
-    """The three services that take staff tokens, on the run's real store."""
-    from services.feedback.app import create_app as feedback
-    from services.intake import store as intake_store
-    from services.intake.app import create_app as intake
-    from services.tracking.app import create_app as tracking
-
-    store.ensure_indexes(db)
-    intake_store.ensure_indexes(db)
-    return {
-        "tracking": tracking({"TESTING": True}).test_client(),
-        "intake": intake({"TESTING": True}).test_client(),
-        "feedback": feedback({"TESTING": True}).test_client(),
-    }
-
-
-def make_member(db, role: str = "admin", password: str = "une-phrase-assez-longue") -> str:
-    username = f"m{uuid.uuid4().hex[:8]}"
-    account = accounts._account(
-        username=username, password=password, role=role, districts=["anfa"], created_by="test"
-    )
-    store.create_staff(db, account, [])
-    return username
-
-
-def sign_in(tracking, username: str, password: str = "une-phrase-assez-longue", address: str = "10.7.0.1"):
-    answer = tracking.post(
-        "/api/v1/staff/login",
-        json={"username": username, "password": password},
-        headers={"X-Forwarded-For": address},
-    )
-    assert answer.status_code == 200, answer.json
-    return {"Authorization": f"Bearer {answer.json['access_token']}"}
+from tests.integration.staff import make_member, sign_in
 
 
 def staff_calls(apps, bearer: dict) -> dict[str, int]:

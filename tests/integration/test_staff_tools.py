@@ -9,7 +9,7 @@ import pytest
 
 from services.tracking import accounts, domain, store
 from tests.integration.complaints import submission
-from tests.integration.test_staff_sessions import apps, sign_in  # noqa: F401  (apps is a fixture)
+from tests.integration.staff import sign_in
 
 
 def member(db, *, role="agent", districts=("anfa",), name=None, department=None, active=True) -> str:
@@ -34,12 +34,12 @@ def complaint(db, **changes) -> str:
 
 
 @pytest.fixture
-def tracking(apps):  # noqa: F811
+def tracking(apps):
     return apps["tracking"]
 
 
 @pytest.fixture
-def intake(apps):  # noqa: F811
+def intake(apps):
     return apps["intake"]
 
 

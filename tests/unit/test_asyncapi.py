@@ -5,15 +5,19 @@ import re
 
 import pytest
 
+from common.vocabulary import EventType
 from tests.contract import ROOT, EventContract
 
 CONTRACT = EventContract()
-PUBLISHED = re.compile(r'(?:new_event|_event)\(\s*"([a-z]+\.[a-z_]+)"')
+# An event built with its type written out ("complaint.x") or named from the vocabulary (EventType.X).
+PUBLISHED = re.compile(r'(?:new_event|_event)\(\s*(?:"([a-z]+\.[a-z_]+)"|EventType\.([A-Z_]+)\b)')
 
 
 def published_types() -> set[str]:
     return {
-        match for path in (ROOT / "services").rglob("*.py") for match in PUBLISHED.findall(path.read_text())
+        literal or EventType[name].value
+        for path in (ROOT / "services").rglob("*.py")
+        for literal, name in PUBLISHED.findall(path.read_text())
     }
 
 

@@ -24,6 +24,7 @@ from services.tracking.schemas import (
     TrackingRequestSchema,
     TransitionSchema,
 )
+from tests.unit.refusals import Unreadable, refused
 
 SCHEMAS = {
     "complaint": ComplaintSchema(),
@@ -69,13 +70,6 @@ def client():
 def post(client, name: str, document) -> object:
     """Send a document the way a client's JSON library writes it: lone surrogates as \\uXXXX escapes."""
     return client.post(f"/load/{name}", data=json.dumps(document), content_type="application/json")
-
-
-def refused(answer, status: int = 400, code: str = "validation_error") -> dict:
-    assert answer.status_code == status, answer.get_data(as_text=True)
-    assert set(answer.json) == {"error"} and answer.json["error"]["code"] == code
-    assert answer.json["error"]["message"]
-    return answer.json["error"]
 
 
 @pytest.mark.parametrize(
@@ -199,19 +193,6 @@ def test_an_upload_route_holds_other_bodies_to_the_json_limit(client):
 def test_a_query_string_that_is_not_utf8_is_a_400_not_a_500(client):
     answer = client.get("/health/live", environ_overrides={"QUERY_STRING": "q=\xed\xa0\x80&r=\xff"})
     refused(answer, 400, "bad_request")
-
-
-class Unreadable(io.RawIOBase):
-    """A request body that fails the test if anything reads it."""
-
-    read_bytes = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        self.read_bytes += len(buffer)
-        raise AssertionError("the body was read")
 
 
 class Endless(io.RawIOBase):

@@ -2,7 +2,7 @@ import configparser
 
 import pytest
 
-from launcher import supervisor
+from launcher import infra, supervisor
 from launcher.settings import load
 
 
@@ -89,3 +89,13 @@ def test_make_run_refuses_a_wrong_number_naming_its_variable(tmp_path, monkeypat
     monkeypatch.setenv(variable, value)
     with pytest.raises(SystemExit, match=f"^{variable}='{value}': expected a whole number from 1 to "):
         load()
+
+
+def test_the_embedded_store_keeps_its_state_in_its_data_folder(tmp_path, monkeypatch):
+    # FerretDB writes state.json into --state-dir, or else into its working directory: the repository.
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(infra.shutil, "which", lambda program: None)  # no mongod: FerretDB
+    monkeypatch.setattr(infra, "ensure_ferretdb", lambda say: tmp_path / "ferretdb-binary")
+    command = infra.store_command(load(), print)
+    assert f"--state-dir={tmp_path / 'ferretdb'}" in command
+    assert (tmp_path / "ferretdb").is_dir()

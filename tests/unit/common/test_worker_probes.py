@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 from common import health, metrics
 from common.worker import Heartbeats
+from tests.support import let_time_pass
 
 
 def test_a_loop_is_stalled_once_it_has_not_gone_round_within_the_limit():
     beats = Heartbeats()
     consumer, relay = beats.beater("consumer"), beats.beater("relay")
     assert beats.stalled(limit=0.05) == []
-    time.sleep(0.1)
+    let_time_pass(0.1, "both loops go past the limit without a beat")
     consumer()
     assert beats.stalled(limit=0.05) == ["relay"]
     relay()

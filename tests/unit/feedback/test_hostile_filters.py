@@ -6,7 +6,7 @@ import pytest
 
 from common import mongo, tokens
 from services.feedback.app import create_app
-from tests.unit.common.test_hostile_bodies import refused
+from tests.unit.refusals import refused
 
 
 @pytest.fixture

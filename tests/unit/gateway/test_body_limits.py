@@ -12,7 +12,7 @@ from gateway.app import create_app
 from services.feedback.app import create_app as feedback_app
 from services.tracking.app import create_app as tracking_app
 from tests.support import free_port
-from tests.unit.common.test_hostile_bodies import Unreadable, refused
+from tests.unit.refusals import Unreadable, refused
 
 HUGE = str(105 * 1024 * 1024)
 

@@ -8,27 +8,18 @@ import re
 import pytest
 from markupsafe import escape
 
-from gateway.web.messages import MESSAGES
+from common.translations import texts
 from gateway.web.upstream import Answer
+from tests.unit.gateway.answers import CATALOG, RECEIPT
 
-CATALOG = {
-    "kinds": ["complaint", "claim", "suggestion"],
-    "districts": [{"code": "anfa", "name": {"fr": "Anfa", "ar": "أنفا", "en": "Anfa"}}],
-    "categories": [{"code": "roads", "name": {"fr": "Voirie", "ar": "الطرق", "en": "Roads"}}],
-}
-RECEIPT = {
-    "number": "RC-2026-7K3P9QX",
-    "status": "received",
-    "submitted_at": "2026-03-02T08:00:00.000Z",
-    "ack_due": "2026-03-17T08:00:00.000Z",
-    "answer_due": "2026-05-01T08:00:00.000Z",
-}
+# The pages' texts as they are written, by language and key.
+MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
 
 
 @pytest.fixture
 def sent(monkeypatch):
     """Fake intake: the catalogue, and a receipt for each complaint, whose bodies are kept here."""
-    from gateway.web import citizen
+    from gateway.web import citizen, shared
 
     complaints: list[dict] = []
 
@@ -39,6 +30,7 @@ def sent(monkeypatch):
         return Answer(200, CATALOG)
 
     monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(shared, "call", call)  # the catalogue
     return complaints
 
 

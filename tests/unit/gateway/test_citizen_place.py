@@ -8,15 +8,18 @@ import re
 import pytest
 from marshmallow import ValidationError
 
-from gateway.web.messages import MESSAGES
+from common.translations import texts
 from gateway.web.upstream import Answer
-from tests.unit.gateway.test_citizen_form import CATALOG, RECEIPT
+from tests.unit.gateway.answers import CATALOG, RECEIPT
+
+# The pages' texts as they are written, by language and key.
+MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
 
 
 @pytest.fixture
 def sent(monkeypatch):
     """Intake as far as its schema: a complaint it refuses answers 400 with its fields, else 201."""
-    from gateway.web import citizen
+    from gateway.web import citizen, shared
     from services.intake.api import _load
 
     filed: list[dict] = []
@@ -37,6 +40,7 @@ def sent(monkeypatch):
         return Answer(201, RECEIPT)
 
     monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(shared, "call", call)  # the catalogue
     return filed
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from common import config
-from gateway.web.messages import MESSAGES
+from common.translations import texts
+
+# The pages' texts as they are written, by language and key.
+MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from common import bodies, errors, uploads
 from gateway import routing
 from tests.support import EntryPoint, free_port, wait_for
-from tests.unit.gateway.test_routing_table import APPS
+from tests.unit.gateway.apps import APPS
 
 NUMBER = "RC-2026-AAAAAAA"
 SERVICES = ("intake", "tracking", "feedback", "gateway")

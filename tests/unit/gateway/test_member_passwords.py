@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from markupsafe import escape
 
-from common import config
-from gateway.web import citizen, staff
-from gateway.web.messages import MESSAGES
+from common import config, translations
+from gateway.web import shared, staff
 from gateway.web.upstream import Answer
 
 ADVICE = (
@@ -40,7 +39,7 @@ def admin_pages(monkeypatch):
         return MEMBERS if path.startswith("/api/v1/staff/members") else CATALOGUE
 
     monkeypatch.setattr(staff, "call", call)
-    monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(shared, "call", call)  # the catalogue
     config.reload()
     from gateway.app import create_app
 
@@ -57,7 +56,7 @@ def test_a_new_members_refused_password_is_explained_on_the_page(admin_pages, la
     answer = admin_pages.post(f"/staff/members?lang={lang}", data=form)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400
-    assert str(escape(MESSAGES[lang]["field.password.error"])) in html
+    assert str(escape(translations.translations(lang, "pages").gettext("field.password.error"))) in html
     assert str(escape(ADVICE)) in html
     assert "Admin@2026" not in html  # a password is never written back into the page
 

@@ -7,19 +7,7 @@ the table lacks would be nginx's 404, a method it lacks nginx's 405, a limit it 
 from __future__ import annotations
 
 from gateway import routing
-from gateway.app import create_app as gateway_app
-from services.feedback.app import create_app as feedback_app
-from services.intake.app import create_app as intake_app
-from services.notification.app import create_app as notification_app
-from services.tracking.app import create_app as tracking_app
-
-APPS = {
-    "intake": intake_app,
-    "tracking": tracking_app,
-    "notification": notification_app,
-    "feedback": feedback_app,
-    "gateway": gateway_app,
-}
+from tests.unit.gateway.apps import APPS
 
 
 def served() -> set[tuple[str, str, str]]:
@@ -49,5 +37,5 @@ def upload_limits(create_app) -> dict[str, object]:
 
 
 def test_the_tables_upload_limits_are_the_views_own():
-    assert upload_limits(intake_app) | upload_limits(tracking_app) == routing.UPLOADS
-    assert upload_limits(gateway_app) == routing.PAGE_UPLOADS
+    assert upload_limits(APPS["intake"]) | upload_limits(APPS["tracking"]) == routing.UPLOADS
+    assert upload_limits(APPS["gateway"]) == routing.PAGE_UPLOADS

@@ -12,7 +12,7 @@ import pytest
 from common import tokens, uploads
 from services.tracking import domain
 from services.tracking.app import create_app
-from tests.unit.common.test_hostile_bodies import refused
+from tests.unit.refusals import refused
 
 NUMBER = "RC-2026-AAAAAAA"
 

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 
 from common import mongo
-from services.tracking import store
+from services.tracking import queue_store
 from services.tracking.app import create_app
 
 BASE = "/open311/v2"
@@ -29,7 +29,8 @@ OUT_OF_RANGE = [
 @pytest.fixture
 def open311(monkeypatch):
     monkeypatch.setattr(mongo, "database", lambda: None)
-    monkeypatch.setattr(store, "service_requests", lambda *_args, **_kwargs: [])
+    monkeypatch.setattr(queue_store, "service_requests", lambda *_args, **_kwargs: [])
+    monkeypatch.setattr(queue_store, "updated_between", lambda *_args, **_kwargs: [])
     return create_app({"TESTING": True}).test_client()
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from common import config, mongo, tokens
-from services.tracking import accounts, store
+from services.tracking import accounts, staff_store
 from services.tracking.app import create_app
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -46,14 +46,14 @@ def members(monkeypatch):
     )
     monkeypatch.setattr(mongo, "database", lambda: None)
     monkeypatch.setattr(accounts, "catalogue_districts", lambda: CATALOGUE)
-    monkeypatch.setattr(store, "create_staff", lambda _db, _account, _events: True)
-    monkeypatch.setattr(store, "find_staff", lambda _db, username: accounts_by_name.get(username))
+    monkeypatch.setattr(staff_store, "create_staff", lambda _db, _account, _events: True)
+    monkeypatch.setattr(staff_store, "find_staff", lambda _db, username: accounts_by_name.get(username))
 
     def update_staff(_db, username, changes, *_args, **_kwargs):
         accounts_by_name[username] = {**accounts_by_name[username], **changes}
         return accounts_by_name[username]
 
-    monkeypatch.setattr(store, "update_staff", update_staff)
+    monkeypatch.setattr(staff_store, "update_staff", update_staff)
     client = create_app({"TESTING": True}).test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = "Bearer x"
     return client
@@ -131,8 +131,10 @@ def test_a_password_longer_than_zxcvbn_reads_is_judged_not_a_500(members):
 @pytest.fixture
 def first_start(monkeypatch):
     created = []
-    monkeypatch.setattr(store, "find_staff", lambda _db, _username: None)
-    monkeypatch.setattr(store, "create_staff", lambda _db, account, _events: created.append(account) or True)
+    monkeypatch.setattr(staff_store, "find_staff", lambda _db, _username: None)
+    monkeypatch.setattr(
+        staff_store, "create_staff", lambda _db, account, _events: created.append(account) or True
+    )
 
     def start(password: str) -> list[dict]:
         monkeypatch.setenv("ADMIN_PASSWORD", password)

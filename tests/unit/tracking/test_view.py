@@ -71,18 +71,3 @@ def test_a_token_opens_only_its_own_complaint():
     other_purpose = tokens.issue("staff", {"number": "RC-2026-7K3P9QX"})
     with pytest.raises(Unauthorized):
         domain.authorize(f"Bearer {other_purpose}", "RC-2026-7K3P9QX")
-
-
-def test_a_complaint_is_overdue_when_a_deadline_it_still_owes_has_passed():
-    from datetime import UTC, datetime, timedelta
-
-    from services.tracking.lifecycle import is_overdue
-
-    now = datetime(2026, 3, 1, tzinfo=UTC)
-    past, future = now - timedelta(days=1), now + timedelta(days=1)
-    assert is_overdue({"status": "received", "ack_due": past, "answer_due": future}, now)
-    assert not is_overdue({"status": "acknowledged", "ack_due": past, "answer_due": future}, now)
-    assert is_overdue({"status": "in_progress", "ack_due": past, "answer_due": past}, now)
-    assert is_overdue({"status": "reopened", "ack_due": past, "answer_due": past}, now)
-    assert not is_overdue({"status": "resolved", "ack_due": past, "answer_due": past}, now)
-    assert not is_overdue({"status": "received", "ack_due": future, "answer_due": future}, now)
