@@ -11,7 +11,7 @@ import base64
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import Blueprint, Flask, current_app, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
@@ -20,91 +20,19 @@ from werkzeug.exceptions import HTTPException
 
 from common import config
 from common.errors import http_headers
-from gateway.web import i18n
 
-web = Blueprint(
-    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/static"
+# The page modules join the blueprint as they are imported: citizens', staff's, and what they share.
+from gateway.web import citizen, filters, i18n, staff, staff_admin, staff_answers  # noqa: F401
+from gateway.web.shared import (  # noqa: F401 - the configuration of nginx's own pages reads these here
+    CONTENT_SECURITY_POLICY,
+    ERROR_MESSAGES,
+    error_page,
+    is_page,
+    secure_cookies,
+    web,
 )
+
 csrf = CSRFProtect()
-LANGUAGE_COOKIE = "lang"
-YEAR = 365 * 24 * 3600
-# Addresses that answer JSON (or Prometheus' text): everything else is a page.
-API_PREFIXES = ("/api/", "/open311/", "/health", "/metrics")
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
-)
-
-
-@web.before_app_request
-def _language() -> None:
-    if not is_page(request.path):
-        return
-    g.lang = i18n.choose(
-        request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE), request.accept_languages
-    )
-
-
-@web.after_app_request
-def _headers(response):
-    if not is_page(request.path):
-        return response
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers.setdefault("Cache-Control", "no-store")
-    if request.args.get("lang") in i18n.LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE, g.lang, max_age=YEAR, samesite="Lax", httponly=True, secure=_secure()
-        )
-    return response
-
-
-@web.app_context_processor
-def _template_context() -> dict:
-    lang = g.get("lang", i18n.DEFAULT)
-    return {"lang": lang, "dir": i18n.direction(lang), "languages": i18n.LANGUAGES, "here": _here()}
-
-
-def _here() -> str:
-    """Return the address of the page shown, for its language links.
-
-    A refused form is shown at the address it was sent to (/complaints/X/remarks): its language
-    links go to the page the form belongs to (/complaints/X), which answers a GET.
-    """
-    path = request.path
-    if request.method == "GET":
-        return path
-    adapter = current_app.url_map.bind("")
-    while path != "/":
-        try:
-            adapter.match(path, method="GET")
-            return path
-        except HTTPException:
-            path = path.rsplit("/", 1)[0] or "/"
-    return path
-
-
-def is_page(path: str) -> bool:
-    """Return whether an address is a page's (HTML), not the API's, Open311's or the operators' (JSON)."""
-    return not path.startswith(API_PREFIXES)
-
-
-ERROR_MESSAGES = {
-    400: "error.stale_form",
-    404: "error.not_found",
-    405: "error.not_found",
-    413: "error.too_large",
-    503: "error.unavailable",
-}
-
-
-def error_page(status: int):
-    """Return a page's error as a page, in the visitor's language: not found, a stale form, unavailable."""
-    key = ERROR_MESSAGES.get(status, "error.unexpected" if status >= 500 else "error.invalid")
-    message = i18n.gettext(key)
-    return render_template("error.html", status=status, message=message), status
 
 
 class EncryptedSerializer:
@@ -145,19 +73,13 @@ class PagesOnlySession(SecureCookieSessionInterface):
         return self._serializer
 
 
-def _secure() -> bool:
-    return (config.settings().public_url or "").startswith("https://")
-
-
 def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     """Serve the pages from the gateway app: sessions encrypted with SECRET_KEY, CSRF on the forms."""
-    from gateway.web import citizen, filters, staff, staff_answers  # noqa: F401  (their routes join the blueprint)
-
     app.config.update(
         SECRET_KEY=config.settings().secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=_secure(),
+        SESSION_COOKIE_SECURE=secure_cookies(),
         SESSION_COOKIE_NAME="complaints_session",
         WTF_CSRF_TIME_LIMIT=None,  # valid as long as the session
         WTF_CSRF_SSL_STRICT=False,
@@ -166,7 +88,7 @@ def install(app: Flask, api_blueprints: list[Blueprint]) -> None:
     csrf.init_app(app)
     # Globals, unlike context, reach the macros templates import.
     app.jinja_env.globals.update(
-        _=i18n.gettext, query_with=filters.query_with, answer_groups=filters.answer_groups
+        _=i18n.gettext, _n=i18n.ngettext, query_with=filters.query_with, answer_groups=filters.answer_groups
     )
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)  # the JSON API uses bearer tokens, never cookies

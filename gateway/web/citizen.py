@@ -1,4 +1,4 @@
-"""The citizen's pages: file a complaint, track it, act on it, and read the public figures."""
+"""The citizen's pages: file a complaint (or follow one already reported), track it and act on it."""
 
 from __future__ import annotations
 
@@ -8,63 +8,12 @@ import re
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
 from common import bodies, uploads
-from gateway.web import charts, i18n, web
-from gateway.web.messages import MESSAGES
-from gateway.web.upstream import Answer, call
+from common.vocabulary import DEFAULT_LANGUAGE
+from gateway.web import i18n
+from gateway.web.shared import catalogue, download, field_messages, names, optional, problem, web
+from gateway.web.upstream import call
 
 _ = i18n.gettext
-
-
-def catalogue() -> dict:
-    """Return the public catalogue (kinds, districts, categories), or an empty one when unavailable."""
-    answer = call("intake", "GET", "/api/v1/catalog")
-    return answer.body if answer.ok else {"kinds": [], "districts": [], "categories": []}
-
-
-def names(entries: list[dict]) -> dict[str, str]:
-    """Return the catalogue entries' names in the page's language, by code."""
-    return {e["code"]: i18n.name(e.get("name"), e["code"]) for e in entries}
-
-
-def problem(answer: Answer) -> str:
-    """Return what to tell the user of a refused or failed call."""
-    known = {
-        401: "error.session",
-        403: "error.forbidden",
-        404: "error.not_found",
-        409: "error.conflict",
-        413: "error.too_large",
-        415: "error.type",
-        429: "error.too_many",
-        503: "error.unavailable",
-    }
-    if answer.status == 400 and answer.field_errors():
-        return _("form.has_errors")  # each field's own message says what to correct
-    text = _(known.get(answer.status, "error.invalid"))
-    # The API says why a step is refused, in English: worth adding on an English page only.
-    if answer.status == 409 and answer.message and g.get("lang") == "en":
-        return f"{text} {answer.message}"
-    return text
-
-
-def field_messages(answer: Answer, form: str | None = None) -> dict[str, str]:
-    """Return one translated message per refused field, named as the form names it.
-
-    A form's own message for a field (`field.transition.reason.error`: the reason for rejecting)
-    comes before the field's (`field.reason.error`: the reason for reopening).
-    """
-    errors = {}
-    for field, _why in answer.field_errors().items():
-        short = field.removeprefix("citizen.").removeprefix("location.")
-        keys = [f"field.{form}.{short}.error"] if form else []
-        key = next((k for k in [*keys, f"field.{short}.error"] if k in MESSAGES[i18n.DEFAULT]), "error.field")
-        errors[short] = _(key)
-    return errors
-
-
-def optional(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 # ---- filing ---------------------------------------------------------------------------------
@@ -121,7 +70,7 @@ def file_complaint():
             "name": optional(form.get("name")),
             "email": form.get("email", "").strip(),
             "phone": optional(form.get("phone")),
-            "language": form.get("language") or "fr",
+            "language": form.get("language") or DEFAULT_LANGUAGE,
         },
         "consent": form.get("consent") == "yes",
         "publish": form.get("publish") == "yes",  # a choice of its own, never implied by `consent`
@@ -395,46 +344,3 @@ def document(number: str, document_id: str):
     if token is None:
         return redirect(url_for("web.track", number=number))
     return download("tracking", f"/api/v1/complaints/{number}/documents/{document_id}", token)
-
-
-def download(service: str, path: str, token: str) -> Response:
-    """Pass a document or an export through, as the API gives it (an attachment, not sniffed)."""
-    answer = call(service, "GET", path, token=token, stream=True)
-    if not answer.ok:
-        abort(answer.status if answer.status in (401, 403, 404, 503) else 502)
-    upstream = answer.response
-    response = Response(upstream.iter_content(64 * 1024), status=200)
-    for header in ("Content-Type", "Content-Disposition", "Content-Length"):
-        if header in upstream.headers:
-            response.headers[header] = upstream.headers[header]
-    return response
-
-
-# ---- the public figures ---------------------------------------------------------------------
-
-
-def figures_context(args) -> dict:
-    """Return the figures for the page's filters, their charts, and the catalogue for the filters."""
-    filters = {key: (args.get(key) or "").strip() for key in ("district", "category", "from", "to")}
-    answer = call("feedback", "GET", "/api/v1/stats", params={k: v for k, v in filters.items() if v})
-    catalog = catalogue()
-    figures = answer.body if answer.ok else None
-    errors = field_messages(answer) if answer.status == 400 else {}
-    for month in {"from", "to"} & set(errors):  # a month mistyped, or the period upside down
-        both = all(re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", filters[key]) for key in ("from", "to"))
-        upside_down = month == "to" and both and filters["from"][:7] > filters["to"][:7]
-        errors[month] = _("field.period.error" if upside_down else "field.month.error")
-    return {
-        "filters": filters,
-        "figures": figures,
-        "errors": errors,
-        "error": None if answer.ok else problem(answer),
-        "charts": charts.for_figures(figures) if figures else None,
-        "districts": names(catalog["districts"]),
-        "categories": names(catalog["categories"]),
-    }
-
-
-@web.get("/figures")
-def figures():
-    return render_template("citizen/figures.html", **figures_context(request.args))

@@ -10,7 +10,8 @@ from flask import request
 
 from common import config
 from common.envelope import utcnow
-from gateway.web import i18n, web
+from gateway.web import i18n
+from gateway.web.shared import web
 
 
 def _moment(value: str) -> datetime:
@@ -53,8 +54,17 @@ def hours(value: float | None) -> str:
     if value is None:
         return "—"
     if value < 48:
-        return i18n.gettext("unit.hours", n=number(value))
-    return i18n.gettext("unit.days", n=number(value / 24))
+        return i18n.ngettext("unit.hours", _count(value), n=number(value))
+    return i18n.ngettext("unit.days", _count(value / 24), n=number(value / 24))
+
+
+def _count(value: float) -> int:
+    """Return the count that picks a plural form: the number shown when whole, else 100.
+
+    A fraction (1,5) takes the "other" form, as 100 does in the three languages (CLDR's rules).
+    """
+    shown = round(value, 1)
+    return int(shown) if shown == int(shown) else 100
 
 
 @web.app_template_filter("filesize")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from gateway.web import i18n, web
-from gateway.web.citizen import catalogue, field_messages, names, problem
+from common.vocabulary import Status
+from gateway.web import i18n
+from gateway.web.shared import catalogue, field_messages, names, problem, web
 from gateway.web.staff import admin_only, api, render
 
 _ = i18n.gettext
-# The statuses staff move a complaint to: what an answer is written for.
-ANSWER_STATUSES = ("acknowledged", "in_progress", "resolved", "rejected", "closed")
+# The statuses staff move a complaint to, every one but those the citizen puts it in (filing,
+# reopening): what an answer is written for.
+ANSWER_STATUSES = tuple(status for status in Status if status not in (Status.RECEIVED, Status.REOPENED))
 
 
 @web.get("/staff/answers")

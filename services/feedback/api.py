@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from common import mongo, tokens
 from common.exports import csv_response
-from services.feedback import domain
+from services.feedback import figures as reading
 from services.feedback.schemas import StatsQuerySchema
 
 api = Blueprint("feedback", __name__, url_prefix="/api/v1")
@@ -21,16 +21,16 @@ def _query() -> dict:
 @api.get("/stats")
 def get_stats():
     """Return the quality figures, filtered by district, category and period, and by month."""
-    return jsonify(domain.figures(mongo.database(), _query()))
+    return jsonify(reading.figures(mongo.database(), _query()))
 
 
 @api.get("/staff/exports/stats.csv")
 def get_stats_csv():
     """Return the same figures as a spreadsheet: one line per month, then the total (any staff member)."""
     tokens.staff_claims(request.headers.get("Authorization"))
-    figures = domain.figures(mongo.database(), _query())
-    rows = [domain.csv_row(month["month"], month) for month in figures["by_month"]]
-    rows.append(domain.csv_row("total", figures))
+    figures = reading.figures(mongo.database(), _query())
+    rows = [reading.csv_row(month["month"], month) for month in figures["by_month"]]
+    rows.append(reading.csv_row("total", figures))
     parts = [figures["filters"][key] for key in ("district", "category", "from", "to")]
     name = "-".join(["figures", *(part for part in parts if part)])
-    return csv_response(f"{name}.csv", domain.CSV_HEADER, rows)
+    return csv_response(f"{name}.csv", reading.CSV_HEADER, rows)

@@ -15,56 +15,18 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from datetime import timedelta
 
 from pymongo.database import Database
 
 from common import config, locks, logs, mongo
-from services.feedback import domain, store
+from services.feedback import rules, store
 
 log = logging.getLogger(__name__)
 
-TRACKING_COMPLAINTS = "tracking_complaints"
-ANSWERED = ("resolved", "rejected")
+TRACKING_COMPLAINTS = store.TRACKING_COMPLAINTS  # the bench seeds it
 BATCH = 500
 # Longer than any event handler takes: those that began before the rebuild have finished after it.
 HANDLER_GRACE_SECONDS = 2.0
-
-
-def facts_of(complaint: dict) -> dict:
-    """Return the facts the events of a complaint give, from the complaint as tracking keeps it."""
-    submitted = complaint["submitted_at"]
-    timeline = complaint.get("timeline", [])
-    answer_due = complaint.get("first_answer_due") or (
-        complaint["answer_due"]
-        if not complaint.get("reopen_count")
-        else submitted + timedelta(days=complaint.get("answer_days") or 60)
-    )
-    facts = {
-        "kind": complaint["kind"],
-        "district": complaint["district"],
-        "category": complaint["category"],
-        "submitted_at": submitted,
-        "month": submitted.strftime("%Y-%m"),
-        "ack_due": complaint["ack_due"],
-        "answer_due": answer_due,
-        "reopen_count": complaint.get("reopen_count", 0),
-        "ratings": {
-            str(r["answer"]): {"satisfaction": r["satisfaction"], "outcome": r["outcome"], "at": r["at"]}
-            for r in complaint.get("feedback", [])
-        },
-    }
-    if complaint.get("placed_at"):
-        facts["placed_at"] = complaint["placed_at"]
-    if complaint.get("duplicate_of"):
-        facts["merged_into"] = complaint["duplicate_of"]
-    # The first change of status is always out of `received`: the first response.
-    if len(timeline) > 1:
-        facts["acknowledged_at"] = timeline[1]["at"]
-    answered = [entry["at"] for entry in timeline if entry["status"] in ANSWERED]
-    if answered:
-        facts["answered_at"] = answered[0]
-    return facts
 
 
 FACT_FIELDS = (
@@ -82,6 +44,8 @@ FACT_FIELDS = (
     "placed_at",
     "merged_into",
 )
+# What rules.facts_of reads of tracking's complaints.
+TRACKED_FIELDS = (*FACT_FIELDS, "timeline", "feedback", "answer_days", "first_answer_due", "duplicate_of")
 
 
 def rebuild(db: Database, *, grace: float = HANDLER_GRACE_SECONDS) -> dict:
@@ -90,26 +54,15 @@ def rebuild(db: Database, *, grace: float = HANDLER_GRACE_SECONDS) -> dict:
     with locks.locked(db, store.REBUILD_LOCK, wait=store.REBUILD_LEASE, lease=store.REBUILD_LEASE) as held:
         time.sleep(grace)
         facts: dict[str, dict] = {}
-        projection = {
-            key: 1
-            for key in (
-                *FACT_FIELDS,
-                "timeline",
-                "feedback",
-                "answer_days",
-                "first_answer_due",
-                "duplicate_of",
-            )
-        }
-        for complaint in db[TRACKING_COMPLAINTS].find({}, projection):
-            facts[complaint["_id"]] = facts_of(complaint)
+        for complaint in store.tracked_complaints(db, TRACKED_FIELDS):
+            facts[complaint["_id"]] = rules.facts_of(complaint)
         # Complaints tracking has not recorded yet keep the facts their events gave.
-        for record in db[store.COMPLAINTS].find({}, {key: 1 for key in FACT_FIELDS}):
+        for record in store.records(db, FACT_FIELDS):
             facts.setdefault(record["_id"], {k: v for k, v in record.items() if k != "_id"})
         held.renew()
         cells: dict[str, dict] = {}
         for done, (number, known) in enumerate(facts.items(), start=1):
-            counted = domain.contribution(known)
+            counted = rules.contribution(known)
             for cell, counters in counted.items():
                 totals = cells.setdefault(cell, {})
                 for key, value in counters.items():

@@ -7,7 +7,7 @@ import re
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from common.schemas import StrictSchema, Text
-from services.feedback import domain
+from services.feedback import rules
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 # A district or category is named by its catalogue code; the figures' export file is named by them.
@@ -75,7 +75,7 @@ class ReopenedSchema(_Event):
 class FeedbackGivenSchema(_Event):
     answer = fields.Integer(required=True)
     satisfaction = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    outcome = fields.String(required=True, validate=validate.OneOf(domain.OUTCOMES))
+    outcome = fields.String(required=True, validate=validate.OneOf(rules.OUTCOMES))
     at = fields.AwareDateTime(required=True)
 
 

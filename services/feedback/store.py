@@ -13,6 +13,8 @@ operations it has applied.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
@@ -28,6 +30,8 @@ PENDING = "feedback_pending"
 # The months that have a complaint: what a period without bounds covers.
 MONTHS = "feedback_months"
 REBUILD_LOCK = "feedback:rebuild"
+# Tracking's complaints: read by the rebuild only, the one place a service reads another's collection.
+TRACKING_COMPLAINTS = "tracking_complaints"
 # The rebuild renews its lock as it goes; a lock older than this belongs to a rebuild that stopped.
 REBUILD_LEASE = 60.0
 
@@ -149,6 +153,11 @@ def forget_pending(db: Database, operation_ids: list[str]) -> None:
         db[PENDING].delete_many({"_id": {"$in": operation_ids}})
 
 
+def pending_of(db: Database, number: str) -> list[str]:
+    """Return the ids of a complaint's operations noted as pending."""
+    return [doc["_id"] for doc in db[PENDING].find({"number": number}, {"_id": 1})]
+
+
 def pending_ids(db: Database) -> set[str]:
     """Return the ids of the pending operations (a small collection: the ones in flight)."""
     return {doc["_id"] for doc in db[PENDING].find({}, {"_id": 1})}
@@ -181,6 +190,16 @@ def cell(db: Database, cell_id: str) -> dict:
 def rebuilding(db: Database) -> bool:
     """Return whether a rebuild of the read model is under way."""
     return locks.held_recently(db, REBUILD_LOCK, REBUILD_LEASE)
+
+
+def tracked_complaints(db: Database, fields: tuple[str, ...]) -> Iterator[dict]:
+    """Yield every complaint as tracking keeps it, with these fields (a rebuild)."""
+    yield from db[TRACKING_COMPLAINTS].find({}, dict.fromkeys(fields, 1))
+
+
+def records(db: Database, fields: tuple[str, ...]) -> Iterator[dict]:
+    """Yield every complaint's record, with these fields (a rebuild)."""
+    yield from db[COMPLAINTS].find({}, dict.fromkeys(fields, 1))
 
 
 def replace_cells(db: Database, cells: list[dict]) -> None:

@@ -1,13 +1,13 @@
 """Feedback's worker: keeps the figures' read model from the events."""
 
 from common import config, mongo, worker
-from services.feedback import domain, store
-from services.feedback.events import HANDLERS
+from services.feedback import counting, store
+from services.feedback.handlers import HANDLERS
 
 
 def finish_unfinished() -> None:
     """Finish what a process stopped midway left to add to the figures."""
-    domain.settle_unfinished(mongo.database())
+    counting.settle_unfinished(mongo.database())
 
 
 def main() -> None:

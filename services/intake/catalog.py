@@ -1,6 +1,8 @@
 """The catalogue shipped by default: Casablanca's 16 arrondissements and ten categories."""
 
-KINDS = ["complaint", "claim", "suggestion"]
+from __future__ import annotations
+
+from services.intake.model import Category, District
 
 # code, French, Arabic, English, and an approximate centre (latitude, longitude) used to place an
 # Open311 request that gives only a point; administrators can move a centre in the catalogue.
@@ -71,7 +73,7 @@ CATEGORIES = [
 ]
 
 
-def default_districts() -> list[dict]:
+def default_districts() -> list[District]:
     """Return the default districts as store documents."""
     return [
         {
@@ -85,7 +87,7 @@ def default_districts() -> list[dict]:
     ]
 
 
-def default_categories() -> list[dict]:
+def default_categories() -> list[Category]:
     """Return the default categories as store documents."""
     return [
         {

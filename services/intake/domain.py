@@ -1,21 +1,17 @@
-"""Intake's rules: a valid complaint gets a number, deadlines, and its submitted event."""
+"""Intake's work: a valid complaint gets a number, deadlines and its submitted event; the catalogue."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import uuid
-from datetime import timedelta
 
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import blobs, config, geo, outbox
+from common import blobs, config, outbox
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
-from services.intake import events, numbers, photos, store
-from services.intake.catalog import KINDS
+from common.vocabulary import Kind, Status
+from services.intake import events, model, numbers, photos, rules, store
 from services.intake.schemas import DISTRICT_FAR, DISTRICT_REQUIRED, check_catalogue
 
 
@@ -23,7 +19,7 @@ def catalog_view(db: Database) -> dict:
     """Return the public catalogue: kinds, active districts and categories."""
     current = store.active_catalog(db)
     return {
-        "kinds": list(KINDS),
+        "kinds": list(Kind),
         "districts": [
             {"code": code, "name": d["name"], "center": d.get("center")}
             for code, d in current["districts"].items()
@@ -41,28 +37,13 @@ def catalog_view(db: Database) -> dict:
     }
 
 
-def nearest_district(districts: dict, lat: float, lon: float, within_km: float) -> str | None:
-    """Return the district whose centre is nearest the point, or None when none is within reach."""
-    best, best_km = None, within_km
-    for code, district in districts.items():
-        center = district.get("center")
-        if center:
-            km = geo.distance_km(lat, lon, center["lat"], center["lon"])
-            if km <= best_km:
-                best, best_km = code, km
-    return best
-
-
 def locate(districts: dict, location: dict | None) -> str | None:
     """Return the district a point is in: the nearest within OPEN311_PLACEMENT_KM, else None.
 
     The one rule that places a complaint by its point, whichever way it came (the citizen's form,
     the JSON API, a photo's position, Open311); a point beyond the limit is outside the city.
     """
-    if not location:
-        return None
-    within = config.settings().open311_placement_km
-    return nearest_district(districts, location["lat"], location["lon"], within)
+    return rules.locate(districts, location, config.settings().open311_placement_km)
 
 
 def submit(
@@ -110,37 +91,21 @@ def submit(
     category = current["categories"][data["category"]]
     district = current["districts"].get(data["district"])
     now = utcnow()
-    base = {
-        **{
-            key: data[key]
-            for key in (
-                "kind",
-                "category",
-                "district",
-                "subject",
-                "description",
-                "address",
-                "location",
-                "citizen",
-            )
-        },
-        "nearest_district": nearest,
-        "department": category["department"],
-        "consent": {"given": True, "at": now},
-        "publish": data.get("publish", False),
-        "submitted_at": now,
-        "ack_due": now + timedelta(days=category["ack_days"]),
-        "answer_due": now + timedelta(days=category["answer_days"]),
-        "documents": stored,
-        "channel": channel or {"via": "web"},
-    }
-    repeat = _repeat_digest(request_id, data, stored)
-    if repeat:
-        base["request"] = repeat.hex()
+    repeat = rules.repeat_digest(config.settings().secret_key, request_id, data, (d["blob"] for d in stored))
+    request = repeat.hex() if repeat else None
     for draw in range(8):
         first = draw == 0 and repeat is not None
         number = numbers.from_digest(now.year, repeat) if first else numbers.generate(now.year)
-        document = {"_id": number, **base}
+        document = model.filed_complaint(
+            data,
+            number=number,
+            now=now,
+            category=category,
+            nearest=nearest,
+            documents=stored,
+            channel=channel,
+            request=request,
+        )
         event = events.complaint_submitted(document, category, district)
         if token:
             store.remember_token(db, token, document["_id"])
@@ -150,7 +115,7 @@ def submit(
         except DuplicateKeyError:
             if first:
                 earlier = store.find_complaint(db, number)
-                if earlier is not None and earlier.get("request") == base["request"]:
+                if rules.same_request(earlier, request):
                     return _receipt(earlier)  # the same submission, recorded already
             continue  # a number already given: draw another
     else:
@@ -159,22 +124,10 @@ def submit(
     return _receipt(document)
 
 
-def _repeat_digest(request_id: str | None, data: dict, stored: list[dict]) -> bytes | None:
-    """Return a keyed hash of a request's id and content, the same each time it is sent again."""
-    if not request_id:
-        return None
-    content = json.dumps(
-        {"request": request_id, "data": data, "documents": [d["blob"] for d in stored]},
-        sort_keys=True,
-        default=str,
-    )
-    return hmac.new(config.settings().secret_key.encode(), content.encode(), hashlib.sha256).digest()
-
-
 def _receipt(complaint: dict) -> dict:
     return {
         "number": complaint["_id"],
-        "status": "received",
+        "status": Status.RECEIVED,
         "submitted_at": isoformat(complaint["submitted_at"]),
         "ack_due": isoformat(complaint["ack_due"]),
         "answer_due": isoformat(complaint["answer_due"]),
@@ -192,7 +145,7 @@ def _entry_view(entry: dict) -> dict:
 def full_catalog(db: Database) -> dict:
     """Return the catalogue as administrators see it, retired entries included."""
     current = store.full_catalog(db)
-    return {"kinds": list(KINDS), **{kind: [_entry_view(e) for e in current[kind]] for kind in CATALOG_KINDS}}
+    return {"kinds": list(Kind), **{kind: [_entry_view(e) for e in current[kind]] for kind in CATALOG_KINDS}}
 
 
 def add_catalog_entry(db: Database, kind: str, data: dict, *, by: str) -> dict:
@@ -206,11 +159,9 @@ def add_catalog_entry(db: Database, kind: str, data: dict, *, by: str) -> dict:
 
 def change_catalog_entry(db: Database, kind: str, code: str, data: dict, *, by: str) -> dict:
     """Rename, retire, reactivate or change the deadlines of an entry."""
-    if kind == "categories" and ("ack_days" in data) != ("answer_days" in data):
+    if kind == "categories" and rules.changes_one_deadline(data):
         current = next((c for c in store.full_catalog(db)["categories"] if c["_id"] == code), None)
-        if current and data.get("ack_days", current["ack_days"]) > data.get(
-            "answer_days", current["answer_days"]
-        ):
+        if current and not rules.deadlines_in_order(data, current):
             raise BadRequest(
                 "Acknowledgement cannot be due after the answer.", fields={"ack_days": ["after answer_days"]}
             )

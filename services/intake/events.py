@@ -1,18 +1,23 @@
-"""What intake publishes."""
+"""What intake publishes: complaint.submitted, the whole complaint as the other services need it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from common.envelope import isoformat, new_event
+from common.vocabulary import EventType
+from services.intake.handlers import on_anonymised  # noqa: F401 - its home before handlers.py, where tests import it
+from services.intake.model import Complaint, SubmittedData
 
 SOURCE = "intake"
 
 
-def complaint_submitted(complaint: dict, category: dict, district: dict | None) -> dict:
-    """Return the complaint.submitted event: the whole complaint, as the other services need it.
+def complaint_submitted(complaint: Complaint, category: Mapping, district: Mapping | None) -> dict:
+    """Return the complaint.submitted event of a filed complaint, with the catalogue's names.
 
     `district` is None for an Open311 request that staff will place.
     """
-    data = {
+    data: SubmittedData = {
         "number": complaint["_id"],
         "kind": complaint["kind"],
         "category": complaint["category"],
@@ -36,15 +41,4 @@ def complaint_submitted(complaint: dict, category: dict, district: dict | None) 
         "channel": complaint["channel"]["via"],
         "media_url": complaint["channel"].get("media_url"),
     }
-    return new_event("complaint.submitted", source=SOURCE, subject=complaint["_id"], data=data)
-
-
-def on_anonymised(event: dict) -> None:
-    """Erase the citizen's data from the complaint as it was submitted (its retention has ended)."""
-    from common import mongo
-    from services.intake import store
-
-    store.anonymise(mongo.database(), event["data"]["number"])
-
-
-HANDLERS = {"complaint.anonymised": on_anonymised}
+    return new_event(EventType.SUBMITTED, source=SOURCE, subject=complaint["_id"], data=data)

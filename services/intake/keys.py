@@ -12,13 +12,14 @@ import secrets
 import uuid
 
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
-from common import config, mongo
+from common import config
 from common.envelope import isoformat, utcnow
 from common.errors import Conflict, Forbidden, NotFound
+from services.intake import store
+from services.intake.model import ApiKey
 
-KEYS = "open311_keys"
+KEYS = store.KEYS
 PREFIX = "o311_"
 SEEDED_ID = "seeded"
 
@@ -28,7 +29,7 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _view(document: dict) -> dict:
+def _view(document: ApiKey) -> dict:
     return {
         "id": document["id"],
         "name": document["name"],
@@ -41,7 +42,7 @@ def _view(document: dict) -> dict:
     }
 
 
-def _document(key: str, *, key_id: str, name: str, by: str) -> dict:
+def _document(key: str, *, key_id: str, name: str, by: str) -> ApiKey:
     return {
         "_id": digest(key),
         "id": key_id,
@@ -58,35 +59,31 @@ def seed(db: Database) -> None:
     key = config.settings().open311_api_key
     if key:
         document = _document(key, key_id=SEEDED_ID, name="OPEN311_API_KEY", by="OPEN311_API_KEY")
-        mongo.upsert(
-            lambda: db[KEYS].update_one({"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True)
-        )
+        store.seed_key(db, document)
 
 
 def issue(db: Database, name: str, *, by: str) -> dict:
     """Make a key; return its record with the key itself, which is shown this once."""
     key = PREFIX + secrets.token_urlsafe(32)
     document = _document(key, key_id=uuid.uuid4().hex[:12], name=name, by=by)
-    try:
-        db[KEYS].insert_one(document)
-    except DuplicateKeyError:  # pragma: no cover - 256 random bits
-        raise Conflict("Try again.") from None
+    if not store.add_key(db, document):  # pragma: no cover - 256 random bits
+        raise Conflict("Try again.")
     return {**_view(document), "key": key}
 
 
 def listing(db: Database) -> list[dict]:
     """Return every key's record, newest first, without the keys."""
-    return [_view(d) for d in db[KEYS].find({}).sort("created_at", -1)]
+    return [_view(d) for d in store.list_keys(db)]
 
 
 def revoke(db: Database, key_id: str, *, by: str) -> dict:
     """Revoke a key for good; return its record."""
-    document = db[KEYS].find_one({"id": key_id})
+    document = store.find_key(db, key_id=key_id)
     if document is None:
         raise NotFound("No such API key.")
     if document["active"]:
         changes = {"active": False, "revoked_at": utcnow(), "revoked_by": by}
-        db[KEYS].update_one({"_id": document["_id"]}, {"$set": changes})
+        store.change_key(db, document["_id"], changes)
         document.update(changes)
     return _view(document)
 
@@ -95,8 +92,8 @@ def check(db: Database, key: str | None) -> dict:
     """Return the active key's record for a request; 403 when missing, unknown or revoked."""
     if not key:
         raise Forbidden("An api_key is required to submit a service request.")
-    document = db[KEYS].find_one({"_id": digest(key)})
+    document = store.find_key(db, digest=digest(key))
     if document is None or not document["active"]:
         raise Forbidden("The api_key is not valid.")
-    db[KEYS].update_one({"_id": document["_id"]}, {"$set": {"last_used_at": utcnow()}})
+    store.change_key(db, document["_id"], {"last_used_at": utcnow()})
     return document

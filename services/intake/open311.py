@@ -19,9 +19,9 @@ from common import config, logs, mongo, ratelimit
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
 from common.schemas import Email, StrictSchema, Text
-from services.intake import domain, keys, store
-from services.intake.catalog import KINDS
-from services.intake.schemas import LANGUAGES, PHONE
+from common.vocabulary import Kind, Language
+from services.intake import domain, keys, rules, store
+from services.intake.schemas import PHONE
 
 open311 = Blueprint("open311", __name__, url_prefix=PREFIX)
 FORMAT = "<any(json,xml):fmt>"
@@ -53,9 +53,8 @@ def jurisdiction() -> str:
     return config.settings().open311_jurisdiction
 
 
-def _locale() -> str:
-    locale = (request.args.get("locale") or "fr").strip()[:2].lower()
-    return locale if locale in KIND_NAMES else "fr"
+def _locale() -> Language:
+    return rules.open311_locale((request.args.get("locale") or "").strip())
 
 
 def _check_jurisdiction(districts: dict) -> None:
@@ -100,10 +99,10 @@ def service(code: str, category: dict, locale: str) -> dict:
     return {
         "service_code": code,
         "service_name": names[locale],
-        "description": " / ".join(names[lang] for lang in ("fr", "ar", "en")),
+        "description": " / ".join(names[lang] for lang in Language),
         "metadata": True,
         "type": "realtime",
-        "keywords": ", ".join([code, *(names[lang] for lang in ("fr", "ar", "en"))]),
+        "keywords": ", ".join([code, *(names[lang] for lang in Language)]),
         "group": category["department"],
     }
 
@@ -127,7 +126,7 @@ def service_definition(service_code: str, fmt: str):
     if service_code not in current["categories"]:
         raise NotFound(f"No service has the code {service_code!r}.")
     districts = [{"key": key, "name": d["name"][locale]} for key, d in current["districts"].items()]
-    kinds = [{"key": kind, "name": KIND_NAMES[locale][kind]} for kind in KINDS]
+    kinds = [{"key": kind, "name": KIND_NAMES[locale][kind]} for kind in Kind]
     return respond(
         "service_definition",
         {
@@ -186,10 +185,13 @@ TO_PLACE = {
 class ServiceRequestSchema(StrictSchema):
     """The parameters of POST requests, as form fields (strings), blank ones removed."""
 
-    api_key = Text()
+    api_key = Text(metadata={"description": "Required: a key issued and not revoked (else 403)."})
     jurisdiction_id = Text(validate=validate.Length(max=64))
     service_code = Text(required=True, validate=validate.Length(min=1, max=64))
-    lat = fields.Float(validate=validate.Range(-90, 90))
+    lat = fields.Float(
+        validate=validate.Range(-90, 90),
+        metadata={"description": "With `long`. A location is required: `lat` and `long`, or an address."},
+    )
     long = fields.Float(validate=validate.Range(-180, 180))
     address_string = Text(validate=validate.Length(max=500))
     address_id = Text(validate=validate.Length(max=100))
@@ -201,7 +203,10 @@ class ServiceRequestSchema(StrictSchema):
     phone = Text(validate=PHONE)
     description = Text(validate=validate.Length(max=4000))
     media_url = fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000))
-    locale = Text(validate=validate.Length(max=10))
+    locale = Text(
+        validate=validate.Length(max=10),
+        metadata={"description": "Its first two letters, fr, ar or en, are the notice's language (else fr)."},
+    )
 
     @validates_schema
     def _located(self, data, **kwargs):
@@ -226,7 +231,7 @@ def _form() -> tuple[dict, dict]:
             attributes[match.group(1)] = value
         else:
             values[name] = value
-    unknown = sorted(set(attributes) - {"district", "kind", "publish"})
+    unknown = sorted(set(attributes) - set(rules.OPEN311_ATTRIBUTES))
     if unknown:
         raise BadRequest(f"Unknown attribute {unknown[0]!r}: this service has district, kind and publish.")
     return _service_request_schema.load(values), attributes
@@ -253,16 +258,6 @@ def _district(db_districts: dict, form: dict, attributes: dict) -> str | None:
     return None
 
 
-def _subject(description: str | None, service_name: str) -> str:
-    """Return a subject: the description's first line, shortened at a word, or the service's name."""
-    line = (description or "").strip().splitlines()[0].strip() if description else ""
-    if not line:
-        return service_name
-    if len(line) <= 120:
-        return line
-    return line[:120].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
-
-
 @open311.post(f"/requests.{FORMAT}")
 def post_request(fmt: str):
     """Submit a service request as a complaint; answer its number, a token and what comes next."""
@@ -275,42 +270,20 @@ def post_request(fmt: str):
     category = current["categories"].get(form["service_code"])
     if category is None:
         raise BadRequest(f"service_code {form['service_code']!r} is not a service of this city.")
-    kind = attributes.get("kind", "complaint")
-    if kind not in KINDS:
-        raise BadRequest(f"attribute[kind] must be one of {', '.join(KINDS)}.")
-    publish = attributes.get("publish", "false").lower()
-    if publish not in ("true", "false"):
+    kind = rules.open311_kind(attributes)
+    if kind is None:
+        raise BadRequest(f"attribute[kind] must be one of {', '.join(Kind)}.")
+    publish = rules.open311_publish(attributes)
+    if publish is None:
         raise BadRequest("attribute[publish] must be true or false.")
-    locale = (form.get("locale") or "fr")[:2].lower()
-    locale = locale if locale in LANGUAGES else "fr"
+    locale = rules.open311_locale(form.get("locale"))
     district = _district(current["districts"], form, attributes)
     service_name = category["name"][locale]
-    name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part) or None
-    data = {
-        "kind": kind,
-        "category": form["service_code"],
-        "district": district,
-        "subject": _subject(form.get("description"), service_name),
-        "description": form.get("description") or service_name,
-        "address": form.get("address_string")
-        or (f"address_id {form['address_id']}" if form.get("address_id") else None),
-        "location": {"lat": form["lat"], "lon": form["long"]} if "lat" in form else None,
-        "citizen": {
-            "name": name,
-            "email": form.get("email"),
-            "phone": form.get("phone"),
-            "language": locale,
-        },
-        "consent": True,
-        "publish": publish == "true",
-    }
+    data = rules.open311_complaint(
+        form, kind=kind, district=district, service_name=service_name, locale=locale, publish=publish
+    )
     token = secrets.token_urlsafe(16)
-    channel = {
-        "via": "open311",
-        "api_key": key["id"],
-        "token": token,
-        **{k: form[k] for k in ("address_id", "device_id", "account_id", "media_url") if k in form},
-    }
+    channel = rules.open311_channel(form, key_id=key["id"], token=token)
     with ratelimit.taken(db, limit, key["id"]):
         receipt = domain.submit(db, data, channel=channel, token=token, request_id=logs.current_request_id())
     notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])

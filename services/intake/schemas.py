@@ -5,9 +5,8 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.schemas import Email, Flag, Number, StrictSchema, Text
-from services.intake.catalog import KINDS
+from common.vocabulary import DEFAULT_LANGUAGE, Kind, Language, Status
 
-LANGUAGES = ("fr", "ar", "en")
 PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,20}$", error="Not a valid phone number.")
 
 
@@ -20,14 +19,22 @@ class CitizenSchema(StrictSchema):
     name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
     email = Email(required=True)
     phone = Text(validate=PHONE, load_default=None, allow_none=True)
-    language = Text(validate=validate.OneOf(LANGUAGES), load_default="fr")
+    language = Text(validate=validate.OneOf(tuple(Language)), load_default=DEFAULT_LANGUAGE)
 
 
 class ComplaintSchema(StrictSchema):
-    kind = Text(required=True, validate=validate.OneOf(KINDS))
+    kind = Text(required=True, validate=validate.OneOf(tuple(Kind)))
     category = Text(required=True, validate=validate.Length(min=1, max=64))
     # Optional when the complaint has a point (typed, or its photo's) that places it: see domain.submit.
-    district = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
+    district = Text(
+        validate=validate.Length(min=1, max=64),
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Required unless the complaint's point (`location`, or its photo's GPS position)"
+            " places it in the nearest district."
+        },
+    )
     subject = Text(required=True, validate=validate.Length(min=1, max=200))
     description = Text(required=True, validate=validate.Length(min=1, max=4000))
     address = Text(validate=validate.Length(max=500), load_default=None, allow_none=True)
@@ -35,7 +42,14 @@ class ComplaintSchema(StrictSchema):
     citizen = fields.Nested(CitizenSchema, required=True)
     consent = Flag(required=True)
     # Law 09-08: publishing the citizen's words (Open311) is a choice of its own, off unless given.
-    publish = Flag(load_default=False)
+    publish = Flag(
+        load_default=False,
+        metadata={
+            "description": "The citizen's separate consent (law 09-08) to publish the complaint's subject,"
+            " description, address and location in the Open311 answers; never the name, email or phone."
+            " Without it (the default), Open311 shows only the category, district, status and dates."
+        },
+    )
 
     @validates_schema(skip_on_field_errors=False)  # told with the other fields' errors, not after them
     def _consent_given(self, data, **kwargs):
@@ -67,15 +81,21 @@ class NamesSchema(StrictSchema):
     en = Text(required=True, validate=validate.Length(min=1, max=120))
 
 
+CENTER = {
+    "description": "A district's approximate centre: an Open311 request with only a point goes to"
+    " the nearest."
+}
+
+
 class DistrictSchema(StrictSchema):
     code = Text(required=True, validate=CODE)
     name = fields.Nested(NamesSchema, required=True)
-    center = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    center = fields.Nested(LocationSchema, load_default=None, allow_none=True, metadata=CENTER)
 
 
 class DistrictChangeSchema(StrictSchema):
     name = fields.Nested(NamesSchema)
-    center = fields.Nested(LocationSchema, allow_none=True)
+    center = fields.Nested(LocationSchema, allow_none=True, metadata=CENTER)
     active = Flag()
 
 
@@ -83,7 +103,9 @@ class CategoryChangeSchema(StrictSchema):
     # Decree 2-17-265: at most 15 days to acknowledge and 60 to answer.
     name = fields.Nested(NamesSchema)
     department = Text(validate=validate.Length(min=1, max=64))
-    ack_days = fields.Integer(strict=True, validate=validate.Range(1, 15))
+    ack_days = fields.Integer(
+        strict=True, validate=validate.Range(1, 15), metadata={"description": "At most `answer_days`."}
+    )
     answer_days = fields.Integer(strict=True, validate=validate.Range(1, 60))
     active = Flag()
 
@@ -97,18 +119,27 @@ class CategorySchema(CategoryChangeSchema):
     code = Text(required=True, validate=CODE)
     name = fields.Nested(NamesSchema, required=True)
     department = Text(required=True, validate=validate.Length(min=1, max=64))
-    ack_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 15))
+    ack_days = fields.Integer(
+        strict=True,
+        required=True,
+        validate=validate.Range(1, 15),
+        metadata={"description": "At most `answer_days`."},
+    )
     answer_days = fields.Integer(strict=True, required=True, validate=validate.Range(1, 60))
     active = Flag(load_default=True)
 
 
 class ApiKeySchema(StrictSchema):
-    name = Text(required=True, validate=validate.Length(min=1, max=120))
+    name = Text(
+        required=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"description": "Who the key is for."},
+    )
 
 
-# The statuses staff move a complaint to (tracking's state table, services/tracking/lifecycle.py):
-# what a canned answer is written for.
-ANSWER_STATUSES = ("acknowledged", "in_progress", "resolved", "rejected", "closed")
+# The statuses staff move a complaint to (tracking's state table, services/tracking/lifecycle.py),
+# every one but those the citizen puts it in (filing, reopening): what a canned answer is written for.
+ANSWER_STATUSES = tuple(status for status in Status if status not in (Status.RECEIVED, Status.REOPENED))
 
 
 class AnswerTextsSchema(StrictSchema):
@@ -118,18 +149,25 @@ class AnswerTextsSchema(StrictSchema):
     en = Text(required=True, validate=validate.Length(min=1, max=4000))
 
 
+ANSWER_CATEGORY = {"description": "A catalogue category code (else 400 with `fields.category`)."}
+ANSWER_TITLE = {"description": "What staff see in the list of answers."}
+ANSWER_TEXT = {
+    "description": "The public note to be, in each language (the public note's 4,000 characters at most)."
+}
+
+
 class AnswerChangeSchema(StrictSchema):
-    category = Text(validate=validate.Length(min=1, max=64))
+    category = Text(validate=validate.Length(min=1, max=64), metadata=ANSWER_CATEGORY)
     status = Text(validate=validate.OneOf(ANSWER_STATUSES))
-    title = Text(validate=validate.Length(min=1, max=120))
-    text = fields.Nested(AnswerTextsSchema)
+    title = Text(validate=validate.Length(min=1, max=120), metadata=ANSWER_TITLE)
+    text = fields.Nested(AnswerTextsSchema, metadata=ANSWER_TEXT)
 
 
 class AnswerSchema(AnswerChangeSchema):
-    category = Text(required=True, validate=validate.Length(min=1, max=64))
+    category = Text(required=True, validate=validate.Length(min=1, max=64), metadata=ANSWER_CATEGORY)
     status = Text(required=True, validate=validate.OneOf(ANSWER_STATUSES))
-    title = Text(required=True, validate=validate.Length(min=1, max=120))
-    text = fields.Nested(AnswerTextsSchema, required=True)
+    title = Text(required=True, validate=validate.Length(min=1, max=120), metadata=ANSWER_TITLE)
+    text = fields.Nested(AnswerTextsSchema, required=True, metadata=ANSWER_TEXT)
 
 
 class AnswerQuerySchema(StrictSchema):

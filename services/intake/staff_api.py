@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from common import mongo, tokens
 from common.errors import NotFound
+from common.vocabulary import Role
 from common.web import json_body
 from services.intake import answers, domain, keys
 from services.intake.schemas import (
@@ -32,7 +33,7 @@ _schemas = {
 
 def _admin() -> dict:
     claims = tokens.staff_claims(request.headers.get("Authorization"))
-    tokens.require_role(claims, "admin")
+    tokens.require_role(claims, Role.ADMIN)
     return claims
 
 

@@ -1,4 +1,7 @@
-"""Intake's collections: the catalogue and the complaints as submitted."""
+"""Intake's collections: the catalogue, canned answers, Open311 keys and tokens, the complaints as submitted.
+
+The only module of intake that writes the store's query and update operators.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from common import mongo, outbox
-from services.intake import catalog
+from services.intake import catalog, rules
 
 COMPLAINTS = "intake_complaints"
 OUTBOX = outbox.Outbox(COMPLAINTS)
 DISTRICTS = "catalog_districts"
 CATEGORIES = "catalog_categories"
 TOKENS = "open311_tokens"
+KEYS = "open311_keys"  # by the key's digest
 ANSWERS = "catalog_answers"  # the staff's canned answers, per category and target status
 ANSWERS_ORDER = [("category", ASCENDING), ("status", ASCENDING), ("title", ASCENDING), ("_id", ASCENDING)]
 
@@ -138,17 +142,8 @@ def anonymise(db: Database, number: str) -> None:
     complaint = db[COMPLAINTS].find_one({"_id": number}, {"citizen.language": 1})
     if complaint is None:
         return
-    language = (complaint.get("citizen") or {}).get("language") or "fr"
-    citizen = {"name": None, "email": None, "phone": None, "language": language}
-    erased = {
-        "citizen": citizen,
-        "address": None,
-        "location": None,
-        "nearest_district": None,
-        "publish": False,
-        "anonymised": True,
-    }
-    db[COMPLAINTS].update_one({"_id": number}, {"$set": erased})
+    language = (complaint.get("citizen") or {}).get("language")
+    db[COMPLAINTS].update_one({"_id": number}, {"$set": rules.erased(language)})
 
 
 def find_complaint(db: Database, number: str) -> dict | None:
@@ -160,3 +155,34 @@ def create_complaint(db: Database, *, document: dict, events: list[dict]) -> dic
     """Insert a complaint and its events in one write; raise DuplicateKeyError on a taken number."""
     db[COMPLAINTS].insert_one({**document, **outbox.stage_new(db, OUTBOX, document["_id"], events)})
     return document
+
+
+def seed_key(db: Database, document: dict) -> None:
+    """Keep an API key's record unless its digest is there already (active or revoked)."""
+    mongo.upsert(
+        lambda: db[KEYS].update_one({"_id": document["_id"]}, {"$setOnInsert": document}, upsert=True)
+    )
+
+
+def add_key(db: Database, document: dict) -> bool:
+    """Store a new API key's record; return False when its digest is taken."""
+    try:
+        db[KEYS].insert_one(document)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def list_keys(db: Database) -> list[dict]:
+    """Return every API key's record, newest first."""
+    return list(db[KEYS].find({}).sort("created_at", -1))
+
+
+def find_key(db: Database, *, key_id: str | None = None, digest: str | None = None) -> dict | None:
+    """Return an API key's record by its id, or by its digest."""
+    return db[KEYS].find_one({"id": key_id} if digest is None else {"_id": digest})
+
+
+def change_key(db: Database, digest: str, changes: dict) -> None:
+    """Change an API key's record (its revocation, its last use)."""
+    db[KEYS].update_one({"_id": digest}, {"$set": changes})

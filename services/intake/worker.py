@@ -2,7 +2,7 @@
 
 from common import mongo, worker
 from services.intake import store
-from services.intake.events import HANDLERS
+from services.intake.handlers import HANDLERS
 
 
 def main() -> None:

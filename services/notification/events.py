@@ -1,30 +1,32 @@
-"""The events notification consumes."""
+"""The events notification publishes: the outcome of each email, without its address."""
 
 from __future__ import annotations
 
-from common import mongo
-from services.notification import domain
+from common.envelope import new_event
+from common.vocabulary import EventType
+from services.notification.model import Email, Event, Report
+
+SOURCE = "notification"
 
 
-def _with_db(handler):
-    def handle(event: dict) -> None:
-        handler(mongo.database(), event)
+def report(trigger: Event, email: Email) -> Report:
+    """Return what the outcome of an email says of it: which, to whom by role, for which event."""
+    return {
+        "number": trigger["data"]["number"],
+        "template": email["template"],
+        "recipient_role": email["role"],
+        "language": email["language"],
+        "trigger": trigger["type"],
+        "trigger_id": trigger["id"],
+    }
 
-    handle.__name__ = handler.__name__
-    return handle
+
+def sent(report: Report) -> dict:
+    """Return the `notification.sent` of an email the mail server took."""
+    return new_event(EventType.NOTIFICATION_SENT, source=SOURCE, subject=report["number"], data=report)
 
 
-HANDLERS = {
-    "complaint.submitted": _with_db(domain.on_submitted),
-    "complaint.status_changed": _with_db(domain.on_status_changed),
-    "complaint.reopened": _with_db(domain.on_reopened),
-    "complaint.document_added": _with_db(domain.on_citizen_update),
-    "complaint.remark_added": _with_db(domain.on_citizen_update),
-    "complaint.overdue": _with_db(domain.on_overdue),
-    "complaint.placed": _with_db(domain.on_placed),
-    "complaint.anonymised": _with_db(domain.on_anonymised),
-    "complaint.follow_requested": _with_db(domain.on_follow_requested),
-    "complaint.followed": _with_db(domain.on_followed),
-    "complaint.unfollowed": _with_db(domain.on_unfollowed),
-    "staff.member_changed": _with_db(domain.on_member_changed),
-}
+def failed(report: Report, status: str, reason: str) -> dict:
+    """Return the `notification.failed` of an email refused for good (`failed`) or over the cap (`capped`)."""
+    data = {**report, "reason": reason, "status": status}
+    return new_event(EventType.NOTIFICATION_FAILED, source=SOURCE, subject=report["number"], data=data)

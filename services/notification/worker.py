@@ -2,7 +2,7 @@
 
 from common import mongo, worker
 from services.notification import store
-from services.notification.events import HANDLERS
+from services.notification.handlers import HANDLERS
 
 
 def main() -> None:

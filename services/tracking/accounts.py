@@ -15,7 +15,8 @@ from pymongo.database import Database
 from common import config, ratelimit, tokens, upstreams
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized, Unavailable
-from services.tracking import events, store
+from common.vocabulary import Language, Role
+from services.tracking import events, staff_store
 
 log = logging.getLogger(__name__)
 # OWASP's Argon2id minimum (19 MiB, 2 passes): a login costs tens of milliseconds, not a process's memory.
@@ -57,7 +58,7 @@ def bootstrap_admin(db: Database) -> None:
     """Create the first administrator from ADMIN_USERNAME / ADMIN_PASSWORD when absent."""
     settings = config.settings()
     username, password = settings.admin_username, settings.admin_password
-    if not password or store.find_staff(db, username) is not None:
+    if not password or staff_store.find_staff(db, username) is not None:
         return
     try:
         # Without the districts' names: at the first start, intake may not answer yet.
@@ -70,24 +71,33 @@ def bootstrap_admin(db: Database) -> None:
     account = _account(
         username=username,
         password=password,
-        role="admin",
+        role=Role.ADMIN,
         districts=[],
         created_by="ADMIN_USERNAME",
         email=settings.admin_email,
     )
-    if store.create_staff(db, account, [events.member_changed(account)]):
+    if staff_store.create_staff(db, account, [events.member_changed(account)]):
         log.info("first administrator created", extra={"username": username})
 
 
 def _account(
-    *, username, password, role, districts, created_by, name=None, email=None, department=None, language="fr"
+    *,
+    username,
+    password,
+    role,
+    districts,
+    created_by,
+    name=None,
+    email=None,
+    department=None,
+    language=Language.FR,
 ) -> dict:
     now = utcnow()
     return {
         "_id": username,
         "password_hash": hash_password(password),
         "role": role,
-        "districts": [tokens.ALL_DISTRICTS] if role == "admin" else sorted(set(districts)),
+        "districts": [tokens.ALL_DISTRICTS] if role == Role.ADMIN else sorted(set(districts)),
         "name": name,
         "email": email,
         "department": department,
@@ -111,7 +121,7 @@ def login(db: Database, username: str, password: str, client: str) -> dict:
     limits = _login_limits(username, client)
     for limit, key in limits:
         ratelimit.check(db, limit, key)
-    account = store.find_staff(db, username)
+    account = staff_store.find_staff(db, username)
     try:
         _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password)
         if account is None or not account.get("active", True):
@@ -125,7 +135,7 @@ def login(db: Database, username: str, password: str, client: str) -> dict:
     changes = {"last_login_at": utcnow()}
     if _hasher.check_needs_rehash(account["password_hash"]):
         changes["password_hash"] = hash_password(password)
-    store.update_staff(db, account["_id"], changes)
+    staff_store.update_staff(db, account["_id"], changes)
     return {
         "access_token": tokens.issue_staff(account),
         "expires_in": tokens.staff_token_ttl(),
@@ -144,7 +154,7 @@ def _login_limits(username: str, client: str) -> list[tuple[ratelimit.Limit, str
 
 def logout(db: Database, username: str) -> None:
     """End every session of the member: the tokens issued until now are refused from now on."""
-    store.update_staff(db, username, {"last_logout_at": utcnow()}, revoke=True)
+    staff_store.update_staff(db, username, {"last_logout_at": utcnow()}, revoke=True)
 
 
 def _variants(text: str) -> list[str]:
@@ -215,7 +225,7 @@ def _advice(found: dict, *, admin: bool) -> str:
 
 def list_members(db: Database) -> list[dict]:
     """Return every staff account, without password hashes."""
-    return [member_view(account) for account in store.list_staff(db)]
+    return [member_view(account) for account in staff_store.list_staff(db)]
 
 
 def member_view(account: dict) -> dict:
@@ -227,7 +237,7 @@ def member_view(account: dict) -> dict:
         "name": account.get("name"),
         "email": account.get("email"),
         "department": account.get("department"),
-        "language": account.get("language", "fr"),
+        "language": account.get("language", Language.FR),
         "active": account.get("active", True),
         "created_at": isoformat(account["created_at"]),
         "last_login_at": isoformat(account["last_login_at"]) if account.get("last_login_at") else None,
@@ -250,7 +260,7 @@ def known_districts() -> set[str]:
 
 
 def _check_districts(role: str, districts: list[str]) -> None:
-    if role == "admin":
+    if role == Role.ADMIN:
         return
     if not districts:
         raise BadRequest(
@@ -270,11 +280,11 @@ def create_member(db: Database, data: dict, *, by: str) -> dict:
         username=data["username"],
         name=data["name"],
         email=data["email"],
-        admin=data["role"] == "admin",
+        admin=data["role"] == Role.ADMIN,
         districts=_catalogue_or_none(),
     )
     account = _account(created_by=by, **data)
-    if not store.create_staff(db, account, [events.member_changed(account)]):
+    if not staff_store.create_staff(db, account, [events.member_changed(account)]):
         raise Conflict("This username is taken.")
     return member_view(account)
 
@@ -285,7 +295,7 @@ REVOKING = ("password", "role", "districts", "active")
 
 def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     """Change a member's role, districts, details, password or active state."""
-    current = store.find_staff(db, username)
+    current = staff_store.find_staff(db, username)
     if current is None:
         raise NotFound("No such staff member.")
     changes = {key: value for key, value in data.items() if key != "password"}
@@ -296,11 +306,11 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
             username=username,
             name=changes.get("name", current.get("name")),
             email=changes.get("email", current.get("email")),
-            admin=role == "admin",
+            admin=role == Role.ADMIN,
             districts=_catalogue_or_none(),
         )
         changes["password_hash"] = hash_password(data["password"])
-    elif role == "admin" and current["role"] != "admin":
+    elif role == Role.ADMIN and current["role"] != Role.ADMIN:
         # Their password was judged by an agent's rule: an administrator is given one judged by theirs.
         raise BadRequest(
             "A member made administrator needs a new password.",
@@ -311,7 +321,7 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
     districts = changes.get("districts", current["districts"])
     if "role" in changes or "districts" in changes:
         _check_districts(role, [d for d in districts if d != tokens.ALL_DISTRICTS])
-        changes["districts"] = [tokens.ALL_DISTRICTS] if role == "admin" else sorted(set(districts))
+        changes["districts"] = [tokens.ALL_DISTRICTS] if role == Role.ADMIN else sorted(set(districts))
     now = utcnow()
     changes["updated_at"] = now
     audit = {"at": now, "by": by, "action": "changed", "fields": sorted(data)}
@@ -321,4 +331,4 @@ def change_member(db: Database, username: str, data: dict, *, by: str) -> dict:
         key in changes and changes[key] != current.get(key, True if key == "active" else None)
         for key in REVOKING
     )
-    return member_view(store.update_staff(db, username, changes, audit, [event], revoke=revoke))
+    return member_view(staff_store.update_staff(db, username, changes, audit, [event], revoke=revoke))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.http import dump_options_header
 
 from common import bodies, mongo, ratelimit, uploads
 from common.errors import BadRequest, NotFound
+from common.vocabulary import Actor
 from common.web import client_address, json_body
 from services.tracking import domain, following, store
 from services.tracking.schemas import (
@@ -46,8 +48,6 @@ def file_part(name: str = "file"):
 
 def send_document(document: dict, content) -> Response:
     """Return a stored document's bytes as a download that browsers do not sniff or run."""
-    from werkzeug.http import dump_options_header
-
     response = Response(content, mimetype=document["content_type"])
     response.headers["Content-Length"] = str(document["size"])
     response.headers["Content-Disposition"] = dump_options_header(
@@ -163,7 +163,7 @@ def get_complaint(number: str):
 def post_document(number: str):
     """Add a PDF, JPEG or PNG document to the complaint."""
     number = _citizen(number)
-    return jsonify(domain.add_document(mongo.database(), number, file_part(), by="citizen")), 201
+    return jsonify(domain.add_document(mongo.database(), number, file_part(), by=Actor.CITIZEN)), 201
 
 
 @api.get("/complaints/<number>/documents/<document_id>")

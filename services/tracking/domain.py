@@ -1,25 +1,25 @@
-"""Tracking's citizen-side rules: record complaints, find them, and the citizen's own actions."""
+"""Tracking's citizen side: find a complaint by number and email, and the citizen's own actions."""
 
 from __future__ import annotations
 
 import hmac
 import uuid
-from collections.abc import Callable
-from contextlib import ExitStack
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from pymongo.database import Database
 
-from common import blobs, config, outbox, tokens, uploads
-from common.envelope import utcnow
+from common import blobs, config, tokens, uploads
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized
-from services.tracking import events, lifecycle, nearby, store, views
+from common.vocabulary import Actor, Status
+from services.tracking import events, policy, rules, store, views
+
+# Recording a submission is the handler's; these names stay importable from here for their callers.
+from services.tracking.handlers import record_submitted, submitted_document  # noqa: F401
+from services.tracking.model import Changes, Complaint
+from services.tracking.rules import normalize_email, normalize_number
 
 TOKEN_PURPOSE = "complaint-access"
 NOT_FOUND = "No complaint matches this number and email address."
-
-# A change returns the update to apply, the events it causes, and what to answer.
-Change = Callable[[dict, datetime], tuple[dict, list[dict]]]
 
 
 def token_ttl() -> int:
@@ -27,148 +27,33 @@ def token_ttl() -> int:
     return config.settings().tracking_token_ttl
 
 
-def normalize_email(email: str) -> str:
-    """Return the email as compared for tracking (case-insensitive)."""
-    return email.strip().casefold()
-
-
-def normalize_number(number: str) -> str:
-    """Return the number as stored, whatever the citizen's spacing and case."""
-    return "".join(number.split()).upper()
-
-
-def record_submitted(db: Database, data: dict, event_id: str | None = None) -> bool:
-    """Record a complaint from its submitted event; idempotent."""
-    return store.record_submission(db, document=submitted_document(data, event_id))
-
-
-def submitted_document(data: dict, event_id: str | None = None) -> dict:
-    """Return the complaint as tracking first records it, from its submitted event's data."""
-    citizen = data["citizen"]
-    submitted = data["submitted_at"]
-    return {
-        "_id": data["number"],
-        **{
-            key: data[key]
-            for key in (
-                "kind",
-                "category",
-                "department",
-                "district",
-                "subject",
-                "description",
-                "address",
-                "location",
-                "ack_due",
-                "answer_due",
-                "answer_days",
-            )
-        },
-        "nearest_district": data.get("nearest_district"),
-        **nearby.keys(data.get("location"), data.get("address")),
-        "category_name": data.get("category_name"),
-        "channel": data.get("channel") or "web",
-        "media_url": data.get("media_url"),
-        "citizen": citizen,
-        "publish": data.get("publish") is True,
-        "email_key": normalize_email(citizen.get("email") or ""),
-        "status": lifecycle.RECEIVED,
-        "submitted_at": submitted,
-        "updated_at": submitted,
-        "timeline": [
-            {
-                "at": submitted,
-                "status": lifecycle.RECEIVED,
-                "note": None,
-                "by": "citizen",
-                "event_id": event_id,
-            }
-        ],
-        "documents": [{**d, "added_at": submitted, "by": "citizen"} for d in data.get("documents", [])],
-        "remarks": [],
-        "notes": [],
-        "feedback": [],
-        "reopen_count": 0,
-        "answer_seq": 0,
-        "first_answer_due": data["answer_due"],
-        "overdue_notified": [],
-        "audit": [],
-        "recorded_at": utcnow(),
-    }
-
-
-def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> dict:
-    """Apply a change to the complaint as it is now, holding its lock; return it after."""
-    return apply_together(db, [number], lambda found, now: {number: change(found[number], now)}, touch=touch)[
-        number
-    ]
-
-
-# A change of several complaints at once: given each as it is now, the update and events of each,
-# in the order they are to be written.
-Changes = Callable[[dict[str, dict], datetime], dict[str, tuple[dict, list[dict]]]]
-
-
-def apply_together(
-    db: Database, numbers: list[str], change: Changes, *, touch: bool = True
-) -> dict[str, dict]:
-    """Apply a change to several complaints as they are now, holding all their locks; return them after.
-
-    The locks are taken in the numbers' order, whatever the caller's: two changes of the same
-    complaints in opposite directions (merge A into B, and B into A) wait for each other rather
-    than each holding one lock forever, and the second sees what the first wrote.
-    """
-    with ExitStack() as held:
-        for number in sorted(set(numbers)):
-            held.enter_context(store.OUTBOX.guard(db, number))
-        found = {number: store.find_by_number(db, number) for number in numbers}
-        if any(complaint is None for complaint in found.values()):
-            raise NotFound("No such complaint.")
-        now = utcnow()
-        written = {}
-        for number, (update, new_events) in change(found, now).items():
-            if not update and not new_events:
-                continue
-            if touch:
-                update.setdefault("$set", {})["updated_at"] = now
-            if new_events:
-                update.setdefault("$set", {}).update(outbox.stage(db, store.OUTBOX, number, new_events))
-            store.update(db, number, update)
-            if update.get("$set", {}).get("status") == lifecycle.CLOSED:
-                store.forget_open(db, number)
-            written[number] = new_events
-    for number, new_events in written.items():
-        if new_events:
-            outbox.publish_now(db, store.OUTBOX, number, new_events)
-    return {
-        number: store.find_by_number(db, number) if number in written else found[number] for number in numbers
-    }
-
-
 def move(
-    complaint: dict,
+    complaint: Complaint,
     now: datetime,
     *,
-    to: str,
-    by: str,
+    to: Status,
+    by: Actor,
     changes: dict | None = None,
     note: str | None = None,
     reason: str | None = None,
     **entry_fields,
-) -> tuple[dict, dict]:
-    """Return the update and the complaint.status_changed event of a status change.
+) -> Changes:
+    """Return the changes of a status change: the new status, its timeline entry and its event.
 
-    The timeline entry carries the event's id, so that the citizen's notification can be shown on it.
+    The timeline entry carries the event's id, so that the citizen's notification can be shown on
+    it; the event says until when the citizen may reopen, as tracking's rule decides.
     """
-    changes = {"status": to, **(changes or {})}
+    fields = {"status": to, **(changes or {})}
+    after = {**complaint, **fields}
     event = events.status_changed(
-        {**complaint, **changes},
+        after,
         previous=complaint["status"],
         status=to,
         at=now,
         by=by,
         note=note,
         reason=reason,
+        reopen_until=rules.reopen_until(after, **policy.reopening()),
     )
     entry = {
         "at": now,
@@ -179,23 +64,7 @@ def move(
         **entry_fields,
         "event_id": event["id"],
     }
-    return {"$set": changes, "$push": {"timeline": entry}}, event
-
-
-def record_notified(db: Database, number: str, trigger_id: str, at: str) -> None:
-    """Mark the timeline entry whose event the citizen was emailed about; a no-op when unknown."""
-    if store.find_by_number(db, number) is None:
-        return
-
-    def change(complaint: dict, _now: datetime):
-        timeline = complaint.get("timeline", [])
-        if not any(e.get("event_id") == trigger_id and "notified_at" not in e for e in timeline):
-            return {}, []
-        notified = datetime.fromisoformat(at)
-        marked = [{**e, "notified_at": notified} if e.get("event_id") == trigger_id else e for e in timeline]
-        return {"$set": {"timeline": marked}}, []
-
-    apply(db, number, change, touch=False)
+    return {"set": fields, "append": {"timeline": [entry]}, "events": [event]}
 
 
 def track(db: Database, number: str, email: str) -> dict:
@@ -265,7 +134,7 @@ def view(db: Database, number: str) -> dict:
     return views.public_view(complaint)
 
 
-def add_document(db: Database, number: str, upload, *, by: str) -> dict:
+def add_document(db: Database, number: str, upload, *, by: Actor) -> dict:
     """Store a checked document and add it to the complaint; return its description."""
     data, content_type, filename = uploads.read_upload(upload)
     blob = blobs.put(db, data, content_type)
@@ -278,15 +147,15 @@ def add_document(db: Database, number: str, upload, *, by: str) -> dict:
         "by": by,
     }
 
-    def change(complaint: dict, now: datetime):
-        if complaint["status"] == lifecycle.CLOSED:
+    def change(complaint: Complaint, now: datetime) -> Changes:
+        if complaint["status"] == Status.CLOSED:
             raise Conflict("The complaint is closed.")
         if len(complaint.get("documents", [])) >= uploads.max_count():
             raise uploads.TooManyDocuments(f"A complaint may hold at most {uploads.max_count()} documents.")
         added = {**document, "added_at": now}
-        return {"$push": {"documents": added}}, [events.document_added(complaint, added)]
+        return {"append": {"documents": [added]}, "events": [events.document_added(complaint, added)]}
 
-    after = apply(db, number, change)
+    after = store.apply(db, number, change)
     return views.document_view(next(d for d in after["documents"] if d["id"] == document["id"]))
 
 
@@ -301,45 +170,45 @@ def open_document(db: Database, number: str, document_id: str) -> tuple[dict, ob
 
 def add_remark(db: Database, number: str, text: str) -> dict:
     """Add a citizen's remark or suggestion, at any time; return it."""
-    remark = {"id": uuid.uuid4().hex, "text": text, "by": "citizen"}
+    remark = {"id": uuid.uuid4().hex, "text": text, "by": Actor.CITIZEN}
 
-    def change(complaint: dict, now: datetime):
+    def change(complaint: Complaint, now: datetime) -> Changes:
         added = {**remark, "at": now}
         remark["at"] = now
-        return {"$push": {"remarks": added}}, [events.remark_added(complaint, added)]
+        return {"append": {"remarks": [added]}, "events": [events.remark_added(complaint, added)]}
 
-    apply(db, number, change)
+    store.apply(db, number, change)
     return views.remark_view(remark)
 
 
 def reopen(db: Database, number: str, reason: str) -> dict:
     """Reopen an answered complaint within the window and the limit; return the view."""
 
-    def change(complaint: dict, now: datetime):
-        refusal = lifecycle.reopen_refusal(complaint, now)
+    def change(complaint: Complaint, now: datetime) -> Changes:
+        refusal = rules.reopen_refusal(complaint, now, **policy.reopening())
         if refusal:
             raise Conflict(refusal)
-        count = complaint.get("reopen_count", 0) + 1
-        answer_due = now + timedelta(days=complaint.get("answer_days") or 60)
-        update, changed = move(
-            complaint,
-            now,
-            to=lifecycle.REOPENED,
-            by="citizen",
-            note=reason,
-            changes={"reopen_count": count, "answer_due": answer_due, "reopened_at": now},
+        fields = rules.reopening_fields(complaint, now)
+        changes = move(complaint, now, to=Status.REOPENED, by=Actor.CITIZEN, note=reason, changes=fields)
+        changes["events"].append(
+            events.reopened(
+                complaint,
+                reason=reason,
+                at=now,
+                count=fields["reopen_count"],
+                answer_due=fields["answer_due"],
+            )
         )
-        reopened = events.reopened(complaint, reason=reason, at=now, count=count, answer_due=answer_due)
-        return update, [changed, reopened]
+        return changes
 
-    return views.public_view(apply(db, number, change))
+    return views.public_view(store.apply(db, number, change))
 
 
 def rate(db: Database, number: str, data: dict) -> dict:
     """Record the citizen's rating of the current answer, once per answer; return it."""
 
-    def change(complaint: dict, now: datetime):
-        refusal = lifecycle.rating_refusal(complaint)
+    def change(complaint: Complaint, now: datetime) -> Changes:
+        refusal = rules.rating_refusal(complaint)
         if refusal:
             raise Conflict(refusal)
         rating = {
@@ -349,10 +218,13 @@ def rate(db: Database, number: str, data: dict) -> dict:
             "outcome": data["outcome"],
             "comment": data.get("comment"),
         }
-        update = {"$set": {"rated_answer": rating["answer"]}, "$push": {"feedback": rating}}
-        return update, [events.feedback_given(complaint, rating)]
+        return {
+            "set": {"rated_answer": rating["answer"]},
+            "append": {"feedback": [rating]},
+            "events": [events.feedback_given(complaint, rating)],
+        }
 
-    after = apply(db, number, change)
+    after = store.apply(db, number, change)
     return views.feedback_view(after["feedback"][-1])
 
 

@@ -1,17 +1,22 @@
-"""What tracking publishes, and the events it consumes."""
+"""What tracking publishes: the events of its complaints' changes and of its staff accounts."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from common import mongo
 from common.envelope import isoformat, new_event
-from services.tracking.schemas import SubmittedSchema
+from common.vocabulary import Actor, EventType, Language
+
+# The handlers of the events tracking consumes are in handlers.py; these names stay importable
+# from here for the callers of before (tests, bench).
+from services.tracking.handlers import HANDLERS, on_notification_sent, on_submitted  # noqa: F401
+from services.tracking.model import Complaint
+from services.tracking.schemas import SubmittedSchema  # noqa: F401
 
 SOURCE = "tracking"
 
 
-def _event(type_: str, complaint: dict, **data) -> dict:
+def _event(type_: EventType, complaint: Complaint, **data) -> dict:
     base = {
         "number": complaint["_id"],
         "district": complaint["district"],
@@ -23,7 +28,7 @@ def _event(type_: str, complaint: dict, **data) -> dict:
 
 
 def status_changed(
-    complaint: dict,
+    complaint: Complaint,
     *,
     previous: str,
     status: str,
@@ -31,14 +36,17 @@ def status_changed(
     by: str,
     note: str | None,
     reason: str | None,
+    reopen_until: datetime | None,
 ) -> dict:
     """Return complaint.status_changed: the public note and reason only, never the internal note.
 
-    `published` says whether the citizen consented to publish the complaint (then its followers
-    are told the city's public note), and `duplicate_of` names the complaint a merge closed it into.
+    `reopen_until` is the outcome of tracking's rule (rules.reopen_until): until when the citizen
+    may reopen, or None when they may not, so that no other service derives it. `published` says
+    whether the citizen consented to publish the complaint (then its followers are told the city's
+    public note), and `duplicate_of` names the complaint a merge closed it into.
     """
     return _event(
-        "complaint.status_changed",
+        EventType.STATUS_CHANGED,
         complaint,
         previous=previous,
         status=status,
@@ -48,22 +56,23 @@ def status_changed(
         reason=reason,
         answer_due=complaint["answer_due"],
         reopen_count=complaint.get("reopen_count", 0),
+        reopen_until=reopen_until,
         published=complaint.get("publish") is True,
         duplicate_of=complaint.get("duplicate_of"),
     )
 
 
-def reopened(complaint: dict, *, reason: str, at: datetime, count: int, answer_due: datetime) -> dict:
+def reopened(complaint: Complaint, *, reason: str, at: datetime, count: int, answer_due: datetime) -> dict:
     """Return complaint.reopened."""
     return _event(
-        "complaint.reopened", complaint, reason=reason, at=at, reopen_count=count, answer_due=answer_due
+        EventType.REOPENED, complaint, reason=reason, at=at, reopen_count=count, answer_due=answer_due
     )
 
 
-def document_added(complaint: dict, document: dict) -> dict:
+def document_added(complaint: Complaint, document: dict) -> dict:
     """Return complaint.document_added."""
     return _event(
-        "complaint.document_added",
+        EventType.DOCUMENT_ADDED,
         complaint,
         document={
             "id": document["id"],
@@ -76,10 +85,10 @@ def document_added(complaint: dict, document: dict) -> dict:
     )
 
 
-def remark_added(complaint: dict, remark: dict) -> dict:
+def remark_added(complaint: Complaint, remark: dict) -> dict:
     """Return complaint.remark_added."""
     return _event(
-        "complaint.remark_added",
+        EventType.REMARK_ADDED,
         complaint,
         remark_id=remark["id"],
         text=remark["text"],
@@ -88,10 +97,10 @@ def remark_added(complaint: dict, remark: dict) -> dict:
     )
 
 
-def assigned(complaint: dict, assignment: dict) -> dict:
+def assigned(complaint: Complaint, assignment: dict) -> dict:
     """Return complaint.assigned."""
     return _event(
-        "complaint.assigned",
+        EventType.ASSIGNED,
         complaint,
         assigned_department=assignment.get("department"),
         agent=assignment.get("agent"),
@@ -99,10 +108,10 @@ def assigned(complaint: dict, assignment: dict) -> dict:
     )
 
 
-def placed(complaint: dict, *, previous: str | None, district_name: dict, at: datetime, by: str) -> dict:
+def placed(complaint: Complaint, *, previous: str | None, district_name: dict, at: datetime, by: str) -> dict:
     """Return complaint.placed: staff placed the complaint in a district (it had none, or another)."""
     return _event(
-        "complaint.placed",
+        EventType.PLACED,
         complaint,
         previous_district=previous,
         district_name=district_name,
@@ -115,10 +124,10 @@ def _follower(follower_id: str, follower: dict) -> dict:
     return {"id": follower_id, "email": follower["email"], "language": follower["language"]}
 
 
-def follow_requested(complaint: dict, *, follower_id: str, follower: dict) -> dict:
+def follow_requested(complaint: Complaint, *, follower_id: str, follower: dict) -> dict:
     """Return complaint.follow_requested: an address asked to follow, and must confirm (personal data)."""
     return _event(
-        "complaint.follow_requested",
+        EventType.FOLLOW_REQUESTED,
         complaint,
         follower=_follower(follower_id, follower),
         at=follower["requested_at"],
@@ -126,10 +135,10 @@ def follow_requested(complaint: dict, *, follower_id: str, follower: dict) -> di
     )
 
 
-def followed(complaint: dict, *, follower_id: str, follower: dict) -> dict:
+def followed(complaint: Complaint, *, follower_id: str, follower: dict) -> dict:
     """Return complaint.followed: someone is to be emailed at each step (personal data: their email)."""
     return _event(
-        "complaint.followed",
+        EventType.FOLLOWED,
         complaint,
         follower=_follower(follower_id, follower),
         via=follower["via"],
@@ -139,33 +148,31 @@ def followed(complaint: dict, *, follower_id: str, follower: dict) -> dict:
     )
 
 
-def unfollowed(complaint: dict, *, follower_id: str, at: datetime, reason: str = "unfollowed") -> dict:
+def unfollowed(complaint: Complaint, *, follower_id: str, at: datetime, reason: str = "unfollowed") -> dict:
     """Return complaint.unfollowed: a follower is emailed no more (they asked, or their data was erased)."""
-    return _event("complaint.unfollowed", complaint, follower_id=follower_id, at=at, reason=reason)
+    return _event(EventType.UNFOLLOWED, complaint, follower_id=follower_id, at=at, reason=reason)
 
 
-def merged(complaint: dict, *, into: str, at: datetime, followers: int) -> dict:
+def merged(complaint: Complaint, *, into: str, at: datetime, followers: int) -> dict:
     """Return complaint.merged: staff closed the complaint as a duplicate of another, kept one.
 
     `followers` is how many of the duplicate's followers (its citizen aside) now follow the kept one.
     """
-    return _event("complaint.merged", complaint, into=into, at=at, by="staff", followers_moved=followers)
+    return _event(EventType.MERGED, complaint, into=into, at=at, by=Actor.STAFF, followers_moved=followers)
 
 
-def anonymised(complaint: dict, *, at: datetime, reason: str, followers_removed: bool) -> dict:
+def anonymised(complaint: Complaint, *, at: datetime, reason: str, followers_removed: bool) -> dict:
     """Return complaint.anonymised: its citizen's data is gone; every service erases its copy.
 
     `followers_removed`: a closed complaint's followers go with it; an open one keeps them.
     """
-    return _event(
-        "complaint.anonymised", complaint, at=at, reason=reason, followers_removed=followers_removed
-    )
+    return _event(EventType.ANONYMISED, complaint, at=at, reason=reason, followers_removed=followers_removed)
 
 
-def feedback_given(complaint: dict, rating: dict) -> dict:
+def feedback_given(complaint: Complaint, rating: dict) -> dict:
     """Return complaint.feedback_given: the citizen's rating of one answer."""
     return _event(
-        "complaint.feedback_given",
+        EventType.FEEDBACK_GIVEN,
         complaint,
         answer=rating["answer"],
         satisfaction=rating["satisfaction"],
@@ -175,11 +182,9 @@ def feedback_given(complaint: dict, rating: dict) -> dict:
     )
 
 
-def overdue(complaint: dict, *, deadline: str, due: datetime, at: datetime) -> dict:
+def overdue(complaint: Complaint, *, deadline: str, due: datetime, at: datetime) -> dict:
     """Return complaint.overdue, once per deadline."""
-    return _event(
-        "complaint.overdue", complaint, deadline=deadline, due=due, status=complaint["status"], at=at
-    )
+    return _event(EventType.OVERDUE, complaint, deadline=deadline, due=due, status=complaint["status"], at=at)
 
 
 def member_changed(account: dict) -> dict:
@@ -190,29 +195,7 @@ def member_changed(account: dict) -> dict:
         "districts": account["districts"],
         "name": account.get("name"),
         "email": account.get("email"),
-        "language": account.get("language", "fr"),
+        "language": account.get("language", Language.FR),
         "active": account.get("active", True),
     }
-    return new_event("staff.member_changed", source=SOURCE, subject=account["_id"], data=data)
-
-
-_submitted = SubmittedSchema()
-
-
-def on_submitted(event: dict) -> None:
-    """Record a new complaint so that its citizen can track it."""
-    from services.tracking import domain
-
-    domain.record_submitted(mongo.database(), _submitted.load(event["data"]), event["id"])
-
-
-def on_notification_sent(event: dict) -> None:
-    """Show on the complaint's timeline when its citizen was told of a step."""
-    from services.tracking import domain
-
-    data = event["data"]
-    if data.get("recipient_role") == "citizen" and data.get("trigger_id") and data.get("number"):
-        domain.record_notified(mongo.database(), data["number"], data["trigger_id"], event["time"])
-
-
-HANDLERS = {"complaint.submitted": on_submitted, "notification.sent": on_notification_sent}
+    return new_event(EventType.MEMBER_CHANGED, source=SOURCE, subject=account["_id"], data=data)

@@ -22,7 +22,10 @@ from pymongo.database import Database
 
 from common import tokens
 from common.errors import Conflict, NotFound
-from services.tracking import domain, events, lifecycle, store
+from common.vocabulary import Language, Status
+from services.tracking import events, store
+from services.tracking.model import Changes, Complaint, Follower
+from services.tracking.rules import normalize_email, normalize_number
 
 MAX_FOLLOWERS = 500
 # Requests waiting for their confirmation, per complaint: a new one beyond this pushes the oldest
@@ -36,15 +39,15 @@ EXPIRED = "This request to follow has expired: ask again from the complaint's pa
 
 def follower_id(email: str) -> str:
     """Return the key of a follower: a digest of their address as compared (case-insensitive)."""
-    return hashlib.sha256(domain.normalize_email(email).encode()).hexdigest()[:24]
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:24]
 
 
-def is_pending(follower: dict) -> bool:
+def is_pending(follower: Follower) -> bool:
     """Return whether a follower still has to confirm (those of before double opt-in never had to)."""
     return follower.get("confirmed") is False
 
 
-def confirmed(complaint: dict) -> dict[str, dict]:
+def confirmed(complaint: Complaint) -> dict[str, Follower]:
     """Return the complaint's followers who confirmed, by key."""
     return {key: f for key, f in (complaint.get("followers") or {}).items() if not is_pending(f)}
 
@@ -55,21 +58,19 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
     The answer is the same whether the address follows already, is the complaint's citizen's or
     was just asked: it tells a stranger nothing about the address.
     """
-    number = domain.normalize_number(number)
+    number = normalize_number(number)
     key = follower_id(email)
     ttl = timedelta(seconds=tokens.follow_confirm_ttl())
 
-    def change(complaint: dict, now: datetime):
-        if complaint["status"] == lifecycle.CLOSED:
+    def change(complaint: Complaint, now: datetime) -> Changes:
+        if complaint["status"] == Status.CLOSED:
             raise Conflict("A closed complaint cannot be followed.")
         followers = complaint.get("followers") or {}
         current = followers.get(key)
-        if domain.normalize_email(email) == complaint.get("email_key") or (
-            current and not is_pending(current)
-        ):
-            return {}, []  # told of every step already
+        if normalize_email(email) == complaint.get("email_key") or (current and not is_pending(current)):
+            return {}  # told of every step already
         if current and current["requested_at"] > now - RESEND_AFTER:
-            return {}, []  # the email just sent is still the one to confirm with
+            return {}  # the email just sent is still the one to confirm with
         if current is None and len(confirmed(complaint)) >= MAX_FOLLOWERS:
             raise Conflict("This complaint has as many followers as it may have.")
         waiting = {k: f for k, f in followers.items() if is_pending(f) and k != key}
@@ -86,13 +87,14 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
         }
         store.note_follow(db, key, number, now + ttl)
         event = events.follow_requested(complaint, follower_id=key, follower=pending)
-        update: dict = {"$set": {f"followers.{key}": pending}}
-        if pushed_out:
-            update["$unset"] = {f"followers.{k}": "" for k in pushed_out}
-        return update, [event]
+        return {
+            "set": {f"followers.{key}": pending},
+            "remove": [f"followers.{k}" for k in pushed_out],
+            "events": [event],
+        }
 
     try:
-        domain.apply(db, number, change, touch=False)
+        store.apply(db, number, change, touch=False)
     except NotFound:
         raise NotFound("No complaint has this number.") from None
     return {"number": number, "confirmation": "sent"}
@@ -101,28 +103,29 @@ def request(db: Database, number: str, email: str, language: str) -> dict:
 def confirm(db: Database, number: str, token: str) -> dict:
     """Confirm a request to follow, from the link emailed to the address; idempotent."""
     claims = tokens.follow_confirmation_claims(token)
-    number = domain.normalize_number(number)
+    number = normalize_number(number)
     if claims.get("number") != number:
         raise NotFound("This link is for another complaint.")
     key = claims["follower"]
 
-    def change(complaint: dict, now: datetime):
+    def change(complaint: Complaint, now: datetime) -> Changes:
         current = (complaint.get("followers") or {}).get(key)
         if current is None or (is_pending(current) and current["expires_at"] < now):
             raise NotFound(EXPIRED)
         if not is_pending(current):
-            return {}, []
-        if complaint["status"] == lifecycle.CLOSED:
+            return {}
+        if complaint["status"] == Status.CLOSED:
             raise Conflict("This complaint is closed: there is nothing more to follow.")
         if len(confirmed(complaint)) >= MAX_FOLLOWERS:
             raise Conflict("This complaint has as many followers as it may have.")
         follower = {k: v for k, v in current.items() if k not in ("confirmed", "expires_at")}
         follower.update(confirmed=True, since=now)
-        return {"$set": {f"followers.{key}": follower}}, [
-            events.followed(complaint, follower_id=key, follower=follower)
-        ]
+        return {
+            "set": {f"followers.{key}": follower},
+            "events": [events.followed(complaint, follower_id=key, follower=follower)],
+        }
 
-    domain.apply(db, number, change, touch=False)
+    store.apply(db, number, change, touch=False)
     store.note_follow(db, key, number, None)  # no longer pending: it does not expire
     return {"number": number, "following": True}
 
@@ -130,7 +133,7 @@ def confirm(db: Database, number: str, token: str) -> dict:
 def unfollow(db: Database, number: str, token: str) -> dict:
     """Stop a follower's emails, from the link in one of them; idempotent."""
     payload = tokens.unfollow_claims(token)
-    number = domain.normalize_number(number)
+    number = normalize_number(number)
     if payload.get("number") != number:
         raise NotFound("This link is for another complaint.")
     remove(db, number, payload["follower"], reason="unfollowed")
@@ -145,22 +148,22 @@ def remove(db: Database, number: str, key: str, *, reason: str, expired_by: date
     """
     kept = []
 
-    def change(complaint: dict, now: datetime):
+    def change(complaint: Complaint, now: datetime) -> Changes:
         current = (complaint.get("followers") or {}).get(key)
         if current is None:
-            return {}, []
+            return {}
         if expired_by and not (is_pending(current) and current["expires_at"] <= expired_by):
             kept.append(current["expires_at"] if is_pending(current) else None)  # asked again since
-            return {}, []
+            return {}
         told = (
             []
             if is_pending(current)
             else [events.unfollowed(complaint, follower_id=key, at=now, reason=reason)]
         )
-        return {"$unset": {f"followers.{key}": ""}}, told
+        return {"remove": [f"followers.{key}"], "events": told}
 
     try:
-        domain.apply(db, number, change, touch=False)
+        store.apply(db, number, change, touch=False)
     except NotFound:
         pass  # the complaint is gone: so is its follower
     if kept:
@@ -177,7 +180,7 @@ def expire(db: Database, now: datetime) -> int:
     return len(expired)
 
 
-def carried(duplicate: dict, kept: dict, now: datetime) -> tuple[dict, list[dict]]:
+def carried(duplicate: Complaint, kept: Complaint, now: datetime) -> tuple[dict, list[dict]]:
     """Return the followers a merge gives the kept complaint, and their complaint.followed events.
 
     The duplicate's citizen follows it (told "your complaint is handled with this one"), and so does
@@ -191,7 +194,7 @@ def carried(duplicate: dict, kept: dict, now: datetime) -> tuple[dict, list[dict
     if citizen.get("email"):
         moving[follower_id(citizen["email"])] = {
             "email": citizen["email"],
-            "language": citizen.get("language") or "fr",
+            "language": citizen.get("language") or Language.FR,
             "via": "merge",
             "merged_from": duplicate["_id"],
         }
@@ -201,7 +204,7 @@ def carried(duplicate: dict, kept: dict, now: datetime) -> tuple[dict, list[dict
             key,
             {
                 "email": follower["email"],
-                "language": follower.get("language") or "fr",
+                "language": follower.get("language") or Language.FR,
                 "via": "merge",
                 **({"merged_from": own} if own else {"moved_from": duplicate["_id"]}),
             },
@@ -209,7 +212,7 @@ def carried(duplicate: dict, kept: dict, now: datetime) -> tuple[dict, list[dict
     fresh = {
         key: {**follower, "confirmed": True, "since": now}
         for key, follower in moving.items()
-        if domain.normalize_email(follower["email"]) != kept.get("email_key")
+        if normalize_email(follower["email"]) != kept.get("email_key")
         and (key not in present or is_pending(present[key]))
     }
     if len(confirmed(kept)) + len(fresh) > MAX_FOLLOWERS:

@@ -15,7 +15,9 @@ from pymongo.database import Database
 
 from common import config
 from common.envelope import isoformat, utcnow
-from services.tracking import domain, events, lifecycle, store
+from common.vocabulary import Actor, Status
+from services.tracking import domain, events, following, policy, privacy, rules, store
+from services.tracking.model import Changes, Complaint
 
 log = logging.getLogger(__name__)
 
@@ -24,35 +26,29 @@ def _deadline_key(deadline: str, due: datetime) -> str:
     return f"{deadline}:{isoformat(due)}"
 
 
+def _unreported(complaint: Complaint, missed: list[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+    """Return the missed deadlines whose complaint.overdue was not published yet."""
+    reported = complaint.get("overdue_notified", [])
+    return [(deadline, due) for deadline, due in missed if _deadline_key(deadline, due) not in reported]
+
+
 def flag_overdue(db: Database, now: datetime | None = None) -> int:
     """Publish complaint.overdue once for each deadline that passed unmet; return how many."""
     now = now or utcnow()
     flagged = 0
     for complaint in store.open_complaints(db):
-        if not lifecycle.is_overdue(complaint, now):
-            continue
-        due = []
-        if complaint["status"] == lifecycle.RECEIVED and complaint["ack_due"] < now:
-            due.append(("acknowledgement", complaint["ack_due"]))
-        if complaint["answer_due"] < now:
-            due.append(("answer", complaint["answer_due"]))
-        pending = [
-            (d, at) for d, at in due if _deadline_key(d, at) not in complaint.get("overdue_notified", [])
-        ]
+        pending = _unreported(complaint, rules.missed_deadlines(complaint, now))
         if not pending:
             continue
 
-        def change(current: dict, at: datetime, pending=pending):
-            fresh = [
-                (d, due_at)
-                for d, due_at in pending
-                if _deadline_key(d, due_at) not in current.get("overdue_notified", [])
-            ]
-            keys = [_deadline_key(d, due_at) for d, due_at in fresh]
-            new_events = [events.overdue(current, deadline=d, due=due_at, at=at) for d, due_at in fresh]
-            return {"$push": {"overdue_notified": {"$each": keys}}}, new_events
+        def change(current: Complaint, at: datetime, pending=pending) -> Changes:
+            fresh = _unreported(current, pending)
+            return {
+                "append": {"overdue_notified": [_deadline_key(d, due) for d, due in fresh]},
+                "events": [events.overdue(current, deadline=d, due=due, at=at) for d, due in fresh],
+            }
 
-        domain.apply(db, complaint["_id"], change)
+        store.apply(db, complaint["_id"], change)
         flagged += len(pending)
     return flagged
 
@@ -60,21 +56,18 @@ def flag_overdue(db: Database, now: datetime | None = None) -> int:
 def close_expired(db: Database, now: datetime | None = None) -> int:
     """Close answered complaints whose reopen window has passed; return how many."""
     now = now or utcnow()
-    horizon = now - lifecycle.reopen_window()
+    window = policy.reopen_window()
     closed = 0
     for complaint in store.open_complaints(db):
-        if complaint["status"] not in lifecycle.ANSWERED or complaint["answered_at"] >= horizon:
+        if not rules.closing_due(complaint, now, window=window):
             continue
 
-        def change(current: dict, at: datetime):
-            if current["status"] not in lifecycle.ANSWERED or current["answered_at"] >= horizon:
-                return {}, []
-            update, changed = domain.move(
-                current, at, to=lifecycle.CLOSED, by="system", changes={"closed_at": at}
-            )
-            return update, [changed]
+        def change(current: Complaint, at: datetime) -> Changes:
+            if not rules.closing_due(current, now, window=window):
+                return {}
+            return domain.move(current, at, to=Status.CLOSED, by=Actor.SYSTEM, changes={"closed_at": at})
 
-        domain.apply(db, complaint["_id"], change)
+        store.apply(db, complaint["_id"], change)
         closed += 1
     return closed
 
@@ -84,8 +77,6 @@ _last_anonymisation = [float("-inf")]
 
 def run_all(db: Database) -> None:
     """Run the jobs on open complaints; the anonymisation, which reads the history, once a day."""
-    from services.tracking import following, privacy
-
     flagged, closed, anonymised = flag_overdue(db), close_expired(db), 0
     expired = following.expire(db, utcnow())
     if time.monotonic() - _last_anonymisation[0] >= config.settings().retention_check_seconds:

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import math
 
-from pymongo import ASCENDING
 from pymongo.database import Database
 
 from common import geo
-from services.tracking import lifecycle, search
+from services.tracking import nearby_store, search
+from services.tracking.rules import published
 from services.tracking.views import time_text
 
 RADIUS_KM = 0.15  # "near": within 150 m
@@ -42,22 +42,6 @@ LIMIT = 10  # at most this many are shown
 # the cell its points are indexed by and its centre is found by the cells around a query point.
 SQUARE_DEGREES = geo.CELL_DEGREES / 2
 STEP_M = 50  # an unpublished complaint's distance is rounded up to this
-INDEXES = (
-    [("cell", ASCENDING), ("category", ASCENDING), ("status", ASCENDING)],
-    [("address_key", ASCENDING), ("district", ASCENDING), ("category", ASCENDING), ("status", ASCENDING)],
-)
-PROJECTION = {
-    "_id": 1,
-    "category": 1,
-    "district": 1,
-    "subject": 1,
-    "status": 1,
-    "submitted_at": 1,
-    "location": 1,
-    "address_key": 1,
-    "publish": 1,
-    "anonymised_at": 1,
-}
 
 
 def address_key(address: str | None) -> str | None:
@@ -70,11 +54,6 @@ def keys(location: dict | None, address: str | None) -> dict:
     """Return the fields a complaint is found by: its point's cell and its folded address."""
     cell = geo.cell(location["lat"], location["lon"]) if location else None
     return {"cell": cell, "address_key": address_key(address)}
-
-
-def published(complaint: dict) -> bool:
-    """Return whether its citizen consented to publishing its words and place (Open311's rule)."""
-    return complaint.get("publish") is True and not complaint.get("anonymised_at")
 
 
 def _square(degrees: float) -> float:
@@ -120,18 +99,18 @@ def find(
     data, and the subject, exact distance and address match only of the complaints whose citizen
     consented to publish them (the module's docstring).
     """
-    status = {"$in": list(lifecycle.OPEN)}
     found: dict[str, dict] = {}
     if location:
         cells = geo.cells_around(location["lat"], location["lon"], RADIUS_KM)
-        match = {"cell": {"$in": cells}, "category": category, "status": status}
-        for complaint in db[collection].find(match, PROJECTION):
+        for complaint in nearby_store.open_in_cells(db, collection, cells=cells, category=category):
             if (distance := _distance_m(complaint, location)) is not None:
                 found[complaint["_id"]] = {**complaint, "distance_m": distance}
     key = address_key(address)
     if key and district:
-        match = {"address_key": key, "district": district, "category": category, "status": status}
-        for complaint in db[collection].find(match, PROJECTION):
+        at_address = nearby_store.open_at_address(
+            db, collection, address_key=key, district=district, category=category
+        )
+        for complaint in at_address:
             if not published(complaint):
                 continue  # listed for an address, it would confirm the address
             found.setdefault(complaint["_id"], {**complaint, "distance_m": None})

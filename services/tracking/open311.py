@@ -20,35 +20,21 @@ from flask import Blueprint, request
 from common import config, mongo
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
-from services.tracking import domain, lifecycle, store, views
+from services.tracking import queue_store, rules, store, views
+from services.tracking.rules import normalize_number, public_note, published
 
 open311 = Blueprint("tracking_open311", __name__, url_prefix=PREFIX)
 FORMAT = "<any(json,xml):fmt>"
-CLOSED = (lifecycle.RESOLVED, lifecycle.REJECTED, lifecycle.CLOSED)
 WINDOW = timedelta(days=90)
 # The dates a period may name. Nothing is filed before 1970 or after 2999, and within these bounds
 # `start_date + WINDOW`, `end_date - WINDOW` and the store's UTC milliseconds cannot overflow.
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
 MAX_PAGE_SIZE = 200
-# Who writes the notes Open311 may publish: staff, and the platform itself (fixed texts), never a citizen.
-PUBLIC_AUTHORS = ("staff", "system")
 
 
 def _status(complaint: dict) -> str:
-    return "closed" if complaint["status"] in CLOSED else "open"
-
-
-def published(complaint: dict) -> bool:
-    """Return whether the citizen consented to publishing their complaint's words and place."""
-    return complaint.get("publish") is True and not complaint.get("anonymised_at")
-
-
-def public_note(complaint: dict, entry: dict) -> str | None:
-    """Return a timeline entry's note as Open311 may publish it: the staff's, with consent; else None."""
-    if not published(complaint) or entry.get("by") not in PUBLIC_AUTHORS:
-        return None
-    return entry.get("note") or None
+    return "closed" if complaint["status"] in rules.PUBLICLY_CLOSED else "open"
 
 
 def _last_note(complaint: dict) -> str | None:
@@ -127,34 +113,31 @@ def _extensions() -> bool:
     return (request.args.get("extensions") or "").strip().lower() == "true"
 
 
-def _jurisdiction_match() -> dict:
-    """The city's jurisdiction is every district; a district's code is that district."""
+def _jurisdiction() -> str | None:
+    """Return the district a GET names: the city's jurisdiction is every district (None)."""
     given = (request.args.get("jurisdiction_id") or "").strip()
     if not given or given == config.settings().open311_jurisdiction:
-        return {}
-    return {"district": given}
+        return None
+    return given
 
 
 def query() -> tuple[dict, int, int]:
-    """Return the store filter, page and page size of a GET requests."""
-    match = _jurisdiction_match()
-    ids = [domain.normalize_number(i) for i in (request.args.get("service_request_id") or "").split(",")]
+    """Return what a GET requests asks (queue_store.service_requests' criteria), its page and page size."""
+    ids = [normalize_number(i) for i in (request.args.get("service_request_id") or "").split(",")]
     ids = [i for i in ids if i]
     if ids:  # the specification: a list of ids overrides every other filter
-        return {"_id": {"$in": ids[:MAX_PAGE_SIZE]}}, 1, MAX_PAGE_SIZE
+        return {"numbers": ids[:MAX_PAGE_SIZE]}, 1, MAX_PAGE_SIZE
+    criteria: dict = {"district": _jurisdiction()}
     codes = [c.strip() for c in (request.args.get("service_code") or "").split(",") if c.strip()]
     if codes:
-        match["category"] = {"$in": codes}
+        criteria["categories"] = codes
     statuses = {s.strip() for s in (request.args.get("status") or "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
         raise BadRequest("status must be open, closed, or both separated by a comma.")
-    if statuses == {"open"}:
-        match["status"] = {"$nin": list(CLOSED)}
-    elif statuses == {"closed"}:
-        match["status"] = {"$in": list(CLOSED)}
-    start, end = period()
-    match["submitted_at"] = {"$gte": start, "$lte": end}
-    return match, _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
+    if len(statuses) == 1:
+        criteria["closed"] = statuses == {"closed"}
+    criteria["start"], criteria["end"] = period()
+    return criteria, _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
 
 
 def period() -> tuple[datetime, datetime]:
@@ -171,8 +154,8 @@ def period() -> tuple[datetime, datetime]:
 @open311.get(f"/requests.{FORMAT}")
 def get_requests(fmt: str):
     """Service requests, newest first: by ids, or by service, status and period (90 days at most)."""
-    match, page, size = query()
-    found = store.service_requests(mongo.database(), match, skip=(page - 1) * size, limit=size)
+    criteria, page, size = query()
+    found = queue_store.service_requests(mongo.database(), **criteria, skip=(page - 1) * size, limit=size)
     extensions = _extensions()
     return respond("service_requests", [service_request(c, extensions=extensions) for c in found])
 
@@ -180,7 +163,7 @@ def get_requests(fmt: str):
 @open311.get(f"/requests/<service_request_id>.{FORMAT}")
 def get_request(service_request_id: str, fmt: str):
     """One service request, as a list of one (as the specification answers)."""
-    complaint = store.find_by_number(mongo.database(), domain.normalize_number(service_request_id))
+    complaint = store.find_by_number(mongo.database(), normalize_number(service_request_id))
     if complaint is None:
         raise NotFound(f"No service request has the id {service_request_id!r}.")
     return respond("service_requests", [service_request(complaint, extensions=_extensions())])
@@ -192,7 +175,7 @@ def update_entries(complaint: dict, start: datetime, end: datetime) -> list[dict
         {
             "update_id": f"{complaint['_id']}-{index}",
             "service_request_id": complaint["_id"],
-            "status": "closed" if entry["status"] in CLOSED else "open",
+            "status": "closed" if entry["status"] in rules.PUBLICLY_CLOSED else "open",
             "updated_datetime": views.time_text(entry["at"]),
             "description": public_note(complaint, entry),
             "media_url": None,
@@ -211,9 +194,7 @@ def get_updates(fmt: str):
     """
     start, end = period()
     page, size = _whole("page", 1, 1, 100000), _whole("page_size", 50, 1, MAX_PAGE_SIZE)
-    match = {**_jurisdiction_match(), "updated_at": {"$gte": start}, "submitted_at": {"$lte": end}}
-    updates = [
-        u for c in store.service_requests(mongo.database(), match) for u in update_entries(c, start, end)
-    ]
+    changed = queue_store.updated_between(mongo.database(), district=_jurisdiction(), start=start, end=end)
+    updates = [u for c in changed for u in update_entries(c, start, end)]
     updates.sort(key=lambda u: (u["updated_datetime"], u["update_id"]))
     return respond("service_request_updates", updates[(page - 1) * size : page * size])

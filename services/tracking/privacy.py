@@ -20,7 +20,10 @@ from pymongo.database import Database
 from common import config, tokens
 from common.envelope import utcnow
 from common.errors import NotFound
-from services.tracking import domain, events, following, lifecycle, store, views
+from common.vocabulary import Actor, Language, Role, Status
+from services.tracking import events, following, store, views
+from services.tracking.model import Changes, Complaint
+from services.tracking.rules import normalize_email
 
 REMOVED = "[anonymised]"
 
@@ -30,22 +33,22 @@ def retention() -> timedelta:
     return timedelta(days=config.settings().retention_days)
 
 
-def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> bool:
+def anonymise(db: Database, number: str, *, reason: str, by: str = Actor.SYSTEM) -> bool:
     """Anonymise one complaint; return False when it already was."""
 
-    def change(current: dict, at: datetime):
+    def change(current: Complaint, at: datetime) -> Changes:
         if current.get("anonymised_at"):
-            return {}, []
-        language = (current.get("citizen") or {}).get("language") or "fr"
+            return {}
+        language = (current.get("citizen") or {}).get("language") or Language.FR
         # Its followers are other people, who reported the same thing: an open complaint keeps
         # them (its answer is theirs too); a closed one is done with them.
-        still_open = current["status"] != lifecycle.CLOSED
+        still_open = current["status"] != Status.CLOSED
         timeline = [
-            {**entry, "note": REMOVED} if entry.get("by") == "citizen" and entry.get("note") else entry
+            {**entry, "note": REMOVED} if entry.get("by") == Actor.CITIZEN and entry.get("note") else entry
             for entry in current.get("timeline", [])
         ]
-        update = {
-            "$set": {
+        return {
+            "set": {
                 "citizen": {"name": None, "email": None, "phone": None, "language": language},
                 "email_key": "",
                 "address": None,
@@ -63,29 +66,29 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = "system") -> 
                 "timeline": timeline,
                 "anonymised_at": at,
             },
-            "$push": {
-                "audit": {
-                    "at": at,
-                    "actor": by,
-                    "role": "system" if by == "system" else "admin",
-                    "action": "anonymised",
-                    "reason": reason,
-                }
+            "append": {
+                "audit": [
+                    {
+                        "at": at,
+                        "actor": by,
+                        "role": Actor.SYSTEM if by == Actor.SYSTEM else Role.ADMIN,
+                        "action": "anonymised",
+                        "reason": reason,
+                    }
+                ]
             },
+            "events": [events.anonymised(current, at=at, reason=reason, followers_removed=not still_open)],
         }
-        return update, [events.anonymised(current, at=at, reason=reason, followers_removed=not still_open)]
 
     before = store.find_by_number(db, number)
-    after = domain.apply(db, number, change, touch=False)
+    after = store.apply(db, number, change, touch=False)
     return bool(before and not before.get("anonymised_at") and after.get("anonymised_at"))
 
 
 def anonymise_expired(db: Database, now: datetime | None = None) -> int:
     """Anonymise the complaints closed longer ago than the retention period; return how many."""
     horizon = (now or utcnow()) - retention()
-    due = store.find_due(
-        db, {"status": lifecycle.CLOSED, "anonymised_at": None, "closed_at": {"$lt": horizon}}
-    )
+    due = store.closed_before(db, horizon)
     return sum(anonymise(db, complaint["_id"], reason="retention") for complaint in due)
 
 
@@ -113,7 +116,7 @@ def _follows(db: Database, email: str) -> list[dict]:
 
 def _citizen_data(db: Database, email: str) -> tuple[list[dict], list[dict]]:
     """Return a citizen's complaints and follows; 404 when the platform has neither."""
-    complaints = store.find_by_email_key(db, domain.normalize_email(email))
+    complaints = store.find_by_email_key(db, normalize_email(email))
     follows = _follows(db, email)
     if not complaints and not follows:
         raise NotFound("No complaint has this email address, and it follows none.")
@@ -122,7 +125,7 @@ def _citizen_data(db: Database, email: str) -> tuple[list[dict], list[dict]]:
 
 def export(db: Database, claims: dict, email: str) -> dict:
     """Return everything the platform keeps about a citizen, for their access request (admins)."""
-    tokens.require_role(claims, "admin")
+    tokens.require_role(claims, Role.ADMIN)
     complaints, follows = _citizen_data(db, email)
     now = utcnow()
     store.log_export(
@@ -155,7 +158,7 @@ def erase(db: Database, claims: dict, email: str) -> dict:
     address stops following every complaint, confirmed or not (complaint.unfollowed, on which
     notification forgets it). Return the numbers of both.
     """
-    tokens.require_role(claims, "admin")
+    tokens.require_role(claims, Role.ADMIN)
     complaints, follows = _citizen_data(db, email)
     numbers = [c["_id"] for c in complaints]
     for number in numbers:

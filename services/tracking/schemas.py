@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from common.schemas import Email, Flag, StrictSchema, Text, Whole
-from services.tracking import lifecycle
+from common.vocabulary import DEFAULT_LANGUAGE, Channel, Language, Outcome, Role, Status
 
 
 class TrackingRequestSchema(StrictSchema):
@@ -42,7 +42,7 @@ class SubmittedSchema(Schema):
     answer_due = fields.AwareDateTime(required=True)
     answer_days = fields.Integer(load_default=60)
     documents = fields.List(fields.Dict(), load_default=list)
-    channel = fields.String(load_default="web")
+    channel = fields.String(load_default=Channel.WEB)
     media_url = fields.String(load_default=None, allow_none=True)
 
 
@@ -56,7 +56,7 @@ class ReopenSchema(StrictSchema):
 
 class FeedbackSchema(StrictSchema):
     satisfaction = Whole(required=True, validate=validate.Range(min=1, max=5))
-    outcome = Text(required=True, validate=validate.OneOf(lifecycle.OUTCOMES))
+    outcome = Text(required=True, validate=validate.OneOf(tuple(Outcome)))
     comment = Text(validate=validate.Length(max=2000), load_default=None, allow_none=True)
 
 
@@ -69,12 +69,25 @@ class TransitionSchema(StrictSchema):
     to = Text(required=True, validate=validate.Length(min=1, max=32))
     public_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
     internal_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
-    reason = Text(validate=validate.Length(max=2000), load_default=None, allow_none=True)
+    reason = Text(
+        validate=validate.Length(max=2000),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Required to reject."},
+    )
 
 
 class AssignmentSchema(StrictSchema):
     department = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
-    agent = Text(validate=validate.Length(min=1, max=64), load_default=None, allow_none=True)
+    agent = Text(
+        validate=validate.Length(min=1, max=64),
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "A username, of an active member who works for the complaint's district"
+            " (else 400 with `fields.agent`); an agent assigns only to themselves (else 403)."
+        },
+    )
 
 
 class PlacementSchema(StrictSchema):
@@ -90,7 +103,7 @@ NUMBER = validate.Length(min=1, max=40)
 
 class FollowSchema(StrictSchema):
     email = Email(required=True)
-    language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
+    language = Text(validate=validate.OneOf(tuple(Language)), load_default=DEFAULT_LANGUAGE)
 
 
 class FollowerTokenSchema(StrictSchema):
@@ -100,7 +113,7 @@ class FollowerTokenSchema(StrictSchema):
 
 
 class MergeSchema(StrictSchema):
-    into = Text(required=True, validate=NUMBER)
+    into = Text(required=True, validate=NUMBER, metadata={"description": "The number of the complaint kept."})
     public_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
     internal_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
 
@@ -128,7 +141,7 @@ class NoteSchema(StrictSchema):
 
 class QueueQuerySchema(StrictSchema):
     status = Text(
-        validate=validate.OneOf(lifecycle.STATUSES),
+        validate=validate.OneOf(tuple(Status)),
         load_default=None,
     )
     district = Text(validate=validate.Length(max=64), load_default=None)
@@ -141,27 +154,32 @@ class QueueQuerySchema(StrictSchema):
     page_size = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)
 
 
+PASSWORD = {
+    "description": "Refused (400 with zxcvbn's advice under fields.password) when easy to guess: common,"
+    " repetitive, or made of the username, name or email, the city's, country's, districts' or platform's"
+    " words or the years around this one (zxcvbn score below 3; below 4 for an administrator)."
+}
 USERNAME = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{2,63}$", error="3 to 64 lowercase letters, digits, . _ -")
-ROLES = ("agent", "supervisor", "admin")
+ROLES = tuple(Role)
 
 
 class StaffMemberSchema(StrictSchema):
     username = Text(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=validate.Length(min=10, max=256))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=256), metadata=PASSWORD)
     role = Text(required=True, validate=validate.OneOf(ROLES))
     districts = fields.List(Text(validate=validate.Length(min=1, max=64)), load_default=list)
     name = Text(validate=validate.Length(max=200), load_default=None, allow_none=True)
     email = Email(load_default=None, allow_none=True)
     department = Text(validate=validate.Length(max=64), load_default=None, allow_none=True)
-    language = Text(validate=validate.OneOf(("fr", "ar", "en")), load_default="fr")
+    language = Text(validate=validate.OneOf(tuple(Language)), load_default=DEFAULT_LANGUAGE)
 
 
 class StaffChangeSchema(StrictSchema):
-    password = fields.String(validate=validate.Length(min=10, max=256))
+    password = fields.String(validate=validate.Length(min=10, max=256), metadata=PASSWORD)
     role = Text(validate=validate.OneOf(ROLES))
     districts = fields.List(Text(validate=validate.Length(min=1, max=64)))
     name = Text(validate=validate.Length(max=200), allow_none=True)
     email = Email(allow_none=True)
     department = Text(validate=validate.Length(max=64), allow_none=True)
     active = Flag()
-    language = Text(validate=validate.OneOf(("fr", "ar", "en")))
+    language = Text(validate=validate.OneOf(tuple(Language)))

@@ -7,8 +7,9 @@ from flask import Blueprint, Response, jsonify, request
 from common import bodies, mongo, tokens, uploads
 from common.envelope import utcnow
 from common.exports import csv_response
+from common.vocabulary import Role
 from common.web import client_address, json_body
-from services.tracking import accounts, privacy, treatment
+from services.tracking import accounts, privacy, queue, treatment
 from services.tracking.api import file_part, send_document
 from services.tracking.schemas import (
     AssignmentSchema,
@@ -57,7 +58,7 @@ def get_queue():
     """Return the member's queue, filtered, searched and paginated."""
     who = claims()
     query = _queue.load({key: value for key, value in request.args.items() if value.strip()})
-    return jsonify(treatment.queue(mongo.database(), who, query))
+    return jsonify(queue.queue(mongo.database(), who, query))
 
 
 @staff_api.get("/exports/complaints.csv")
@@ -65,7 +66,7 @@ def get_export():
     """Return the member's complaints list as a spreadsheet, with the queue's filters."""
     who = claims()
     query = _export.load({key: value for key, value in request.args.items() if value.strip()})
-    header, lines = treatment.export(mongo.database(), who, query)
+    header, lines = queue.export(mongo.database(), who, query)
     return csv_response(f"complaints-{utcnow():%Y-%m-%d}.csv", header, lines)
 
 
@@ -152,7 +153,7 @@ def post_citizen_erasure():
 @staff_api.get("/members")
 def get_members():
     """List the staff accounts (administrators)."""
-    tokens.require_role(claims(), "admin")
+    tokens.require_role(claims(), Role.ADMIN)
     return jsonify({"items": accounts.list_members(mongo.database())})
 
 
@@ -160,7 +161,7 @@ def get_members():
 def post_member():
     """Create a staff account (administrators)."""
     who = claims()
-    tokens.require_role(who, "admin")
+    tokens.require_role(who, Role.ADMIN)
     return jsonify(accounts.create_member(mongo.database(), _member.load(json_body()), by=who["sub"])), 201
 
 
@@ -168,6 +169,6 @@ def post_member():
 def patch_member(username: str):
     """Change a staff account (administrators)."""
     who = claims()
-    tokens.require_role(who, "admin")
+    tokens.require_role(who, Role.ADMIN)
     data = _member_change.load(json_body())
     return jsonify(accounts.change_member(mongo.database(), username, data, by=who["sub"]))

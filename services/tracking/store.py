@@ -1,21 +1,30 @@
-"""Tracking's collections: each complaint's living record, and the staff accounts."""
+"""Tracking's complaints: each one's living record, read by number and changed under its lock.
+
+The only place, with the other `*_store.py` modules, that speaks the store's query language: the
+rest of the service gives plain values (model.Changes) and calls functions named by what they do.
+"""
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import outbox, tokens
-from services.tracking import nearby, search
+from common import outbox
+from common.envelope import utcnow
+from common.errors import NotFound
+from common.vocabulary import Status
+from services.tracking import nearby, nearby_store, search, search_store, staff_store
+from services.tracking.model import Changes, Complaint
+
+# The staff accounts are staff_store's; these names stay importable from here for their callers.
+from services.tracking.staff_store import STAFF, create_staff, find_staff  # noqa: F401
 
 COMPLAINTS = "tracking_complaints"
-STAFF = tokens.STAFF_ACCOUNTS  # "tracking_staff"; every service reads it to check staff tokens
 EXPORTS = "tracking_exports"
 READS = "tracking_reads"
 # The numbers of the complaints not closed yet: what the periodic jobs read, rather than the history.
@@ -30,7 +39,6 @@ OPEN_COMPLETE = "#complete"  # the marker that every complaint recorded before t
 AGENTS_COMPLETE = "#agents"
 # Staff and citizens change a complaint concurrently: its writers hold its lock.
 OUTBOX = outbox.Outbox(COMPLAINTS, locked=True)
-STAFF_OUTBOX = outbox.Outbox(STAFF, locked=True)
 # What a complaint is searched by: when an update changes it, its words are indexed again.
 SEARCHED = {"subject", "address", "district"}
 # What lists never need: the outbox, the audit trail, the citizen's contact.
@@ -58,17 +66,22 @@ QUEUE_INDEXES = (
     [("updated_at", ASCENDING)],  # Open311's service request updates of a period
     [("status", ASCENDING), ("anonymised_at", ASCENDING), ("closed_at", ASCENDING)],  # retention
     [("email_key", ASCENDING)],  # a citizen's complaints, for an administrator
-    *nearby.INDEXES,  # the open complaints near a point or at an address: already reported
+    *nearby_store.INDEXES,  # the open complaints near a point or at an address: already reported
 )
 # Indexes that earlier versions created and the ones above replace.
 REPLACED_INDEXES = ("district_1_status_1_submitted_at_-1",)
+# A change of one complaint: given it as it is now and the time, what to write (nothing: {}).
+Change = Callable[[Complaint, datetime], Changes]
+# A change of several complaints at once: given each as it is now, the changes of each, in the
+# order they are to be written.
+ChangeOfMany = Callable[[dict[str, Complaint], datetime], dict[str, Changes]]
 
 
 def ensure_indexes(db: Database) -> None:
     """Create tracking's indexes."""
     complaints = db[COMPLAINTS]
     outbox.ensure_indexes(db, OUTBOX)
-    outbox.ensure_indexes(db, STAFF_OUTBOX)
+    outbox.ensure_indexes(db, staff_store.STAFF_OUTBOX)
     existing = set(complaints.index_information())
     for name in REPLACED_INDEXES:
         if name in existing:
@@ -80,7 +93,7 @@ def ensure_indexes(db: Database) -> None:
     db[FOLLOWS].create_index([("pending_until", ASCENDING)])
 
 
-def record_submission(db: Database, *, document: dict) -> bool:
+def record_submission(db: Database, *, document: Complaint) -> bool:
     """Insert a newly submitted complaint; return False when it was already recorded."""
     note_open(db, document["_id"])
     try:
@@ -94,7 +107,7 @@ def record_submission(db: Database, *, document: dict) -> bool:
 
 def find_by_number(
     db: Database, number: str, *, with_audit: bool = False, fields: tuple[str, ...] = ()
-) -> dict | None:
+) -> Complaint | None:
     """Return the complaint with this number (only these fields, when named), or None."""
     if fields:
         return db[COMPLAINTS].find_one({"_id": number}, dict.fromkeys(fields, 1))
@@ -103,10 +116,66 @@ def find_by_number(
 
 
 def update(db: Database, number: str, update: dict) -> None:
-    """Apply an update to a complaint (the caller holds the complaint's lock)."""
+    """Apply an update in the store's own terms to a complaint (the caller holds the complaint's lock)."""
     db[COMPLAINTS].update_one({"_id": number}, update)
     if SEARCHED & set(update.get("$set", {})):
-        search.refresh(db, db[COMPLAINTS].find_one({"_id": number}, search.PROJECTION))
+        search_store.refresh(db, db[COMPLAINTS].find_one({"_id": number}, search.PROJECTION))
+
+
+def _update(changes: Changes, also: dict) -> dict:
+    """Return the store's update of plain changes, with these fields set as well."""
+    update: dict = {}
+    if fields := {**changes.get("set", {}), **also}:
+        update["$set"] = fields
+    if changes.get("remove"):
+        update["$unset"] = dict.fromkeys(changes["remove"], "")
+    if appended := {key: items for key, items in changes.get("append", {}).items() if items}:
+        update["$push"] = {
+            key: items[0] if len(items) == 1 else {"$each": list(items)} for key, items in appended.items()
+        }
+    return update
+
+
+def apply(db: Database, number: str, change: Change, *, touch: bool = True) -> Complaint:
+    """Apply a change to the complaint as it is now, holding its lock; return it after."""
+    return apply_together(db, [number], lambda found, now: {number: change(found[number], now)}, touch=touch)[
+        number
+    ]
+
+
+def apply_together(
+    db: Database, numbers: list[str], change: ChangeOfMany, *, touch: bool = True
+) -> dict[str, Complaint]:
+    """Apply a change to several complaints as they are now, holding all their locks; return them after.
+
+    The locks are taken in the numbers' order, whatever the caller's: two changes of the same
+    complaints in opposite directions (merge A into B, and B into A) wait for each other rather
+    than each holding one lock forever, and the second sees what the first wrote. Each change and
+    its events are one write (the events in the complaint's outbox), published once all are written.
+    """
+    with ExitStack() as held:
+        for number in sorted(set(numbers)):
+            held.enter_context(OUTBOX.guard(db, number))
+        found = {number: find_by_number(db, number) for number in numbers}
+        if any(complaint is None for complaint in found.values()):
+            raise NotFound("No such complaint.")
+        now = utcnow()
+        written = {}
+        for number, changes in change(found, now).items():
+            new_events = changes.get("events") or []
+            if not any(changes.get(key) for key in ("set", "append", "remove")) and not new_events:
+                continue
+            fields = {"updated_at": now} if touch else {}
+            if new_events:
+                fields.update(outbox.stage(db, OUTBOX, number, new_events))
+            update(db, number, _update(changes, fields))
+            if changes.get("set", {}).get("status") == Status.CLOSED:
+                forget_open(db, number)
+            written[number] = new_events
+    for number, new_events in written.items():
+        if new_events:
+            outbox.publish_now(db, OUTBOX, number, new_events)
+    return {number: find_by_number(db, number) if number in written else found[number] for number in numbers}
 
 
 def append_audit(db: Database, number: str, entry: dict) -> None:
@@ -120,69 +189,7 @@ def nearby_complaints(db: Database, **where) -> list[dict]:
     return nearby.find(db, COMPLAINTS, **where)
 
 
-def _newest_first(db: Database, match: dict, projection: dict):
-    """Return a cursor over the complaints matching, newest first (the number breaks ties)."""
-    return db[COMPLAINTS].find(match, projection).sort(NEWEST_FIRST)
-
-
-def by_numbers(db: Database, numbers: Iterable[str], projection: dict = SUMMARY_EXCLUDE) -> Iterator[dict]:
-    """Yield the complaints with these numbers, in the numbers' order (read a batch at a time)."""
-    remaining = iter(numbers)
-    while batch := list(itertools.islice(remaining, search.BATCH)):
-        found = {c["_id"]: c for c in db[COMPLAINTS].find({"_id": {"$in": batch}}, projection)}
-        yield from (found[n] for n in batch if n in found)
-
-
-def page(db: Database, matches: list[dict], *, skip: int, limit: int) -> list[dict]:
-    """Return one page of the complaints matching one of filters that no complaint meets two of.
-
-    Each is read from its own index, newest first, and the pages merged: the overdue queue (a
-    deadline passed, of acknowledgement or of answer) or a member's several districts in one
-    filter would have SQLite sort every complaint of them for one page.
-    """
-    if len(matches) == 1:
-        return list(_newest_first(db, matches[0], SUMMARY_EXCLUDE).skip(skip).limit(limit))
-    merged = _merged(db, matches, SUMMARY_EXCLUDE, limit=skip + limit)
-    return list(itertools.islice(merged, skip, skip + limit))
-
-
-def _merged(db: Database, matches: list[dict], projection: dict, *, limit: int = 0) -> Iterator[dict]:
-    """Yield the complaints of filters no complaint meets two of, newest first, each read from its index."""
-    streams = [_newest_first(db, match, projection).limit(limit) for match in matches]
-    return heapq.merge(*streams, key=lambda c: (-c["submitted_at"].timestamp(), c["_id"]))
-
-
-def count(db: Database, match: dict) -> int:
-    """Return how many complaints match."""
-    # The count command, not count_documents' aggregation: both stores count it from an index.
-    return db.command("count", COMPLAINTS, query=match)["n"]
-
-
-def service_requests(db: Database, match: dict, *, skip: int = 0, limit: int = 0) -> list[dict]:
-    """Return complaints as Open311 reads them (timeline, no contact), newest first; limit 0: all."""
-    projection = {"outbox": 0, "audit": 0, "notes": 0, "citizen": 0, "documents": 0, "remarks": 0}
-    return list(_newest_first(db, match, projection).skip(skip).limit(limit))
-
-
-def export(db: Database, matches: list[dict]) -> Iterator[dict]:
-    """Yield every complaint matching one of filters no complaint meets two of, newest first.
-
-    As `page` reads its parts, each streamed from its own index, for an export.
-    """
-    return _merged(db, matches, EXPORTED)
-
-
-def log_read(db: Database, entry: dict) -> None:
-    """Keep which complaints' citizens a staff member saw listed (the queue shows their names)."""
-    db[READS].insert_one(entry)
-
-
-def log_export(db: Database, entry: dict) -> None:
-    """Keep who exported the citizens' personal data, when, and with which filters."""
-    db[EXPORTS].insert_one(entry)
-
-
-def find_by_email_key(db: Database, email_key: str) -> list[dict]:
+def find_by_email_key(db: Database, email_key: str) -> list[Complaint]:
     """Return every complaint of one citizen, by their normalised email."""
     if not email_key:
         return []
@@ -191,8 +198,9 @@ def find_by_email_key(db: Database, email_key: str) -> list[dict]:
     )
 
 
-def find_due(db: Database, match: dict, limit: int = 500) -> list[dict]:
-    """Return complaints a periodic job must look at (by an index: QUEUE_INDEXES)."""
+def closed_before(db: Database, horizon: datetime, limit: int = 500) -> list[Complaint]:
+    """Return complaints closed before the horizon and not anonymised yet (the retention's index)."""
+    match = {"status": Status.CLOSED, "anonymised_at": None, "closed_at": {"$lt": horizon}}
     return list(db[COMPLAINTS].find(match, {"outbox": 0, "audit": 0}).limit(limit))
 
 
@@ -209,13 +217,13 @@ def forget_open(db: Database, number: str) -> None:
     db[OPEN].delete_one({"_id": number})
 
 
-def open_complaints(db: Database) -> Iterator[dict]:
+def open_complaints(db: Database) -> Iterator[Complaint]:
     """Yield the complaints not closed yet, each read by _id; drop the notes of closed ones."""
     for note in list(db[OPEN].find({}, {"_id": 1})):
         if note["_id"] in (OPEN_COMPLETE, AGENTS_COMPLETE):
             continue
         complaint = db[COMPLAINTS].find_one({"_id": note["_id"]}, {"outbox": 0, "audit": 0})
-        if complaint is None or complaint["status"] == "closed":
+        if complaint is None or complaint["status"] == Status.CLOSED:
             forget_open(db, note["_id"])
         else:
             yield complaint
@@ -230,7 +238,7 @@ def complete_open(db: Database) -> None:
     """Note as open the complaints recorded before the notes existed (once, at the first start)."""
     if db[OPEN].find_one({"_id": OPEN_COMPLETE}) is not None:
         return
-    for complaint in db[COMPLAINTS].find({"status": {"$ne": "closed"}}, {"_id": 1}):
+    for complaint in db[COMPLAINTS].find({"status": {"$ne": Status.CLOSED}}, {"_id": 1}):
         note_open(db, complaint["_id"])
     note_open(db, OPEN_COMPLETE)
 
@@ -253,68 +261,14 @@ def complete_agents(db: Database) -> None:
     note_open(db, AGENTS_COMPLETE)
 
 
-def find_staff(db: Database, username: str) -> dict | None:
-    """Return a staff member's account, or None."""
-    return db[STAFF].find_one({"_id": username}, {"outbox": 0})
+def log_read(db: Database, entry: dict) -> None:
+    """Keep which complaints' citizens a staff member saw listed (the queue shows their names)."""
+    db[READS].insert_one(entry)
 
 
-def create_staff(db: Database, account: dict, events: list[dict]) -> bool:
-    """Insert a staff account with its events; return False when the username is taken."""
-    try:
-        db[STAFF].insert_one({**account, **outbox.stage_new(db, STAFF_OUTBOX, account["_id"], events)})
-    except DuplicateKeyError:
-        return False
-    outbox.publish_now(db, STAFF_OUTBOX, account["_id"], events)
-    return True
-
-
-def update_staff(
-    db: Database,
-    username: str,
-    changes: dict,
-    audit: dict | None = None,
-    events: list[dict] = (),
-    *,
-    revoke: bool = False,
-) -> dict | None:
-    """Change a staff account (keeping who changed what, with its events) and return it as it now is.
-
-    With `revoke`, the account's token generation moves on in the same write: every token issued
-    before it is refused from then on (common/tokens.py).
-    """
-    with STAFF_OUTBOX.guard(db, username):
-        update: dict = {"$set": {**changes, **outbox.stage(db, STAFF_OUTBOX, username, events)}}
-        if audit:
-            update["$push"] = {"history": audit}
-        if revoke:
-            update["$inc"] = {"token_generation": 1}
-        db[STAFF].update_one({"_id": username}, update)
-    if events:
-        outbox.publish_now(db, STAFF_OUTBOX, username, events)
-    return find_staff(db, username)
-
-
-def staff_names(db: Database, usernames: Iterable[str]) -> dict[str, str | None]:
-    """Return the names of these staff members by username (read by _id)."""
-    wanted = sorted({u for u in usernames if u})
-    if not wanted:
-        return {}
-    found = db[STAFF].find({"_id": {"$in": wanted}}, {"name": 1})
-    return {account["_id"]: account.get("name") for account in found}
-
-
-def staff_of_district(db: Database, district: str | None) -> list[dict]:
-    """Return the active members who work for this district (or for every district), by username."""
-    covering = [tokens.ALL_DISTRICTS] if district is None else [district, tokens.ALL_DISTRICTS]
-    found = db[STAFF].find(
-        {"districts": {"$in": covering}}, {"name": 1, "department": 1, "role": 1, "active": 1}
-    )
-    return sorted((a for a in found if a.get("active", True)), key=lambda a: a["_id"])
-
-
-def list_staff(db: Database) -> list[dict]:
-    """Return every staff account, by username."""
-    return list(db[STAFF].find({}, {"password_hash": 0, "history": 0, "outbox": 0}).sort("_id"))
+def log_export(db: Database, entry: dict) -> None:
+    """Keep who exported the citizens' personal data, when, and with which filters."""
+    db[EXPORTS].insert_one(entry)
 
 
 def note_follow(db: Database, key: str, number: str, pending_until: datetime | None) -> None:

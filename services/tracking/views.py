@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from common.envelope import isoformat, utcnow
-from services.tracking import lifecycle
+from services.tracking import policy, rules
+from services.tracking.model import Complaint
 
 
 def time_text(value) -> str:
@@ -41,7 +42,7 @@ def feedback_view(rating: dict) -> dict:
     }
 
 
-def public_view(complaint: dict, now: datetime | None = None) -> dict:
+def public_view(complaint: Complaint, now: datetime | None = None) -> dict:
     """Return what the citizen sees: no internal note, no staff name, no contact data."""
     now = now or utcnow()
     return {
@@ -76,21 +77,13 @@ def public_view(complaint: dict, now: datetime | None = None) -> dict:
         "remarks": [remark_view(r) for r in complaint.get("remarks", [])],
         "feedback": [feedback_view(f) for f in complaint.get("feedback", [])],
         "reopen_count": complaint.get("reopen_count", 0),
-        "can_reopen": lifecycle.reopen_refusal(complaint, now) is None,
-        "can_rate": lifecycle.can_rate(complaint),
+        "can_reopen": rules.can_reopen(complaint, now, **policy.reopening()),
+        "can_rate": rules.can_rate(complaint),
     }
 
 
-def is_overdue(complaint: dict, now: datetime) -> bool:
-    """Return whether a deadline of the complaint has passed unmet."""
-    status = complaint["status"]
-    if status == lifecycle.RECEIVED and complaint["ack_due"] < now:
-        return True
-    return status in lifecycle.OPEN and complaint["answer_due"] < now
-
-
 def staff_view(
-    complaint: dict, now: datetime | None = None, *, role: str | None = None, names: dict | None = None
+    complaint: Complaint, now: datetime | None = None, *, role: str | None = None, names: dict | None = None
 ) -> dict:
     """Return the citizen's view plus contact, internal notes, actors and assignment.
 
@@ -114,19 +107,14 @@ def staff_view(
     view["citizen"] = complaint.get("citizen", {})
     view["department"] = complaint.get("department")
     view["assignment"] = _assignment(complaint.get("assignment"), names or {})
-    view["overdue"] = is_overdue(complaint, now)
+    view["overdue"] = rules.is_overdue(complaint, now)
     view["duplicates"] = list(complaint.get("duplicates", []))
     # Those who confirmed: a request to follow is not a follower yet.
     view["followers"] = sum(
         f.get("confirmed") is not False for f in (complaint.get("followers") or {}).values()
     )
     if role:
-        status = complaint["status"]
-        view["transitions"] = [
-            target
-            for target in lifecycle.STAFF_TRANSITIONS[status]
-            if lifecycle.staff_may(role, status, target)
-        ]
+        view["transitions"] = rules.staff_targets(role, complaint["status"])
     return view
 
 
@@ -142,7 +130,7 @@ def _assignment(assignment: dict | None, names: dict) -> dict | None:
     }
 
 
-def queue_item(complaint: dict, now: datetime, names: dict | None = None) -> dict:
+def queue_item(complaint: Complaint, now: datetime, names: dict | None = None) -> dict:
     """Return one line of the staff queue (the citizen's name only; anonymous when absent).
 
     `names` are the staff members' names by username, for the assigned member's.
@@ -159,6 +147,6 @@ def queue_item(complaint: dict, now: datetime, names: dict | None = None) -> dic
         "updated_at": time_text(complaint["updated_at"]),
         "ack_due": time_text(complaint["ack_due"]),
         "answer_due": time_text(complaint["answer_due"]),
-        "overdue": is_overdue(complaint, now),
+        "overdue": rules.is_overdue(complaint, now),
         "assignment": _assignment(complaint.get("assignment"), names or {}),
     }

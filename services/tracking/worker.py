@@ -1,8 +1,8 @@
 """Tracking's worker: records submitted complaints, relays its outbox, runs the deadline jobs."""
 
 from common import config, mongo, ratelimit, worker
-from services.tracking import accounts, jobs, store
-from services.tracking.events import HANDLERS
+from services.tracking import accounts, jobs, staff_store, store
+from services.tracking.handlers import HANDLERS
 
 
 def periodic_jobs() -> None:
@@ -21,7 +21,7 @@ def main() -> None:
     worker.run(
         "tracking",
         handlers=HANDLERS,
-        outboxes=(store.OUTBOX, store.STAFF_OUTBOX),
+        outboxes=(store.OUTBOX, staff_store.STAFF_OUTBOX),
         periodic=((config.settings().jobs_interval_seconds, periodic_jobs),),
     )
 
