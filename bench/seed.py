@@ -20,10 +20,10 @@ from common.vocabulary import Kind, Language
 from services.intake import events as intake_events
 from services.intake import model, numbers
 from services.intake import store as intake_store
-from services.tracking import domain as tracking_domain
+from services.tracking import handlers as tracking_handlers
 from services.tracking import search
 from services.tracking import store as tracking_store
-from services.tracking.events import SubmittedSchema
+from services.tracking.schemas import SubmittedSchema
 
 BATCH = 1000
 
@@ -58,7 +58,7 @@ def complaints(db: Database, count: int, tag: str, rng: random.Random) -> Iterat
         number = numbers.generate(submitted.year)
         document = model.filed_complaint(fields, number=number, now=submitted, category=category)
         event = intake_events.complaint_submitted(document, category, district)
-        record = tracking_domain.submitted_document(schema.load(event["data"]), event["id"])
+        record = tracking_handlers.submitted_document(schema.load(event["data"]), event["id"])
         acknowledged = submitted + timedelta(hours=1 + rng.randrange(72))
         answered = acknowledged + timedelta(days=1 + rng.randrange(20))
         closed = answered + timedelta(days=15)

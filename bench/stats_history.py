@@ -88,7 +88,7 @@ def main(count: int) -> None:
     from common.envelope import isoformat, new_event
     from services.feedback import rebuild, store
     from services.feedback.app import create_app
-    from services.feedback.events import HANDLERS
+    from services.feedback.handlers import HANDLERS
 
     db = mongo.database()
     store.ensure_indexes(db)

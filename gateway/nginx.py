@@ -32,7 +32,8 @@ from common import bodies, config, open311
 from common.errors import error_body
 from common.web import security_headers
 from gateway import routing
-from gateway.web import CONTENT_SECURITY_POLICY, ERROR_MESSAGES, i18n
+from gateway.web import i18n
+from gateway.web.shared import CONTENT_SECURITY_POLICY, ERROR_MESSAGES
 
 BUFFERED = " buffer=64k flush=1s"  # a file's access log is written in blocks, not line by line
 UPSTREAMS = ("intake", "tracking", "feedback", routing.GATEWAY)

@@ -23,9 +23,7 @@ from common.errors import http_headers
 
 # The page modules join the blueprint as they are imported: citizens', staff's, and what they share.
 from gateway.web import citizen, filters, i18n, staff, staff_admin, staff_answers  # noqa: F401
-from gateway.web.shared import (  # noqa: F401 - the configuration of nginx's own pages reads these here
-    CONTENT_SECURITY_POLICY,
-    ERROR_MESSAGES,
+from gateway.web.shared import (
     error_page,
     is_page,
     secure_cookies,

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from common.envelope import isoformat, new_event
 from common.vocabulary import EventType
-from services.intake.handlers import on_anonymised  # noqa: F401 - its home before handlers.py, where tests import it
 from services.intake.model import Complaint, SubmittedData
 
 SOURCE = "intake"

@@ -137,7 +137,7 @@ class ApiKeySchema(StrictSchema):
     )
 
 
-# The statuses staff move a complaint to (tracking's state table, services/tracking/lifecycle.py),
+# The statuses staff move a complaint to (tracking's state table, services/tracking/rules.py),
 # every one but those the citizen puts it in (filing, reopening): what a canned answer is written for.
 ANSWER_STATUSES = tuple(status for status in Status if status not in (Status.RECEIVED, Status.REOPENED))
 

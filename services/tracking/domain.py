@@ -12,9 +12,6 @@ from common import blobs, config, tokens, uploads
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized
 from common.vocabulary import Actor, Status
 from services.tracking import events, policy, rules, store, views
-
-# Recording a submission is the handler's; these names stay importable from here for their callers.
-from services.tracking.handlers import record_submitted, submitted_document  # noqa: F401
 from services.tracking.model import Changes, Complaint
 from services.tracking.rules import normalize_email, normalize_number
 

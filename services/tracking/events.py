@@ -6,12 +6,7 @@ from datetime import datetime
 
 from common.envelope import isoformat, new_event
 from common.vocabulary import Actor, EventType, Language
-
-# The handlers of the events tracking consumes are in handlers.py; these names stay importable
-# from here for the callers of before (tests, bench).
-from services.tracking.handlers import HANDLERS, on_notification_sent, on_submitted  # noqa: F401
 from services.tracking.model import Complaint
-from services.tracking.schemas import SubmittedSchema  # noqa: F401
 
 SOURCE = "tracking"
 

@@ -35,8 +35,13 @@ def _criteria(claims: dict, query: dict) -> dict | None:
     return criteria
 
 
-def _parts(claims: dict, query: dict, now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
-    """Return the queue's filter in parts that no complaint is in two of (queue_store.parts)."""
+def filter_parts(claims: dict, query: dict, now: datetime) -> tuple[list[dict], list[dict], list[dict]]:
+    """Return the queue's filter in parts that no complaint is in two of (queue_store.parts).
+
+    What `queue()` reads when there are no words to search: every part, the late ones, and those
+    shown, each a filter of the complaints' collection, for a query within the member's districts.
+    Public for the tests that check each part is read from an index.
+    """
     return queue_store.parts(_criteria(claims, query), now=now, late=query.get("overdue"))
 
 

@@ -21,9 +21,6 @@ from common.vocabulary import Status
 from services.tracking import nearby, nearby_store, search, search_store, staff_store
 from services.tracking.model import Changes, Complaint
 
-# The staff accounts are staff_store's; these names stay importable from here for their callers.
-from services.tracking.staff_store import STAFF, create_staff, find_staff  # noqa: F401
-
 COMPLAINTS = "tracking_complaints"
 EXPORTS = "tracking_exports"
 READS = "tracking_reads"

@@ -14,9 +14,6 @@ from common.vocabulary import DECIDING_ROLES, Actor, Language, Role, Status
 from services.tracking import accounts, domain, events, following, rules, staff_store, store, views
 from services.tracking.model import Changes, Complaint, audit_entry
 
-# The queue was here; its names stay importable from here for their callers (tests).
-from services.tracking.queue import _parts, export, queue  # noqa: F401
-
 
 def visible(db: Database, claims: dict, number: str) -> Complaint:
     """Return the complaint if it is in the member's districts; else 404, as if it did not exist."""

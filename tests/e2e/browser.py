@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from common.translations import texts
+from common.translations import catalog, texts, translations
 from services.intake.catalog import default_categories
 from tests.contract import ROOT
 from tests.e2e.filing import png
@@ -21,6 +21,7 @@ from tests.support import wait_for
 
 # The pages' texts as they are written, by language and key.
 MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
+PLURALS = {message.id[0] for message in catalog("pages", "fr") if message.pluralizable}
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "build" / "screenshots"))
@@ -55,6 +56,9 @@ class Person:
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))
 
     def t(self, key: str, **values) -> str:
+        """Return a text of the pages as they write it; a plural message in the form its `n` takes."""
+        if key in PLURALS:
+            return translations(self.lang, "pages", "common").ngettext(key, key, values["n"]).format(**values)
         text = MESSAGES[self.lang][key]
         return text.format(**values) if values else text
 

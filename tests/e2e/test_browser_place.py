@@ -274,7 +274,7 @@ def test_already_reported_follow_it_instead_or_be_merged_into_it(people, platfor
     )
     assert told
     step = emails_to(platform, "second.lamp@example.ma", kept)[-1]
-    assert "في طور المعالجة" in step["Subject"] and "Équipe envoyée." in body(step)
+    assert "قيد المعالجة" in step["Subject"] and "Équipe envoyée." in body(step)
     unfollow = re.search(r"http\S+/unfollow\?token=\S+", body(step)).group(0)
 
     # The third citizen files all the same after the check: a duplicate, which staff merge.

@@ -7,7 +7,7 @@ from datetime import timedelta
 from common.envelope import isoformat, new_event
 from services.feedback import store
 from services.feedback.app import create_app
-from services.feedback.events import HANDLERS
+from services.feedback.handlers import HANDLERS
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

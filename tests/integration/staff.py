@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services.tracking import accounts, store
+from services.tracking import accounts, staff_store
 
 
 def make_member(db, role: str = "admin", password: str = "une-phrase-assez-longue") -> str:
@@ -12,7 +12,7 @@ def make_member(db, role: str = "admin", password: str = "une-phrase-assez-longu
     account = accounts._account(
         username=username, password=password, role=role, districts=["anfa"], created_by="test"
     )
-    store.create_staff(db, account, [])
+    staff_store.create_staff(db, account, [])
     return username
 
 

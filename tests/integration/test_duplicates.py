@@ -14,13 +14,14 @@ from bson import Int64
 
 from common import geo
 from common.envelope import isoformat, new_event
-from services.feedback import domain as figures
-from services.tracking import lifecycle, nearby
+from common.vocabulary import OPEN_STATUSES, Status
+from services.feedback import figures
+from services.tracking import nearby
 from services.tracking import store as tracking
 from tests.integration.feedback_events import changed, deliver, empty_figures, submitted
 
 CITY = (33.5731, -7.5898)
-STATUSES = [*lifecycle.STATUSES]
+STATUSES = [*Status]
 START = datetime(2026, 1, 1, tzinfo=UTC)
 STREETS = ["Boulevard d'Anfa", "Rue Ibn Batouta", "Avenue Hassan II", "Rue des Oliviers", "Derb Omar"]
 
@@ -65,7 +66,7 @@ def brute_force(documents: list[dict], category: str, point, address, district) 
     """Return what the listing must give, by reading every complaint."""
     found = {}
     for c in documents:
-        if c["category"] != category or c["status"] not in lifecycle.OPEN:
+        if c["category"] != category or c["status"] not in OPEN_STATUSES:
             continue
         if point and c["location"]:
             km = geo.distance_km(*point, *shown_at(c))
@@ -136,13 +137,13 @@ def test_at_100000_complaints_the_listing_reads_its_indexes_not_the_collection(d
         by_point = {
             "cell": {"$in": geo.cells_around(*point, nearby.RADIUS_KM)},
             "category": "c3",
-            "status": {"$in": list(lifecycle.OPEN)},
+            "status": {"$in": list(OPEN_STATUSES)},
         }
         by_address = {
             "address_key": nearby.address_key("12 Rue des Oliviers"),
             "district": "anfa",
             "category": "c3",
-            "status": {"$in": list(lifecycle.OPEN)},
+            "status": {"$in": list(OPEN_STATUSES)},
         }
         for match in (by_point, by_address):
             plan = _plan(collection, match)
@@ -208,7 +209,7 @@ SUPERVISOR_MAARIF = {"sub": "karim", "role": "supervisor", "districts": ["maarif
 def test_following_merging_and_anonymising_against_the_real_store(db, listener):
     from common import tokens
     from common.errors import Conflict, NotFound, Unauthorized
-    from services.tracking import domain, following, privacy, treatment
+    from services.tracking import following, handlers, privacy, treatment
     from tests.integration.complaints import submission
 
     published = listener("complaint.followed", "complaint.unfollowed", "complaint.merged")
@@ -216,7 +217,7 @@ def test_following_merging_and_anonymising_against_the_real_store(db, listener):
     kept_data = submission(citizen={"name": "Nadia", "email": "kept@example.ma", "language": "fr"})
     duplicate_data = submission(citizen={"name": "Omar", "email": "dup@example.ma", "language": "ar"})
     for data in (kept_data, duplicate_data):
-        domain.record_submitted(db, data)
+        handlers.record_submitted(db, data)
     kept, duplicate = kept_data["number"], duplicate_data["number"]
 
     assert following.request(db, kept, "Follower@Example.ma", "en")["confirmation"] == "sent"

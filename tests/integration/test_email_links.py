@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from common import config
-from services.notification.domain import complaint_link
+from services.notification.links import complaint_link
 from tests.integration.complaints import submission
 from tests.support import wait_for
 
@@ -28,10 +28,10 @@ def tracking(db, monkeypatch):
 
 
 def complaint(db, email: str) -> str:
-    from services.tracking import domain
+    from services.tracking import handlers
 
     data = submission(citizen={"email": email, "language": "ar"})
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     return data["number"]
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from common.envelope import isoformat, new_event
-from services.feedback import domain, store
+from services.feedback import counting, rules, store
 from tests.integration.feedback_events import (
     DAY,
     HOUR,
@@ -69,7 +69,7 @@ def stats(client, **params) -> dict:
 
 
 def empty_month(month: str) -> dict:
-    return {"month": month, **domain.summary({})}
+    return {"month": month, **rules.summary({})}
 
 
 EXPECTED_TOTAL = {
@@ -96,13 +96,13 @@ EXPECTED_MARCH = {
     "time_to_acknowledge": {"count": 3, "mean_hours": 4.0, "median_hours": 4.0},
 }
 EXPECTED_APRIL = {
-    **domain.summary({}),
+    **rules.summary({}),
     "month": "2026-04",
     "received": 2,
     "acknowledged": 1,
     "time_to_acknowledge": {"count": 1, "mean_hours": 1.0, "median_hours": 1.0},
 }
-EXPECTED_JUNE = {**domain.summary({}), "month": "2026-06", "received": 1}
+EXPECTED_JUNE = {**rules.summary({}), "month": "2026-06", "received": 1}
 
 
 def test_every_figure_of_a_known_history_in_total_and_by_month(client):
@@ -170,7 +170,7 @@ def test_a_stop_between_recording_and_counting_is_finished_once(client, db, monk
     with pytest.raises(RuntimeError):
         deliver([events[4]])
     monkeypatch.undo()
-    assert domain.settle_unfinished(db) == 1
+    assert counting.settle_unfinished(db) == 1
     deliver([events[4]])
     assert stats(client)["satisfaction"]["distribution"]["5"] == 1
     # The cells keep no memory of operations that are done: they do not grow with the events.

@@ -6,11 +6,12 @@ import pytest
 
 from common.consumer import DependencyUnavailable
 from common.envelope import isoformat, new_event
-from services.feedback import domain as feedback
+from services.feedback import figures as feedback_figures
 from services.feedback import rebuild as rebuilding
 from services.feedback import store as feedback_store
-from services.feedback.events import HANDLERS
+from services.feedback.handlers import HANDLERS
 from services.tracking import domain as tracking
+from services.tracking import handlers as tracking_handlers
 from services.tracking import store as tracking_store
 from services.tracking import treatment
 from tests.integration.complaints import submission
@@ -28,7 +29,7 @@ def file(db, district: str, category: str, days_ago: float, answer_days: int = 6
         district=district,
     )
     number = data["number"]
-    tracking.record_submitted(db, data)
+    tracking_handlers.record_submitted(db, data)
     event = new_event(
         "complaint.submitted",
         source="intake",
@@ -76,7 +77,7 @@ def history(db, listener):
 
 
 def figures(db) -> dict:
-    return feedback.figures(db, {})
+    return feedback_figures.figures(db, {})
 
 
 def test_the_rebuild_gives_the_figures_the_events_gave(db, history):

@@ -16,7 +16,7 @@ import pytest
 from common import tokens
 from common.envelope import utcnow
 from common.errors import Conflict, Forbidden, NotFound, Unauthorized
-from services.tracking import domain, following, jobs, privacy, treatment
+from services.tracking import domain, following, handlers, jobs, privacy, treatment
 from services.tracking import store as tracking
 from tests.integration.complaints import submission
 
@@ -27,7 +27,7 @@ AGENT = {"sub": "karim", "role": "agent", "districts": ["anfa"]}
 
 def filed(db, email: str = "a@example.ma", **changes) -> str:
     data = submission(citizen={"name": "N", "email": email, "language": "fr"}, **changes)
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     return data["number"]
 
 

@@ -61,10 +61,10 @@ def test_a_complaint_from_such_an_address_is_a_400_naming_the_citizens_email(db,
 
 
 def test_following_from_such_an_address_is_a_400_naming_the_email(db, tracking):
-    from services.tracking import domain, store
+    from services.tracking import handlers, store
 
     data = submission()
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     answer = tracking.post(
         f"/api/v1/complaints/{data['number']}/followers",
         json={"email": HOSTILE, "language": "fr"},
@@ -100,11 +100,11 @@ def test_an_address_with_control_characters_that_got_in_is_refused_for_good_not_
     mailbox,
     listener,
 ):
-    from services.notification import domain, store
+    from services.notification import handlers, store
 
     failures = listener("notification.failed")
     event = with_number(submitted(HOSTILE))
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     assert mailbox.messages(event["subject"]) == []
     delivery = db[store.DELIVERIES].find_one({"number": event["subject"], "template": "acknowledgement"})
     assert delivery["status"] == "failed"

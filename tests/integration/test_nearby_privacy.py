@@ -35,11 +35,11 @@ def app(db, monkeypatch):
 
 
 def filed(db, category: str, point: tuple | None, *, publish: bool, address: str | None = None) -> str:
-    from services.tracking import domain
+    from services.tracking import handlers
 
     location = {"lat": point[0], "lon": point[1]} if point else None
     data = submission(category=category, location=location, address=address, publish=publish)
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     return data["number"]
 
 

@@ -10,12 +10,12 @@ import pytest
 from common import config
 from common.consumer import DependencyUnavailable
 from common.envelope import isoformat, new_event, utcnow
-from services.notification import domain, store
+from services.notification import handlers, store
 from tests.integration.mail import submitted, with_number
 
 
 def member(db, username: str, role: str, districts: list[str], email: str | None) -> None:
-    domain.on_member_changed(
+    handlers.on_member_changed(
         db,
         new_event(
             "staff.member_changed",
@@ -42,8 +42,8 @@ def test_a_submission_mails_the_citizen_and_the_districts_staff_once(db, mailbox
     member(db, f"nomail-{run}", "agent", ["anfa"], None)
     member(db, f"admin-{run}", "admin", ["*"], f"admin-{run}@city.ma")
     event = with_number(submitted(f"citizen-{run}@example.ma", district="anfa", language="en"))
-    domain.on_submitted(db, event)
-    domain.on_submitted(db, event)  # delivered twice
+    handlers.on_submitted(db, event)
+    handlers.on_submitted(db, event)  # delivered twice
     mails = mailbox.messages(event["subject"])
     assert sorted(m["To"] for m in mails) == sorted(
         [f"citizen-{run}@example.ma", f"agent-{run}@city.ma", f"super-{run}@city.ma"]
@@ -60,10 +60,10 @@ def test_a_worker_killed_mid_send_sends_on_redelivery_and_one_that_had_sent_does
     store.record_intent(
         db, key=key, number=event["subject"], template="acknowledgement", recipient=recipient, role="citizen"
     )
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     assert len(mailbox.messages(event["subject"])) == 1
     # This worker sent it and marked it, then died before acking: the redelivery sends nothing.
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     assert len(mailbox.messages(event["subject"])) == 1
     assert db[store.DELIVERIES].find_one({"_id": key})["status"] == "sent"
 
@@ -71,7 +71,7 @@ def test_a_worker_killed_mid_send_sends_on_redelivery_and_one_that_had_sent_does
 def test_a_refused_address_is_recorded_and_reported(db, mailbox, listener):
     failures = listener("notification.failed")
     event = with_number(submitted("refused@example.ma"))
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     delivery = db[store.DELIVERIES].find_one({"number": event["subject"], "template": "acknowledgement"})
     assert delivery["status"] == "failed" and "550" in delivery["error"]
     reported = failures(1)
@@ -83,9 +83,9 @@ def test_a_mail_server_that_is_down_defers_the_event(db, mailbox):
     mailbox.stop()
     event = with_number(submitted(f"later-{uuid.uuid4().hex[:6]}@example.ma"))
     with pytest.raises(DependencyUnavailable):
-        domain.on_submitted(db, event)
+        handlers.on_submitted(db, event)
     mailbox.start()
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     assert len(mailbox.messages(event["subject"])) == 1
 
 
@@ -95,7 +95,7 @@ def test_no_address_gets_more_than_the_hourly_cap(db, mailbox, monkeypatch):
     email = f"flooded-{uuid.uuid4().hex[:6]}@example.ma"
     events = [with_number(submitted(email)) for _ in range(3)]
     for event in events:
-        domain.on_submitted(db, event)
+        handlers.on_submitted(db, event)
     assert len([m for m in mailbox.messages() if m["To"] == email]) == 2
     capped = db[store.DELIVERIES].find_one({"number": events[2]["subject"]})
     assert capped["status"] == "capped"
@@ -107,14 +107,14 @@ def test_the_hourly_cap_is_exact_when_workers_send_to_one_address_at_once(db, ma
     email = f"raced-{uuid.uuid4().hex[:6]}@example.ma"
     events = [with_number(submitted(email)) for _ in range(24)]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda event: domain.on_submitted(db, event), events))
+        list(pool.map(lambda event: handlers.on_submitted(db, event), events))
     assert len([m for m in mailbox.messages() if m["To"] == email]) == 5
     numbers = [event["subject"] for event in events]
     statuses = [d["status"] for d in db[store.DELIVERIES].find({"number": {"$in": numbers}})]
     assert sorted(statuses) == ["capped"] * 19 + ["sent"] * 5
     # Delivered again, the capped events stay capped and the sent ones are not sent twice.
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda event: domain.on_submitted(db, event), events))
+        list(pool.map(lambda event: handlers.on_submitted(db, event), events))
     assert len([m for m in mailbox.messages() if m["To"] == email]) == 5
 
 
@@ -122,7 +122,7 @@ def test_a_cap_of_zero_sends_nothing(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "0")
     config.reload()
     event = with_number(submitted(f"never-{uuid.uuid4().hex[:6]}@example.ma"))
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     assert mailbox.messages(event["subject"]) == []
     assert db[store.DELIVERIES].find_one({"number": event["subject"]})["status"] == "capped"
 
@@ -130,8 +130,8 @@ def test_a_cap_of_zero_sends_nothing(db, mailbox, monkeypatch):
 def test_an_email_refused_for_good_gives_its_place_under_the_cap_back(db, mailbox, monkeypatch):
     monkeypatch.setenv("MAIL_CAP_PER_HOUR", "1")
     config.reload()
-    domain.on_submitted(db, with_number(submitted("refused@example.ma")))
-    domain.on_submitted(db, with_number(submitted("refused@example.ma")))
+    handlers.on_submitted(db, with_number(submitted("refused@example.ma")))
+    handlers.on_submitted(db, with_number(submitted("refused@example.ma")))
     failed = db[store.DELIVERIES].find({"recipient_hash": store.recipient_hash("refused@example.ma")})
     assert {d["status"] for d in failed} == {"failed"}  # each was tried: none took the other's place
 
@@ -144,7 +144,7 @@ def test_an_event_about_an_unknown_complaint_waits_for_its_submission(db, mailbo
         data={"number": "RC-2026-UNKNOWN", "status": "in_progress", "at": isoformat(utcnow())},
     )
     with pytest.raises(DependencyUnavailable):
-        domain.on_status_changed(db, event)
+        handlers.on_status_changed(db, event)
 
 
 def test_an_overdue_deadline_alerts_the_districts_supervisors_or_else_the_administrators(db, mailbox):
@@ -155,8 +155,8 @@ def test_an_overdue_deadline_alerts_the_districts_supervisors_or_else_the_admini
     supervised = with_number(submitted(f"a-{run}@example.ma", district="hay-hassani"))
     unsupervised = with_number(submitted(f"b-{run}@example.ma", district="ain-chock"))
     for event in (supervised, unsupervised):
-        domain.on_submitted(db, event)
-        domain.on_overdue(
+        handlers.on_submitted(db, event)
+        handlers.on_overdue(
             db,
             new_event(
                 "complaint.overdue",
@@ -191,7 +191,7 @@ def test_an_open311_request_without_district_or_email_goes_to_the_administrators
     event = with_number(submitted(f"unused-{run}@example.ma", district=None))
     event["data"]["citizen"]["email"] = None
     event["data"]["district_name"] = None
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     number = event["subject"]
     first = mailbox.messages(number)
     assert f"admin-{run}@city.ma" in [m["To"] for m in first]  # no citizen address, no district yet
@@ -214,8 +214,8 @@ def test_an_open311_request_without_district_or_email_goes_to_the_administrators
             "by": "staff",
         },
     )
-    domain.on_placed(db, placement)
-    domain.on_placed(db, placement)  # delivered twice
+    handlers.on_placed(db, placement)
+    handlers.on_placed(db, placement)  # delivered twice
     told = [m for m in mailbox.messages(number) if m["To"] == f"agent-{run}@city.ma"]
     assert len(told) == 1  # once, though delivered twice
     assert sum(m["To"] == f"admin-{run}@city.ma" for m in mailbox.messages(number)) == 1
@@ -277,11 +277,11 @@ def test_strangers_asking_to_follow_with_an_address_never_take_its_own_emails_pl
     victim = f"victim-{uuid.uuid4().hex[:6]}@example.ma"
     others = [with_number(submitted(f"c{i}@example.ma")) for i in range(20)]
     for event in others:
-        domain.on_submitted(db, event)
+        handlers.on_submitted(db, event)
     for event in others:
-        domain.on_follow_requested(db, follow_requested(event["subject"], victim))
+        handlers.on_follow_requested(db, follow_requested(event["subject"], victim))
     own = with_number(submitted(victim))
-    domain.on_submitted(db, own)
+    handlers.on_submitted(db, own)
     to_victim = [m for m in mailbox.messages() if m["To"] == victim]
     confirmations = [m for m in to_victim if m["X-Complaint-Number"] != own["subject"]]
     assert len(confirmations) == 5  # the strangers' pool is capped
@@ -297,21 +297,21 @@ def test_followers_get_the_citys_public_answer_only_when_published_and_never_a_c
     notes = {}
     for published in (True, False):
         event = with_number(submitted("citizen@example.ma"))
-        domain.on_submitted(db, event)
+        handlers.on_submitted(db, event)
         number = event["subject"]
-        domain.on_followed(db, followed(number, follower))
-        domain.on_status_changed(
+        handlers.on_followed(db, followed(number, follower))
+        handlers.on_status_changed(
             db, changed(number, "resolved", note="La chaussée a été refaite.", published=published)
         )
         # The citizen's words: never to a follower.
         reopened = changed(
             number, "reopened", by="citizen", note="Mes voisins me disent que non.", published=published
         )
-        domain.on_status_changed(db, reopened)
+        handlers.on_status_changed(db, reopened)
         closed = changed(
             number, "closed", note="Doublon", published=published, duplicate_of="RC-2026-KEPT000"
         )
-        domain.on_status_changed(db, closed)
+        handlers.on_status_changed(db, closed)
         texts = [
             m.get_body(("plain",)).get_content() for m in mailbox.messages(number) if m["To"] == follower
         ]
@@ -328,14 +328,14 @@ def test_a_follower_erased_stays_erased_when_the_follow_comes_late(db, mailbox):
 
     follower = f"erased-{uuid.uuid4().hex[:6]}@example.ma"
     event = with_number(submitted("citizen@example.ma"))
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     number = event["subject"]
     late = followed(number, follower)
-    domain.on_unfollowed(
+    handlers.on_unfollowed(
         db, tracking_event("complaint.unfollowed", number, follower_id=follower_id(follower), reason="erased")
     )
-    domain.on_followed(db, late)  # it happened before the erasure
-    domain.on_status_changed(db, changed(number, "in_progress"))
+    handlers.on_followed(db, late)  # it happened before the erasure
+    handlers.on_status_changed(db, changed(number, "in_progress"))
     assert mailbox.messages(number)  # the citizen was told
     assert not [m for m in mailbox.messages(number) if m["To"] == follower]
 
@@ -344,16 +344,16 @@ def test_a_follower_erased_stays_erased_when_the_follow_comes_late(db, mailbox):
 def test_a_citizens_erasure_keeps_the_followers_of_an_open_complaint(db, mailbox, still_open):
     follower = f"neighbour-{uuid.uuid4().hex[:6]}@example.ma"
     event = with_number(submitted("erased.citizen@example.ma"))
-    domain.on_submitted(db, event)
+    handlers.on_submitted(db, event)
     number = event["subject"]
     late = followed(number, follower)
-    domain.on_followed(db, late)
+    handlers.on_followed(db, late)
     anonymised = tracking_event(
         "complaint.anonymised", number, reason="request", followers_removed=not still_open
     )
-    domain.on_anonymised(db, anonymised)
-    domain.on_followed(db, late)  # retried: it happened before the anonymisation
-    domain.on_status_changed(db, changed(number, "in_progress"))
+    handlers.on_anonymised(db, anonymised)
+    handlers.on_followed(db, late)  # retried: it happened before the anonymisation
+    handlers.on_status_changed(db, changed(number, "in_progress"))
     to_follower = [m for m in mailbox.messages(number) if m["To"] == follower]
     assert len(to_follower) == (1 if still_open else 0)
     assert [m["To"] for m in mailbox.messages(number)].count("erased.citizen@example.ma") == 1  # the ack only

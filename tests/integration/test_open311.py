@@ -82,7 +82,7 @@ def test_discovery_names_the_endpoint_and_its_formats(client):
 
 
 def _file(db, category="roads", district="anfa", days_ago=0.0, publish=False):
-    from services.tracking import domain as tracking
+    from services.tracking import handlers as tracking_handlers
     from tests.integration.complaints import submission
 
     data = submission(
@@ -97,7 +97,7 @@ def _file(db, category="roads", district="anfa", days_ago=0.0, publish=False):
         citizen={"name": "Nadia Secret", "email": "nadia.secret@example.ma", "phone": "+212611111111"},
         publish=publish,
     )
-    tracking.record_submitted(db, data)
+    tracking_handlers.record_submitted(db, data)
     return data["number"]
 
 

@@ -208,14 +208,13 @@ def test_only_an_active_key_may_submit(db, client, monkeypatch):
 
 def staff_account(db, username: str, role: str) -> dict:
     """Return a staff account of the run's store, made when absent (tokens are checked against it)."""
-    from services.tracking import accounts
-    from services.tracking import store as tracking_store
+    from services.tracking import accounts, staff_store
 
     account = accounts._account(
         username=username, password="une-phrase-longue", role=role, districts=["anfa"], created_by="test"
     )
-    tracking_store.create_staff(db, account, [])
-    return tracking_store.find_staff(db, username)
+    staff_store.create_staff(db, account, [])
+    return staff_store.find_staff(db, username)
 
 
 def test_keys_are_managed_by_administrators_and_shown_once(db, client):

@@ -17,7 +17,7 @@ from services.intake import keys
 from services.intake import store as intake_store
 from services.intake.app import create_app as intake_app
 from services.tracking import domain, privacy, treatment
-from services.tracking import events as tracking_events
+from services.tracking import handlers as tracking_handlers
 from services.tracking import store as tracking_store
 from services.tracking.app import create_app as tracking_app
 from tests.contract import open311_validator
@@ -64,7 +64,7 @@ def recorded(listen, send) -> tuple[str, dict]:
     messages = listen("complaint.submitted")
     number = send()
     [event] = [e for e in messages(1) if e["subject"] == number]
-    tracking_events.on_submitted(event)
+    tracking_handlers.on_submitted(event)
     return number, event
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from common.envelope import utcnow
 from common.errors import Forbidden, NotFound
-from services.tracking import domain, privacy, store, treatment
+from services.tracking import domain, handlers, privacy, store, treatment
+from services.tracking import queue as staff_queue
 from tests.integration.complaints import submission
 
 ADMIN = {"sub": "root", "role": "admin", "districts": ["*"]}
@@ -27,7 +28,7 @@ def citizen_complaint(db, email: str, **changes) -> str:
         address="12 rue des Secrets",
         location={"lat": 33.59, "lon": -7.63},
     )
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     number = data["number"]
     domain.add_remark(db, number, "Mon voisin M. Untel est témoin")
     if changes:
@@ -93,8 +94,8 @@ def test_an_administrator_exports_then_erases_a_citizens_data(tracking_db, liste
 def test_intake_and_notification_erase_their_copies(db):
     from common.envelope import new_event
     from services.intake import store as intake_store
-    from services.intake.events import on_anonymised
-    from services.notification import domain as notification
+    from services.intake.handlers import on_anonymised
+    from services.notification import handlers as notification
     from services.notification import store as notification_store
 
     number = f"RC-2026-{uuid.uuid4().hex[:7].upper()}"
@@ -135,7 +136,7 @@ def test_staff_reads_of_personal_data_are_recorded(tracking_db):
     email = f"lu.{uuid.uuid4().hex[:6]}@example.ma"
     number = citizen_complaint(tracking_db, email)
     agent = {"sub": f"reader{uuid.uuid4().hex[:4]}", "role": "agent", "districts": ["anfa"]}
-    page = treatment.queue(tracking_db, agent, {"page": 1, "page_size": 100, "q": number})
+    page = staff_queue.queue(tracking_db, agent, {"page": 1, "page_size": 100, "q": number})
     assert [c["number"] for c in page["items"]] == [number]
     read = tracking_db[store.READS].find_one({"by": agent["sub"]})
     assert read["what"] == "queue" and read["complaints"] == [number]

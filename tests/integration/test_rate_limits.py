@@ -16,7 +16,7 @@ from tests.support import complaint_body, wait_for
 
 @pytest.fixture
 def tracking(db, monkeypatch):
-    from services.tracking import domain, store
+    from services.tracking import handlers, store
     from services.tracking.app import create_app
 
     monkeypatch.setenv("RATE_TRACKING_FAILURES", "3/600")
@@ -24,7 +24,7 @@ def tracking(db, monkeypatch):
     config.reload()
     store.ensure_indexes(db)
     data = submission(citizen={"email": "nadia@example.ma", "language": "fr"})
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     return create_app({"TESTING": True}).test_client(), data["number"]
 
 
@@ -69,13 +69,13 @@ def login(app, username: str, password: str, address: str) -> int:
 
 
 def member(db, password: str = "le-bon-mot-de-passe") -> str:
-    from services.tracking import accounts, store
+    from services.tracking import accounts, staff_store
 
     username = f"karim{uuid.uuid4().hex[:6]}"
     account = accounts._account(
         username=username, password=password, role="agent", districts=["anfa"], created_by="test"
     )
-    store.create_staff(db, account, [])
+    staff_store.create_staff(db, account, [])
     return username
 
 

@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from services.tracking import domain, privacy, search, store, treatment
+from services.tracking import handlers, privacy, search, store
+from services.tracking import queue as staff_queue
 from tests.integration.complaints import submission
 
 ADMIN = {"sub": "admin", "role": "admin", "districts": ["*"]}
@@ -20,12 +21,12 @@ def tracking_db(db):
 
 def _file(db, *, days_ago: float, **changes) -> str:
     data = submission(days_ago=days_ago, **changes)
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     return data["number"]
 
 
 def _queue(db, claims=ADMIN, **query) -> dict:
-    return treatment.queue(db, claims, {"page": 1, "page_size": 20, **query})
+    return staff_queue.queue(db, claims, {"page": 1, "page_size": 20, **query})
 
 
 def _numbers(page: dict) -> list[str]:
@@ -62,11 +63,11 @@ def test_a_search_finds_every_word_newest_first_within_districts_and_filters(tra
     assert _numbers(_queue(tracking_db, q=tag, district="sbata")) == [elsewhere]
     assert _numbers(_queue(tracking_db, q=tag, status="received")) == [new, elsewhere, old]
     assert _queue(tracking_db, q=tag, status="closed")["total"] == 0
-    second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "q": tag})
+    second = staff_queue.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "q": tag})
     assert _numbers(second) == [old] and second["total"] == 3
-    second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 1, "q": f"{tag} lampadaire"})
+    second = staff_queue.queue(tracking_db, ADMIN, {"page": 2, "page_size": 1, "q": f"{tag} lampadaire"})
     assert _numbers(second) == [elsewhere] and second["total"] == 3
-    header, lines = treatment.export(tracking_db, ADMIN, {"q": tag, "status": None})
+    header, lines = staff_queue.export(tracking_db, ADMIN, {"q": tag, "status": None})
     assert [line[0] for line in lines] == [new, elsewhere, old]
 
 
@@ -85,7 +86,7 @@ def test_words_follow_the_complaint_when_it_is_placed_or_anonymised(tracking_db)
 def test_complaints_recorded_before_the_search_are_indexed_once(tracking_db):
     tag = uuid.uuid4().hex[:8]
     data = submission(subject=f"Avant {tag}")
-    tracking_db[store.COMPLAINTS].insert_one(domain.submitted_document(data, None))
+    tracking_db[store.COMPLAINTS].insert_one(handlers.submitted_document(data, None))
     assert _queue(tracking_db, q=tag)["total"] == 0
     tracking_db[search.SEARCH].delete_one({"_id": search.COMPLETE})
     store.complete_search(tracking_db)
@@ -118,7 +119,7 @@ def test_the_overdue_queue_merges_both_deadlines_newest_first_within_districts(o
     assert _numbers(_queue(tracking_db, agent, overdue=True)) == [late_ack, late_answer]
     assert _numbers(_queue(tracking_db, overdue=True, district="sbata")) == [late_elsewhere]
     assert _numbers(_queue(tracking_db, overdue=True, status="in_progress")) == [late_answer]
-    second = treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "overdue": True})
+    second = staff_queue.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, "overdue": True})
     assert _numbers(second) == [late_answer] and second["total"] == 3
     assert set(_numbers(_queue(tracking_db, overdue=False))) == {on_time, closed_late}
 
@@ -130,11 +131,11 @@ def test_a_search_counts_and_pages_up_to_its_limit(tracking_db, monkeypatch):
     for query in ({"q": tag}, {"q": f"compte {tag}"}, {"q": tag, "status": "received"}):
         page = _queue(tracking_db, **query)
         assert _numbers(page) == newest and page["total"] == 2 and page["total_capped"], query
-        assert treatment.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, **query})["items"] == []
+        assert staff_queue.queue(tracking_db, ADMIN, {"page": 2, "page_size": 2, **query})["items"] == []
     assert not _queue(tracking_db, q=f"{tag} {newest[0]}")["total_capped"]
     store.update(tracking_db, newest[1], {"$set": {"status": "in_progress"}})
     for page in (1, 3):
-        late = treatment.queue(
+        late = staff_queue.queue(
             tracking_db, ADMIN, {"page": page, "page_size": 1, "q": tag, "status": "in_progress"}
         )
         assert late["total"] == 1 and not late["total_capped"]
@@ -156,14 +157,14 @@ def test_a_member_of_several_districts_pages_through_them_all_newest_first(only_
     member = {"sub": "s", "role": "supervisor", "districts": ["sbata", "anfa", "anfa"]}
     theirs = [filed[0], filed[1], filed[3], filed[4]]
     assert _numbers(_queue(tracking_db, member)) == theirs and _queue(tracking_db, member)["total"] == 4
-    pages = [treatment.queue(tracking_db, member, {"page": p, "page_size": 3}) for p in (1, 2, 3)]
+    pages = [staff_queue.queue(tracking_db, member, {"page": p, "page_size": 3}) for p in (1, 2, 3)]
     assert [_numbers(p) for p in pages] == [theirs[:3], theirs[3:], []]
     assert {p["total"] for p in pages} == {4}
     assert _numbers(_queue(tracking_db, member, overdue=True)) == [filed[1], filed[3]]
     on_time = _queue(tracking_db, member, overdue=False)
     assert _numbers(on_time) == [filed[0], filed[4]] and on_time["total"] == 2
     assert _numbers(_queue(tracking_db, member, status="received", district="anfa")) == [filed[0], filed[3]]
-    header, lines = treatment.export(tracking_db, member, {"overdue": None})
+    header, lines = staff_queue.export(tracking_db, member, {"overdue": None})
     assert [line[0] for line in lines] == theirs
-    header, lines = treatment.export(tracking_db, member, {"overdue": True})
+    header, lines = staff_queue.export(tracking_db, member, {"overdue": True})
     assert [line[0] for line in lines] == [filed[1], filed[3]]

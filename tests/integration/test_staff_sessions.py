@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.tracking import accounts, store
+from services.tracking import accounts, staff_store
 from tests.integration.staff import make_member, sign_in
 
 
@@ -109,7 +109,7 @@ def test_a_deleted_account_and_a_token_without_generation_are_refused(db, apps):
     # A token of the form issued before generations existed, validly signed, names no generation.
     legacy = tokens.issue(tokens.STAFF_PURPOSE, {"sub": member, "role": "admin", "districts": ["*"]})
     assert staff_calls(apps, {"Authorization": f"Bearer {legacy}"}) == ALL_REFUSED
-    db[store.STAFF].delete_one({"_id": member})
+    db[staff_store.STAFF].delete_one({"_id": member})
     assert staff_calls(apps, token) == ALL_REFUSED
 
 
@@ -137,7 +137,7 @@ def test_common_and_repetitive_passwords_are_refused(db, apps, password):
         headers=admin,
     )
     assert made.status_code == 400 and "password" in made.json["error"]["fields"]
-    assert store.find_staff(db, username) is None
+    assert staff_store.find_staff(db, username) is None
     changed = apps["tracking"].patch(
         f"/api/v1/staff/members/{root}", json={"password": password.format(username=root)}, headers=admin
     )

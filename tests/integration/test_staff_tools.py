@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from services.tracking import accounts, domain, store
+from services.tracking import accounts, handlers, staff_store, store
 from tests.integration.complaints import submission
 from tests.integration.staff import sign_in
 
@@ -23,13 +23,13 @@ def member(db, *, role="agent", districts=("anfa",), name=None, department=None,
         name=name,
         department=department,
     )
-    store.create_staff(db, {**account, "active": active}, [])
+    staff_store.create_staff(db, {**account, "active": active}, [])
     return username
 
 
 def complaint(db, **changes) -> str:
     data = submission(**changes)
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     return data["number"]
 
 

@@ -178,11 +178,12 @@ def test_the_queue_assigned_to_me_reads_an_index_not_the_collection(db, district
     which the store sorts, as it does for the overdue queue of a district.
     """
     from common.envelope import utcnow
-    from services.tracking import store, treatment
+    from services.tracking import queue as staff_queue
+    from services.tracking import store
 
     store.ensure_indexes(db)
     claims = {"sub": "salma.agent", "role": "agent", "districts": districts}
-    for part in treatment._parts(claims, {"assigned": "me", **query}, utcnow())[2]:
+    for part in staff_queue.filter_parts(claims, {"assigned": "me", **query}, utcnow())[2]:
         plan = _assert_index_plan(
             db, store.COMPLAINTS, part, store.NEWEST_FIRST, in_order="overdue" not in query
         )

@@ -11,7 +11,8 @@ import pytest
 from common import blobs
 from common.envelope import utcnow
 from common.errors import Conflict
-from services.tracking import domain, jobs, store, treatment
+from services.tracking import domain, handlers, jobs, store, treatment
+from services.tracking import queue as staff_queue
 from tests.integration.complaints import submission
 
 
@@ -24,7 +25,7 @@ def tracking_db(db):
 def complaint(db, *, days_ago: float = 0, ack_days: int = 15, answer_days: int = 60, **fields) -> str:
     data = submission(days_ago=days_ago, ack_days=ack_days, answer_days=answer_days)
     number = data["number"]
-    domain.record_submitted(db, data)
+    handlers.record_submitted(db, data)
     if fields:
         db[store.COMPLAINTS].update_one({"_id": number}, {"$set": fields})
     return number
@@ -42,7 +43,7 @@ def test_recording_a_submission_twice_keeps_one_complaint(tracking_db):
     number = complaint(tracking_db)
     again = store.find_by_number(tracking_db, number)
     data = {**again, "number": number, "submitted_at": again["submitted_at"]}
-    assert domain.record_submitted(tracking_db, data) is False
+    assert handlers.record_submitted(tracking_db, data) is False
     assert tracking_db[store.COMPLAINTS].count_documents({"_id": number}) == 1
 
 
@@ -194,20 +195,20 @@ def test_staff_place_an_open311_request_that_came_without_a_district(tracking_db
 
     events = listener("complaint.placed")
     data = submission(district=None)
-    domain.record_submitted(tracking_db, data)
+    handlers.record_submitted(tracking_db, data)
     number = data["number"]
     supervisor = {"sub": "salma", "role": "supervisor", "districts": ["anfa", "maarif"]}
     with pytest.raises(NotFound):  # nobody's district: the administrators'
         treatment.read(tracking_db, supervisor, number)
     unplaced = {"unplaced": True, "page": 1, "page_size": 100}
-    assert number in [c["number"] for c in treatment.queue(tracking_db, ADMIN, unplaced)["items"]]
-    assert treatment.queue(tracking_db, supervisor, unplaced)["items"] == []
+    assert number in [c["number"] for c in staff_queue.queue(tracking_db, ADMIN, unplaced)["items"]]
+    assert staff_queue.queue(tracking_db, supervisor, unplaced)["items"] == []
     with pytest.raises(BadRequest):
         treatment.place(tracking_db, ADMIN, number, "atlantis")
 
     placed = treatment.place(tracking_db, ADMIN, number, "anfa")
     assert placed["district"] == "anfa"
-    assert number not in [c["number"] for c in treatment.queue(tracking_db, ADMIN, unplaced)["items"]]
+    assert number not in [c["number"] for c in staff_queue.queue(tracking_db, ADMIN, unplaced)["items"]]
     assert treatment.read(tracking_db, supervisor, number)["district"] == "anfa"
     assignment = {"department": "roads", "agent": "karim", "at": utcnow(), "by": "salma"}
     tracking_db[store.COMPLAINTS].update_one({"_id": number}, {"$set": {"assignment": assignment}})

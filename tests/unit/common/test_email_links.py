@@ -11,7 +11,7 @@ import pytest
 from itsdangerous import TimestampSigner
 
 from common import config, tokens
-from services.notification import domain as notification
+from services.notification import links
 
 NUMBER, OTHER = "RC-2026-7K3P9QX", "RC-2026-4M8T2ZA"
 EMAIL = "Amina.Bennani@Example.ma"
@@ -88,7 +88,7 @@ def test_the_lifetime_outlives_the_reopen_window_by_a_month_unless_set(settings)
 
 def test_the_emailed_link_names_the_complaint_and_never_the_address(settings):
     settings(PUBLIC_URL="https://reclamations.casablanca.ma/")
-    link = notification.complaint_link(NUMBER, EMAIL)
+    link = links.complaint_link(NUMBER, EMAIL)
     parts = urlsplit(link)
     assert f"{parts.scheme}://{parts.netloc}{parts.path}" == (
         f"https://reclamations.casablanca.ma/complaints/{NUMBER}/open"
