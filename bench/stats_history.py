@@ -18,6 +18,8 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from common.vocabulary import Outcome
+
 DISTRICTS = [f"district-{i:02d}" for i in range(16)]
 CATEGORIES = [f"category-{i}" for i in range(10)]
 
@@ -42,7 +44,7 @@ def complaint(rng: random.Random, start: datetime) -> dict:
                         "answer": 1,
                         "at": at + timedelta(hours=5),
                         "satisfaction": rng.randint(1, 5),
-                        "outcome": rng.choice(["resolved", "partially_resolved", "not_resolved"]),
+                        "outcome": rng.choice(list(Outcome)),
                     }
                 )
             if rng.random() < 0.1:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import g
 
 from common import translations
+from common.vocabulary import DEFAULT_LANGUAGE, RIGHT_TO_LEFT, Language
 
-LANGUAGES = ("fr", "ar", "en")
-DEFAULT = "fr"
+LANGUAGES = tuple(Language)
+DEFAULT = DEFAULT_LANGUAGE
 # How numbers are written: as in Morocco (Latin digits, a decimal comma), and British English.
 LOCALES = {"fr": "fr_MA", "ar": "ar_MA", "en": "en_GB"}
 
@@ -25,7 +26,7 @@ def choose(asked: str | None, remembered: str | None, accept) -> str:
 
 
 def direction(lang: str) -> str:
-    return "rtl" if lang == "ar" else "ltr"
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 
 
 def locale() -> str:

@@ -17,17 +17,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from markupsafe import Markup
 
 from common import config, translations
-from common.vocabulary import RIGHT_TO_LEFT
+from common.vocabulary import DEFAULT_LANGUAGE, RIGHT_TO_LEFT, Language
 
-LANGUAGES = ("fr", "ar", "en")
-# Morocco's months: the Arabic names are those of its administration (يوليوز، غشت، شتنبر…).
-MONTHS = {
-    "fr": ("janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()),
-    "ar": "يناير فبراير مارس أبريل ماي يونيو يوليوز غشت شتنبر أكتوبر نونبر دجنبر".split(),
-    "en": ("January February March April May June July August September October November December".split()),
-}
-# A day, then the hour: "1er décembre 2026 à 00:30", "1 December 2026 at 00:30".
-AT_HOUR = {"fr": "{day} à {hour}", "ar": "{day} على الساعة {hour}", "en": "{day} at {hour}"}
+LANGUAGES = tuple(Language)
 
 
 def local(value: str | datetime) -> datetime:
@@ -42,16 +34,18 @@ def day_in(language: str, value: str | datetime | None) -> str:
     """Return the day of a moment in the city, as the language writes it; "" for none."""
     if not value:
         return ""
-    moment = local(value)
-    number = "1er" if language == "fr" and moment.day == 1 else str(moment.day)
-    return f"{number} {MONTHS[language][moment.month - 1]} {moment.year}"
+    moment, texts = local(value), _texts(language)
+    number = texts.gettext("date.first") if moment.day == 1 else str(moment.day)  # "1er" in French
+    month = texts.gettext(f"date.month.{moment.month}")  # Morocco's: يوليوز، غشت، شتنبر in Arabic
+    return texts.gettext("date.day").format(day=number, month=month, year=moment.year)
 
 
 def when_in(language: str, value: str | datetime | None) -> str:
     """Return a moment's day and hour in the city, as the language writes them; "" for none."""
     if not value:
         return ""
-    return AT_HOUR[language].format(day=day_in(language, value), hour=local(value).strftime("%H:%M"))
+    hour = local(value).strftime("%H:%M")
+    return _texts(language).gettext("date.at_hour").format(day=day_in(language, value), hour=hour)
 
 
 @pass_context
@@ -125,7 +119,7 @@ _env.globals.update(_=_gettext, word=_word, quote=_quote)
 
 def render(name: str, language: str, context: dict) -> tuple[str, str, str]:
     """Return the subject, text and HTML of a template in the language (French by default)."""
-    language = language if language in LANGUAGES else "fr"
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     context = {**context, "lang": language}
     if "district_name" in context and context["district_name"] is None:  # not placed yet (Open311)
         context["district_name"] = _texts(language).gettext("details.unplaced")
