@@ -1,10 +1,12 @@
 """The platform's words in French, Arabic and English: gettext catalogues read from their .po files.
 
-The catalogues are common/locale/<lang>/LC_MESSAGES/<domain>.po, in three domains: `pages` (the
-gateway's pages), `emails` (notification's messages) and `common` (the words both show: a status's
-label, keyed by common.vocabulary's values, `status.in_progress`). A msgid is a key, French included;
-texts take str.format's `{name}` placeholders. Each .po is compiled in memory at its first use (no .mo
-is built or committed); a message missing in a language is taken from French, then shown as its key.
+The catalogues are common/locale/<lang>/LC_MESSAGES/<domain>.po, in four domains: `pages` (the
+gateway's pages), `emails` (notification's messages), `services` (the words the services write into
+their answers and records: Open311's, a duplicate's note) and `common` (the words shown in more than
+one place: a status's and a kind's label, keyed by common.vocabulary's values, `status.in_progress`,
+`kind.claim`, and `yes`, `no`). A msgid is a key, French included; texts take str.format's `{name}`
+placeholders. Each .po is compiled in memory at its first use (no .mo is built or committed); a message
+missing in a language is taken from French, then shown as its key.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from babel.messages.pofile import read_po
 from common.vocabulary import DEFAULT_LANGUAGE, Language
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAINS = ("pages", "emails", "common")
+DOMAINS = ("pages", "emails", "common", "services")
 
 
 def path(domain: str, language: str) -> Path:

@@ -34,7 +34,7 @@ def locale() -> str:
     return LOCALES[g.get("lang", DEFAULT)]
 
 
-# The pages' messages, then the words they share with the emails (the statuses' labels).
+# The pages' messages, then the words they share with the emails and Open311 (statuses', kinds', yes, no).
 DOMAINS = ("pages", "common")
 
 

@@ -4,7 +4,7 @@ Service codes are the category codes; the district a request is for is the
 attribute `district`, a single-value list of the catalogue's districts. The
 attribute `publish` (`true` or `false`, off by default) carries the citizen's
 consent to publish their description, address and point in Open311's answers.
-Names are given in French unless `locale` asks for `ar` or `en`.
+Names are given in French unless `locale` asks for `ar` or `en`, the words from common.translations.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import secrets
 from flask import Blueprint, request
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from common import config, logs, mongo, ratelimit
+from common import config, logs, mongo, ratelimit, translations
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
 from common.schemas import Email, StrictSchema, Text
@@ -27,25 +27,8 @@ open311 = Blueprint("open311", __name__, url_prefix=PREFIX)
 FORMAT = "<any(json,xml):fmt>"
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-28T00:00:00Z"
-KIND_NAMES = {
-    "fr": {"complaint": "Plainte", "claim": "Réclamation", "suggestion": "Suggestion"},
-    "ar": {"complaint": "شكاية", "claim": "تظلم", "suggestion": "اقتراح"},
-    "en": {"complaint": "Complaint", "claim": "Claim", "suggestion": "Suggestion"},
-}
-DISTRICT_LABEL = {"fr": "Arrondissement", "ar": "المقاطعة", "en": "District"}
-KIND_LABEL = {"fr": "Nature de la demande", "ar": "نوع الطلب", "en": "Kind of request"}
-PUBLISH_LABEL = {
-    "fr": "Le citoyen accepte que la description, l'adresse et le lieu soient publiés (jamais son nom, "
-    "son email ou son téléphone)",
-    "ar": "يوافق المواطن على نشر الوصف والعنوان والموقع (دون اسمه أو بريده الإلكتروني أو هاتفه أبدا)",
-    "en": "The citizen agrees that the description, address and location are published (never their "
-    "name, email or phone)",
-}
-PUBLISH_VALUES = {
-    "fr": {"false": "Non", "true": "Oui"},
-    "ar": {"false": "لا", "true": "نعم"},
-    "en": {"false": "No", "true": "Yes"},
-}
+# Open311's own words are in `services`; a kind's label and yes and no, which the pages show too, in `common`.
+DOMAINS = ("services", "common")
 
 
 def jurisdiction() -> str:
@@ -125,8 +108,9 @@ def service_definition(service_code: str, fmt: str):
     current = _catalogue()
     if service_code not in current["categories"]:
         raise NotFound(f"No service has the code {service_code!r}.")
+    words = translations.translations(locale, *DOMAINS).gettext
     districts = [{"key": key, "name": d["name"][locale]} for key, d in current["districts"].items()]
-    kinds = [{"key": kind, "name": KIND_NAMES[locale][kind]} for kind in Kind]
+    kinds = [{"key": kind, "name": words(f"kind.{kind}")} for kind in Kind]
     return respond(
         "service_definition",
         {
@@ -139,7 +123,7 @@ def service_definition(service_code: str, fmt: str):
                     "required": False,
                     "datatype_description": None,
                     "order": 1,
-                    "description": DISTRICT_LABEL[locale],
+                    "description": words("open311.district"),
                     "values": districts,
                 },
                 {
@@ -149,7 +133,7 @@ def service_definition(service_code: str, fmt: str):
                     "required": False,
                     "datatype_description": None,
                     "order": 2,
-                    "description": KIND_LABEL[locale],
+                    "description": words("open311.kind"),
                     "values": kinds,
                 },
                 {
@@ -159,8 +143,8 @@ def service_definition(service_code: str, fmt: str):
                     "required": False,
                     "datatype_description": None,
                     "order": 3,
-                    "description": PUBLISH_LABEL[locale],
-                    "values": [{"key": k, "name": n} for k, n in PUBLISH_VALUES[locale].items()],
+                    "description": words("open311.publish"),
+                    "values": [{"key": "false", "name": words("no")}, {"key": "true", "name": words("yes")}],
                 },
             ],
         },
@@ -170,16 +154,6 @@ def service_definition(service_code: str, fmt: str):
 # ---- submitting a service request ---------------------------------------------------------
 
 ATTRIBUTE = re.compile(r"^attribute\[([a-z_]+)\](\[\])?$")
-NOTICE = {
-    "fr": "Réclamation reçue : accusé de réception sous {ack} jours, réponse sous {answer} jours.",
-    "ar": "تم استلام الشكاية: إشعار بالتوصل داخل {ack} أيام، والرد داخل {answer} يوما.",
-    "en": "Complaint received: acknowledged within {ack} days, answered within {answer} days.",
-}
-TO_PLACE = {
-    "fr": " Les services la rattacheront à son arrondissement.",
-    "ar": " ستحيلها المصالح على المقاطعة المعنية.",
-    "en": " Staff will place it in its district.",
-}
 
 
 class ServiceRequestSchema(StrictSchema):
@@ -217,6 +191,13 @@ class ServiceRequestSchema(StrictSchema):
 
 
 _service_request_schema = ServiceRequestSchema()
+
+
+def notice(locale: str, *, ack: int, answer: int, placed: bool) -> str:
+    """Return a submitted request's notice: its deadlines, and that staff place it when it has no district."""
+    words = translations.translations(locale, *DOMAINS).gettext
+    said = words("open311.notice").format(ack=ack, answer=answer)
+    return said if placed else f"{said} {words('open311.to_place')}"
 
 
 def _form() -> tuple[dict, dict]:
@@ -286,10 +267,10 @@ def post_request(fmt: str):
     channel = rules.open311_channel(form, key_id=key["id"], token=token)
     with ratelimit.taken(db, limit, key["id"]):
         receipt = domain.submit(db, data, channel=channel, token=token, request_id=logs.current_request_id())
-    notice = NOTICE[locale].format(ack=category["ack_days"], answer=category["answer_days"])
-    if district is None:
-        notice += TO_PLACE[locale]
-    answer = {"service_request_id": receipt["number"], "token": token, "service_notice": notice}
+    said = notice(
+        locale, ack=category["ack_days"], answer=category["answer_days"], placed=district is not None
+    )
+    answer = {"service_request_id": receipt["number"], "token": token, "service_notice": said}
     if form.get("account_id"):
         answer["account_id"] = form["account_id"]
     return respond("service_requests", [answer])

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from pymongo.database import Database
 
-from common import tokens
+from common import tokens, translations
 from common.envelope import utcnow
 from common.errors import BadRequest, Conflict, Forbidden, NotFound
-from common.vocabulary import DECIDING_ROLES, Actor, Language, Role, Status
+from common.vocabulary import DECIDING_ROLES, DEFAULT_LANGUAGE, Actor, Role, Status
 from services.tracking import accounts, domain, events, following, rules, staff_store, store, views
 from services.tracking.model import Changes, Complaint, audit_entry
 
@@ -205,15 +205,10 @@ def add_document(db: Database, claims: dict, number: str, upload) -> dict:
     return added
 
 
-# The public note on a duplicate, in its citizen's language, when staff write none.
-DUPLICATE_NOTE = {
-    "fr": "Cette réclamation a déjà été signalée sous le numéro {into} : elle est traitée avec elle, "
-    "et vous serez informé(e) par email de chacune de ses étapes.",
-    "ar": "سبق التبليغ عن هذه الشكاية تحت الرقم {into}: ستعالج معها، وستتوصلون برسالة إلكترونية عند كل مرحلة "
-    "من مراحلها.",
-    "en": "This complaint was already reported under number {into}: it is handled with that one, and you "
-    "will be emailed at each of its steps.",
-}
+def duplicate_note(citizen: dict, into: str) -> str:
+    """Return the public note on a duplicate kept as `into`, in its citizen's language (else French)."""
+    words = translations.translations(citizen.get("language") or DEFAULT_LANGUAGE, "services")
+    return words.gettext("duplicate.note").format(into=into)
 
 
 def merge(db: Database, claims: dict, number: str, data: dict) -> dict:
@@ -254,15 +249,13 @@ def merge(db: Database, claims: dict, number: str, data: dict) -> dict:
             "set": followers,
             "events": followed,
         }
-        citizen = closing.get("citizen") or {}
-        language = citizen.get("language") if citizen.get("language") in DUPLICATE_NOTE else Language.FR
         closed = domain.move(
             closing,
             now,
             to=Status.CLOSED,
             by=Actor.STAFF,
             changes={"duplicate_of": kept, "closed_at": now, "followers": {}},
-            note=data.get("public_note") or DUPLICATE_NOTE[language].format(into=kept),
+            note=data.get("public_note") or duplicate_note(closing.get("citizen") or {}, kept),
             actor=claims["sub"],
             internal_note=data.get("internal_note"),
         )

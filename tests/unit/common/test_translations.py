@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, g
 
 from common import translations
-from common.vocabulary import Language, Status
+from common.vocabulary import Kind, Language, Status
 from gateway.web import i18n
 from services.notification import templates
 
@@ -69,9 +69,18 @@ def test_every_status_has_one_label_the_pages_and_the_emails_share():
     for language in LANGUAGES:
         labels = messages("common", language)
         assert {f"status.{status}" for status in Status} <= set(labels)
-        for domain in ("pages", "emails"):
+        for domain in ("pages", "emails", "services"):
             own = messages(domain, language)
             assert not [key for key in own if key.startswith("status.") and key in labels]
+
+
+def test_every_kind_and_yes_and_no_have_one_label_the_pages_and_open311_share():
+    for language in LANGUAGES:
+        labels = messages("common", language)
+        assert {f"kind.{kind}" for kind in Kind} | {"yes", "no"} <= set(labels)
+        # The emails' own `kind_word.*` are lower-case words for the middle of a sentence.
+        for domain in ("pages", "emails", "services"):
+            assert not set(messages(domain, language)) & set(labels), f"{domain}/{language}"
 
 
 def test_every_key_an_email_template_names_is_in_the_emails_catalogue():

@@ -2,6 +2,7 @@
 
 import pytest
 
+from common import translations
 from services.notification import templates
 
 NUMBER = "RC-2026-7K3P9QX"
@@ -245,6 +246,8 @@ def test_a_new_complaint_shows_the_description_and_the_deadlines(language, kind)
     _subject, text, html = templates.render("staff_new", language, context)
     assert context["description"] in text
     assert "Des enfants ont failli tomber." in html
+    word = translations.translations(language, "emails").gettext(f"kind_word.{kind}")
+    assert word != f"kind_word.{kind}" and word in text and word in html  # the kind in the email's words
     for due in ("2026-12-08", "2027-01-12"):
         assert templates.day_in(language, due) in text and templates.day_in(language, due) in html
 
