@@ -25,6 +25,7 @@ from marshmallow import fields
 
 from common import schemas as edge
 from common.vocabulary import Kind, Status
+from services.intake import schemas as intake_schemas
 
 DOCUMENT = Path(__file__).resolve().parent / "openapi.yaml"
 BEGIN = "    # ---- Request bodies, generated from the marshmallow schemas: python -m docs.openapi\n"
@@ -178,6 +179,7 @@ def request_bodies() -> dict[str, dict]:
     plugin.map_to_openapi_type(edge.Whole, "integer", None)
     plugin.map_to_openapi_type(edge.Flag, "boolean", None)
     plugin.map_to_openapi_type(fields.Url, "string", "uri")  # JSON Schema's name; apispec says "url"
+    plugin.map_to_openapi_type(intake_schemas.Boundary, "object", None)  # GeoJSON, checked in the code
     for name in SCHEMAS:
         if name not in spec.components.schemas:  # a nested schema is in once its parent is
             spec.components.schema(name, schema=schema_class(name))

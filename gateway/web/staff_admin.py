@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import flash, redirect, request, url_for
 
 from common.vocabulary import DEFAULT_LANGUAGE, Role
@@ -105,12 +107,25 @@ def _entry_fields(form, kind: str, *, creating: bool) -> dict:
         data["code"] = form.get("code", "").strip()
     else:
         data["active"] = form.get("active") == "yes"
+    boundary = form.get("boundary", "").strip()
+    if kind == "districts" and (boundary or not creating):  # emptied on a change: no boundary now
+        data["boundary"] = _geojson(boundary)
     if kind == "categories":
         data["department"] = form.get("department", "").strip()
         for key in ("ack_days", "answer_days"):
             value = form.get(key, "").strip()
             data[key] = int(value) if value.isdigit() else value
     return data
+
+
+def _geojson(text: str):
+    """Return a typed boundary: its GeoJSON object, None when empty, else the text for intake to refuse."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
 
 
 @web.post("/staff/catalog/<kind>")

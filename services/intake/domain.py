@@ -11,7 +11,7 @@ from common import blobs, config, outbox
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
 from common.vocabulary import Kind, Status
-from services.intake import events, model, numbers, photos, rules, store
+from services.intake import boundaries, events, model, numbers, photos, rules, store
 from services.intake.schemas import DISTRICT_FAR, DISTRICT_REQUIRED, check_catalogue
 
 
@@ -38,10 +38,11 @@ def catalog_view(db: Database) -> dict:
 
 
 def locate(districts: dict, location: dict | None) -> str | None:
-    """Return the district a point is in: the nearest within OPEN311_PLACEMENT_KM, else None.
+    """Return the district a point is in: by its boundary, else by the nearest centre; else None.
 
-    The one rule that places a complaint by its point, whichever way it came (the citizen's form,
-    the JSON API, a photo's position, Open311); a point beyond the limit is outside the city.
+    Of the districts without a boundary, the nearest centre within OPEN311_PLACEMENT_KM. The one
+    rule that places a complaint by its point, whichever way it came (the citizen's form, the JSON
+    API, a photo's position, Open311); a point that nothing places is outside the city.
     """
     return rules.locate(districts, location, config.settings().open311_placement_km)
 
@@ -139,7 +140,16 @@ CATALOG_KINDS = {"districts": store.DISTRICTS, "categories": store.CATEGORIES}
 
 def _entry_view(entry: dict) -> dict:
     view = {"code": entry["_id"], **{k: v for k, v in entry.items() if k not in ("_id", "position")}}
+    if "boundary" in view:
+        view["boundary"] = boundaries.decode(view["boundary"])
     return view
+
+
+def _stored(data: dict) -> dict:
+    """Return an entry's fields as the store keeps them: a boundary as its GeoJSON text."""
+    if "boundary" in data:
+        return {**data, "boundary": boundaries.encode(data["boundary"])}
+    return data
 
 
 def full_catalog(db: Database) -> dict:
@@ -150,7 +160,7 @@ def full_catalog(db: Database) -> dict:
 
 def add_catalog_entry(db: Database, kind: str, data: dict, *, by: str) -> dict:
     """Add a district or category; 409 when its code is taken."""
-    entry = {"_id": data.pop("code"), "active": data.pop("active", True), **data}
+    entry = {"_id": data.pop("code"), "active": data.pop("active", True), **_stored(data)}
     audit = {"at": utcnow(), "by": by, "action": "created"}
     if not store.add_entry(db, CATALOG_KINDS[kind], entry, audit):
         raise Conflict("This code is taken.")
@@ -166,7 +176,7 @@ def change_catalog_entry(db: Database, kind: str, code: str, data: dict, *, by: 
                 "Acknowledgement cannot be due after the answer.", fields={"ack_days": ["after answer_days"]}
             )
     audit = {"at": utcnow(), "by": by, "action": "changed", "changes": sorted(data)}
-    entry = store.change_entry(db, CATALOG_KINDS[kind], code, data, audit)
+    entry = store.change_entry(db, CATALOG_KINDS[kind], code, _stored(data), audit)
     if entry is None:
         raise NotFound("No such entry.")
     return _entry_view(entry)

@@ -98,6 +98,7 @@ class District(TypedDict):
     _id: str
     name: Names
     center: Point | None
+    boundary: NotRequired[str | None]  # GeoJSON text (boundaries.py): FerretDB 1.x keeps no nested arrays
     position: int
     active: bool
     history: NotRequired[list[Audit]]

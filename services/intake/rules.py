@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from common import geo
 from common.vocabulary import DEFAULT_LANGUAGE, Channel, Kind, Language
+from services.intake import boundaries
 
 # ---- deadlines ------------------------------------------------------------------------------
 
@@ -52,10 +53,21 @@ def nearest_district(
 
 
 def locate(districts: Mapping[str, Mapping], location: Mapping | None, within_km: float) -> str | None:
-    """Return the district a point is in: the nearest within `within_km`, else None (outside the city)."""
+    """Return the district a point is in, else None (outside the city).
+
+    The district whose boundary holds the point (its edge included; of two that share the edge,
+    the first by code); else, of the districts that have no boundary, the one whose centre is
+    nearest within `within_km`.
+    """
     if not location:
         return None
-    return nearest_district(districts, location["lat"], location["lon"], within_km)
+    lat, lon = location["lat"], location["lon"]
+    for code in sorted(districts):
+        boundary = districts[code].get("boundary")
+        if boundary and boundaries.holds(boundary, lat, lon):
+            return code
+    unbounded = {code: district for code, district in districts.items() if not district.get("boundary")}
+    return nearest_district(unbounded, lat, lon, within_km)
 
 
 # ---- the number's shape ---------------------------------------------------------------------

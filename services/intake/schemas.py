@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.schemas import Email, Flag, Number, StrictSchema, Text
 from common.vocabulary import DEFAULT_LANGUAGE, Kind, Language, Status
+from services.intake import boundaries
 
 PHONE = validate.Regexp(r"^\+?[0-9 ().-]{6,20}$", error="Not a valid phone number.")
 
@@ -87,15 +88,33 @@ CENTER = {
 }
 
 
+BOUNDARY = {
+    "description": "The district's boundary, GeoJSON (RFC 7946, [longitude, latitude]): a point it holds"
+    " is placed in this district; the centres place only the points of districts without one."
+}
+
+
+class Boundary(fields.Field):
+    """A GeoJSON Polygon or MultiPolygon, refused with the reason when it is not a valid shape."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        wrong = boundaries.problem(value)
+        if wrong:
+            raise ValidationError(wrong)
+        return value
+
+
 class DistrictSchema(StrictSchema):
     code = Text(required=True, validate=CODE)
     name = fields.Nested(NamesSchema, required=True)
     center = fields.Nested(LocationSchema, load_default=None, allow_none=True, metadata=CENTER)
+    boundary = Boundary(load_default=None, allow_none=True, metadata=BOUNDARY)
 
 
 class DistrictChangeSchema(StrictSchema):
     name = fields.Nested(NamesSchema)
     center = fields.Nested(LocationSchema, allow_none=True, metadata=CENTER)
+    boundary = Boundary(allow_none=True, metadata=BOUNDARY)
     active = Flag()
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from common.vocabulary import Channel, Kind, Language
-from services.intake import rules
+from services.intake import boundaries, rules
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 CENTRES = {
@@ -63,6 +63,85 @@ def test_a_point_is_placed_in_the_district_whose_centre_is_nearest_within_the_li
     point, within_km, district
 ):
     assert rules.locate(CENTRES, point, within_km) == district
+
+
+def square(west: float, south: float, east: float, north: float) -> list[list[float]]:
+    """Return a ring around a box, in GeoJSON's order: longitude, latitude; closed."""
+    return [[west, south], [east, south], [east, north], [west, north], [west, south]]
+
+
+# Anfa is drawn as a box with a hole (a park that belongs to Maârif), Maârif as two boxes, the
+# park and one beside Anfa's; Sidi Belyout keeps only its centre. Maârif's centre lies nearer
+# Anfa's east edge than Anfa's own does: only the boundaries place those points right.
+BOUNDED = {
+    "anfa": {
+        "center": {"lat": 33.589, "lon": -7.657},
+        "boundary": boundaries.encode(
+            {
+                "type": "Polygon",
+                "coordinates": [square(-7.70, 33.56, -7.64, 33.60), square(-7.68, 33.57, -7.67, 33.58)],
+            }
+        ),
+    },
+    "maarif": {
+        "center": {"lat": 33.576, "lon": -7.637},
+        "boundary": boundaries.encode(
+            {
+                "type": "MultiPolygon",
+                "coordinates": [[square(-7.68, 33.57, -7.67, 33.58)], [square(-7.64, 33.56, -7.63, 33.60)]],
+            }
+        ),
+    },
+    "sidi-belyout": {"center": {"lat": 33.597, "lon": -7.617}},
+}
+
+
+@pytest.mark.parametrize(
+    ("point", "district"),
+    [
+        ({"lat": 33.59, "lon": -7.645}, "anfa"),  # inside, nearer Maârif's centre than Anfa's
+        ({"lat": 33.575, "lon": -7.675}, "maarif"),  # in Anfa's hole: the park, Maârif's first part
+        ({"lat": 33.58, "lon": -7.635}, "maarif"),  # in Maârif's second part
+        ({"lat": 33.59, "lon": -7.64}, "anfa"),  # on the edge the two share: the first by code
+        ({"lat": 33.60, "lon": -7.70}, "anfa"),  # on a corner of the outline
+        ({"lat": 33.57, "lon": -7.68}, "anfa"),  # on the hole's corner: Anfa's edge and the park's
+        ({"lat": 33.597, "lon": -7.62}, "sidi-belyout"),  # in no boundary: the unbounded centres
+        ({"lat": 33.55, "lon": -7.66}, None),  # below Anfa, far from Sidi Belyout: outside the city
+    ],
+)
+def test_a_point_is_placed_in_the_district_whose_boundary_holds_it(point, district):
+    assert rules.locate(BOUNDED, point, 2) == district
+
+
+@pytest.mark.parametrize(
+    ("boundary", "problem"),
+    [
+        ({"type": "Polygon", "coordinates": [square(0, 0, 1, 1)]}, None),
+        ({"type": "MultiPolygon", "coordinates": [[square(0, 0, 1, 1)], [square(2, 0, 3, 1)]]}, None),
+        ({"type": "Point", "coordinates": [0, 0]}, "of type Polygon or MultiPolygon"),
+        ("POLYGON ((0 0, 1 0, 1 1, 0 0))", "of type Polygon or MultiPolygon"),
+        ({"type": "Polygon", "coordinates": []}, "`coordinates` is empty"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "at least four positions"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1]]]}, "ends where it starts"),
+        (
+            {"type": "Polygon", "coordinates": [[[33.5, -7.6], [33.6, -7.6], [33.6, 95], [33.5, -7.6]]]},
+            "longitude first",
+        ),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, "0"], [1, 1], [0, 0]]]}, "are numbers"),
+        ({"type": "Polygon", "coordinates": [[[0, 0], [1, True], [1, 1], [0, 0]]]}, "are numbers"),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]},
+            "not a valid shape: Self-intersection",
+        ),
+        (
+            {"type": "Polygon", "coordinates": [square(0, 0, 1, 1)], "properties": {}},
+            "only `type` and `coordinates`",
+        ),
+    ],
+)
+def test_a_boundary_is_refused_with_what_is_wrong_with_it(boundary, problem):
+    found = boundaries.problem(boundary)
+    assert found is None if problem is None else problem in found
 
 
 @pytest.mark.parametrize(
