@@ -96,6 +96,8 @@ def file_complaint():
     errors = field_messages(answer)
     if "district" in errors and complaint["location"]:
         errors["district"] = _("field.district.far")
+    if "location" in errors:  # a point outside the city: said beside its first box
+        errors["lat"] = errors.pop("location")
     if answer.status in (409, 413, 415):
         errors["documents"] = problem(answer)
     if not errors:

@@ -12,7 +12,7 @@ from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
 from common.vocabulary import Kind, Status
 from services.intake import boundaries, events, model, numbers, photos, rules, store
-from services.intake.schemas import DISTRICT_FAR, DISTRICT_REQUIRED, check_catalogue
+from services.intake.schemas import DISTRICT_FAR, DISTRICT_REQUIRED, LOCATION_OUTSIDE, check_catalogue
 
 
 def catalog_view(db: Database) -> dict:
@@ -73,8 +73,12 @@ def submit(
     """
     current = store.active_catalog(db)
     check_catalogue(data, current["districts"], current["categories"])
-    data = {**data, "location": data.get("location") or photos.first_point(documents)}
+    typed = data.get("location")
+    data = {**data, "location": typed or photos.first_point(documents)}
     nearest = locate(current["districts"], data["location"])
+    if typed and nearest is None and (data.get("district") or channel is not None):
+        # A point given with the district, or by an Open311 client: a mistake to say, not to keep.
+        raise BadRequest(LOCATION_OUTSIDE, fields={"location": [LOCATION_OUTSIDE]})
     data["district"] = data.get("district") or nearest
     if data["district"] is None and channel is None:
         message = DISTRICT_FAR if data["location"] else DISTRICT_REQUIRED

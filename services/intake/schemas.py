@@ -60,6 +60,7 @@ class ComplaintSchema(StrictSchema):
 
 DISTRICT_REQUIRED = "Choose the district, or give the place: a point, or a photo that carries its position."
 DISTRICT_FAR = "The point is outside the city's area: choose the district."
+LOCATION_OUTSIDE = "The point is outside the city: check it (latitude first), or leave it out."
 
 
 def check_catalogue(data: dict, districts: dict, categories: dict) -> None:

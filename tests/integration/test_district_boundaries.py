@@ -97,3 +97,21 @@ def test_a_wrong_boundary_is_refused_naming_the_problem_and_nothing_is_added(app
     assert refused.status_code == 400
     assert says in " ".join(refused.json["error"]["fields"]["boundary"])
     assert db[store.DISTRICTS].find_one({"_id": code}) is None
+
+
+def test_a_point_outside_the_city_is_refused_even_with_its_district_and_nothing_is_filed(apps, admin, db):
+    before = db[store.COMPLAINTS].count_documents({})
+    body = {
+        "kind": "complaint",
+        "category": "roads",
+        "district": "anfa",
+        "subject": "Nid de poule",
+        "description": "Un trou profond.",
+        "location": {"lat": -7.59, "lon": 33.57},  # latitude and longitude swapped: in the Indian Ocean
+        "citizen": {"email": "inverse@example.ma", "language": "fr"},
+        "consent": True,
+    }
+    refused = apps["intake"].post("/api/v1/complaints", json=body)
+    assert refused.status_code == 400
+    assert "outside the city" in refused.json["error"]["fields"]["location"][0]
+    assert db[store.COMPLAINTS].count_documents({}) == before

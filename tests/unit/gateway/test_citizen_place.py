@@ -232,3 +232,22 @@ def test_a_listing_refused_by_its_rate_limit_files_the_complaint_without_it(page
     )
     answer = pages.post("/", data=form(pages, lat="33.5731", lon="-7.5898"))
     assert answer.status_code == 303 and len(sent) == 1  # filed, no error page
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_point_outside_the_city_is_said_beside_its_box(pages, monkeypatch, lang):
+    """Intake refuses a point that no district holds (a swapped pair): the form says so at the point."""
+    from gateway.web import citizen
+
+    refused = {"error": {"code": "bad_request", "message": "x", "fields": {"location": ["outside the city"]}}}
+
+    def call(service, method, path, **kwargs):
+        if path == "/api/v1/complaints/nearby":
+            return Answer(200, {"items": []})
+        return Answer(400, refused) if method == "POST" else Answer(200, CATALOG)
+
+    monkeypatch.setattr(citizen, "call", call)
+    answer = pages.post(f"/?lang={lang}", data=form(pages, lang, district="anfa", lat="-7.59", lon="33.57"))
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and 'id="lat-error"' in html
+    assert MESSAGES[lang]["field.location.error"].replace("'", "&#39;") in html
