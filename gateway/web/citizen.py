@@ -7,7 +7,7 @@ import re
 
 from flask import Response, abort, flash, g, redirect, render_template, request, session, url_for
 
-from common import bodies, uploads
+from common import bodies, photos, uploads
 from common.vocabulary import DEFAULT_LANGUAGE
 from gateway.web import i18n
 from gateway.web.shared import catalogue, download, field_messages, names, optional, problem, web
@@ -75,7 +75,7 @@ def file_complaint():
         "consent": form.get("consent") == "yes",
         "publish": form.get("publish") == "yes",  # a choice of its own, never implied by `consent`
     }
-    found = already_reported(complaint) if form.get("checked") != "yes" else []
+    found = already_reported(complaint, _photo_point()) if form.get("checked") != "yes" else []
     if found and complaint["consent"]:  # it would be filed: shown first, follow one or send it again
         return _form_again(form, {}, found, 200)
     files = [
@@ -127,10 +127,26 @@ def _form_again(form, errors: dict, nearby: list[dict], status: int):
     return render_template("citizen/home.html", **context), status
 
 
-def already_reported(complaint: dict) -> list[dict]:
-    """Return the open complaints of the same category near its point or at its address (or none)."""
+def _photo_point() -> dict | None:
+    """Return the position the first attached photo carries, as intake will read it (or None)."""
+    for upload in request.files.getlist("documents"):
+        head = upload.stream.read(3)
+        upload.stream.seek(0)  # sent on to intake whole
+        if upload.filename and head == b"\xff\xd8\xff":  # a JPEG, as intake tells it by its content
+            point = photos.gps_point(upload.stream)
+            upload.stream.seek(0)
+            if point:
+                return point
+    return None
+
+
+def already_reported(complaint: dict, photo_point: dict | None = None) -> list[dict]:
+    """Return the open complaints of the same category near its point or at its address (or none).
+
+    The point is the one the complaint will end with: the typed one, else the photo's.
+    """
     query = {"category": complaint["category"]}
-    point = complaint.get("location") or {}
+    point = complaint.get("location") or photo_point or {}
     if all(isinstance(point.get(k), float) for k in ("lat", "lon")):
         query.update(lat=point["lat"], lon=point["lon"])
     if complaint.get("address") and complaint.get("district"):

@@ -7,11 +7,11 @@ import uuid
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import blobs, config, outbox
+from common import blobs, config, outbox, photos
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
 from common.vocabulary import Kind, Status
-from services.intake import boundaries, events, model, numbers, photos, rules, store
+from services.intake import boundaries, events, model, numbers, rules, store
 from services.intake.schemas import DISTRICT_FAR, DISTRICT_REQUIRED, LOCATION_OUTSIDE, check_catalogue
 
 

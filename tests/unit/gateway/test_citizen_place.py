@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -10,6 +11,7 @@ from marshmallow import ValidationError
 
 from common.translations import texts
 from gateway.web.upstream import Answer
+from tests.support import gps_jpeg
 from tests.unit.gateway.answers import CATALOG, RECEIPT
 
 # The pages' texts as they are written, by language and key.
@@ -251,3 +253,35 @@ def test_a_point_outside_the_city_is_said_beside_its_box(pages, monkeypatch, lan
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and 'id="lat-error"' in html
     assert MESSAGES[lang]["field.location.error"].replace("'", "&#39;") in html
+
+
+@pytest.mark.parametrize(
+    ("photo", "typed", "asked"),
+    [
+        (gps_jpeg(33.5951, -7.6185), {}, {"lat": 33.5951, "lon": -7.6185}),  # the photo's point
+        (gps_jpeg(33.5951, -7.6185), {"lat": "33.5731", "lon": "-7.5898"}, {"lat": 33.5731, "lon": -7.5898}),
+        (gps_jpeg(), {}, None),  # a photo without a position, and no place typed: nothing to check
+    ],
+)
+def test_the_check_runs_on_the_point_the_complaint_ends_with_the_photos_when_none_is_typed(
+    pages, sent, reported, monkeypatch, photo, typed, asked
+):
+    from gateway.web import citizen
+
+    forwarded: list[bytes] = []
+    checking = citizen.call
+
+    def call(service, method, path, **kwargs):
+        for _field, (_name, stream, _type) in kwargs.get("files") or ():
+            forwarded.append(stream.read())
+        return checking(service, method, path, **kwargs)
+
+    monkeypatch.setattr(citizen, "call", call)
+    data = {**form(pages, **typed), "documents": (io.BytesIO(photo), "trou.jpg", "image/jpeg")}
+    answer = pages.post("/", data=data, content_type="multipart/form-data")
+    if asked is None:
+        assert answer.status_code == 303 and reported == []  # filed, without a listing
+        assert forwarded == [photo]  # the photo sent on whole, read or not
+    else:
+        assert answer.status_code == 200 and not sent  # shown what is already reported there first
+        assert reported == [{"category": "roads", **asked}]

@@ -1,9 +1,14 @@
-"""The point a phone wrote into a photo: the GPS position in a JPEG's EXIF, as FixMyStreet reads it."""
+"""The point a phone wrote into a photo: the GPS position in a JPEG's EXIF, as FixMyStreet reads it.
+
+Intake places a complaint by it; the gateway's form looks for complaints already reported there
+before filing. Reading it is the file's format, not a rule: both read it the same way.
+"""
 
 from __future__ import annotations
 
 import io
 import math
+from typing import BinaryIO
 
 from common.uploads import JPEG
 
@@ -11,7 +16,7 @@ GPS_IFD = 0x8825
 LATITUDE_REF, LATITUDE, LONGITUDE_REF, LONGITUDE = 1, 2, 3, 4
 
 
-def gps_point(data: bytes) -> dict | None:
+def gps_point(data: bytes | BinaryIO) -> dict | None:
     """Return the photo's position {lat, lon} from its EXIF, or None when it has none (or a bad one).
 
     A JPEG without EXIF, with GPS tags missing or malformed, or with an impossible position, gives
@@ -20,7 +25,7 @@ def gps_point(data: bytes) -> dict | None:
     from PIL import Image
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(data) if isinstance(data, bytes) else data) as image:
             gps = image.getexif().get_ifd(GPS_IFD)
             lat = _degrees(gps.get(LATITUDE), gps.get(LATITUDE_REF), "S")
             lon = _degrees(gps.get(LONGITUDE), gps.get(LONGITUDE_REF), "W")

@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 from PIL.TiffImagePlugin import IFDRational
 
+from common.photos import first_point, gps_point
 from common.uploads import JPEG, PNG
-from services.intake.photos import first_point, gps_point
 from tests.support import gps_jpeg
 
 
