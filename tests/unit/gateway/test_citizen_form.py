@@ -19,7 +19,7 @@ MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
 @pytest.fixture
 def sent(monkeypatch):
     """Fake intake: the catalogue, and a receipt for each complaint, whose bodies are kept here."""
-    from gateway.web import citizen, shared
+    from gateway.web import filing, shared
 
     complaints: list[dict] = []
 
@@ -29,7 +29,7 @@ def sent(monkeypatch):
             return Answer(201, RECEIPT)
         return Answer(200, CATALOG)
 
-    monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(filing, "call", call)
     monkeypatch.setattr(shared, "call", call)  # the catalogue
     return complaints
 
@@ -91,11 +91,11 @@ def test_the_choice_reaches_the_api_call(pages, sent, ticked, expected):
 
 
 def test_a_refused_form_keeps_the_box_as_it_was(pages, monkeypatch):
-    from gateway.web import citizen
+    from gateway.web import filing
 
     refusal = {"error": {"code": "validation_error", "message": "x", "fields": {"subject": ["bad"]}}}
     monkeypatch.setattr(
-        citizen, "call", lambda s, m, p, **k: Answer(400, refusal) if m == "POST" else Answer(200, CATALOG)
+        filing, "call", lambda s, m, p, **k: Answer(400, refusal) if m == "POST" else Answer(200, CATALOG)
     )
     answer = pages.post("/", data=_form(pages, publish="yes"))
     assert answer.status_code == 400

@@ -21,7 +21,7 @@ MESSAGES = {lang: texts(lang, "pages", "common") for lang in ("fr", "ar", "en")}
 @pytest.fixture
 def sent(monkeypatch):
     """Intake as far as its schema: a complaint it refuses answers 400 with its fields, else 201."""
-    from gateway.web import citizen, shared
+    from gateway.web import filing, shared
     from services.intake.api import _load
 
     filed: list[dict] = []
@@ -41,7 +41,7 @@ def sent(monkeypatch):
         filed.append(body)
         return Answer(201, RECEIPT)
 
-    monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(filing, "call", call)
     monkeypatch.setattr(shared, "call", call)  # the catalogue
     return filed
 
@@ -150,18 +150,18 @@ NEARBY = {
 @pytest.fixture
 def reported(monkeypatch, sent):
     """Tracking knows one open complaint there: the listing's queries are kept here."""
-    from gateway.web import citizen
+    from gateway.web import filing
 
     asked: list[dict] = []
-    filing = citizen.call
+    passed_on = filing.call
 
     def call(service, method, path, **kwargs):
         if path == "/api/v1/complaints/nearby":
             asked.append(kwargs["params"])
             return Answer(200, {"items": [NEARBY]})
-        return filing(service, method, path, **kwargs)
+        return passed_on(service, method, path, **kwargs)
 
-    monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(filing, "call", call)
     return asked
 
 
@@ -200,17 +200,17 @@ def test_a_form_refused_for_another_reason_shows_them_with_its_errors(pages, sen
 
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])
 def test_an_unpublished_complaints_distance_is_shown_as_approximate(pages, sent, monkeypatch, lang):
-    from gateway.web import citizen
+    from gateway.web import filing
 
-    filing = citizen.call
+    passed_on = filing.call
     unpublished = {**NEARBY, "distance_m": 100, "approximate": True}
     monkeypatch.setattr(
-        citizen,
+        filing,
         "call",
         lambda service, method, path, **kw: (
             Answer(200, {"items": [unpublished]})
             if path == "/api/v1/complaints/nearby"
-            else filing(service, method, path, **kw)
+            else passed_on(service, method, path, **kw)
         ),
     )
     answer = pages.post(f"/?lang={lang}", data=form(pages, lang, lat="33.5731", lon="-7.5898"))
@@ -219,17 +219,17 @@ def test_an_unpublished_complaints_distance_is_shown_as_approximate(pages, sent,
 
 
 def test_a_listing_refused_by_its_rate_limit_files_the_complaint_without_it(pages, sent, monkeypatch):
-    from gateway.web import citizen
+    from gateway.web import filing
 
-    filing = citizen.call
+    passed_on = filing.call
     refused = {"error": {"code": "too_many_requests", "message": "Too many requests."}}
     monkeypatch.setattr(
-        citizen,
+        filing,
         "call",
         lambda service, method, path, **kw: (
             Answer(429, refused)
             if path == "/api/v1/complaints/nearby"
-            else filing(service, method, path, **kw)
+            else passed_on(service, method, path, **kw)
         ),
     )
     answer = pages.post("/", data=form(pages, lat="33.5731", lon="-7.5898"))
@@ -239,7 +239,7 @@ def test_a_listing_refused_by_its_rate_limit_files_the_complaint_without_it(page
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_a_point_outside_the_city_is_said_beside_its_box(pages, monkeypatch, lang):
     """Intake refuses a point that no district holds (a swapped pair): the form says so at the point."""
-    from gateway.web import citizen
+    from gateway.web import filing
 
     refused = {"error": {"code": "bad_request", "message": "x", "fields": {"location": ["outside the city"]}}}
 
@@ -248,7 +248,7 @@ def test_a_point_outside_the_city_is_said_beside_its_box(pages, monkeypatch, lan
             return Answer(200, {"items": []})
         return Answer(400, refused) if method == "POST" else Answer(200, CATALOG)
 
-    monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(filing, "call", call)
     answer = pages.post(f"/?lang={lang}", data=form(pages, lang, district="anfa", lat="-7.59", lon="33.57"))
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and 'id="lat-error"' in html
@@ -266,17 +266,17 @@ def test_a_point_outside_the_city_is_said_beside_its_box(pages, monkeypatch, lan
 def test_the_check_runs_on_the_point_the_complaint_ends_with_the_photos_when_none_is_typed(
     pages, sent, reported, monkeypatch, photo, typed, asked
 ):
-    from gateway.web import citizen
+    from gateway.web import filing
 
     forwarded: list[bytes] = []
-    checking = citizen.call
+    checking = filing.call
 
     def call(service, method, path, **kwargs):
         for _field, (_name, stream, _type) in kwargs.get("files") or ():
             forwarded.append(stream.read())
         return checking(service, method, path, **kwargs)
 
-    monkeypatch.setattr(citizen, "call", call)
+    monkeypatch.setattr(filing, "call", call)
     data = {**form(pages, **typed), "documents": (io.BytesIO(photo), "trou.jpg", "image/jpeg")}
     answer = pages.post("/", data=data, content_type="multipart/form-data")
     if asked is None:
