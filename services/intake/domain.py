@@ -76,8 +76,9 @@ def submit(
     typed = data.get("location")
     data = {**data, "location": typed or photos.first_point(documents)}
     nearest = locate(current["districts"], data["location"])
-    if typed and nearest is None and (data.get("district") or channel is not None):
-        # A point given with the district, or by an Open311 client: a mistake to say, not to keep.
+    if typed and nearest is None and data.get("district") and channel is None:
+        # A citizen's point beside the district they chose: a mistake to say, not to keep. An
+        # Open311 request keeps its district, or waits for staff to place it (API.md).
         raise BadRequest(LOCATION_OUTSIDE, fields={"location": [LOCATION_OUTSIDE]})
     data["district"] = data.get("district") or nearest
     if data["district"] is None and channel is None:
