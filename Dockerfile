@@ -1,3 +1,9 @@
+# The pages' script libraries (Leaflet), from the npm lock, served by the gateway from its own origin.
+FROM node:20-slim AS vendor
+WORKDIR /vendor
+COPY gateway/web/vendor/package.json gateway/web/vendor/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
 # One image for every service, worker, the gateway and the SMTP sink; the command picks the role.
 FROM python:3.11-slim
 
@@ -12,6 +18,7 @@ COPY pyproject.toml README.md ./
 COPY common ./common
 COPY services ./services
 COPY gateway ./gateway
+COPY --from=vendor /vendor/node_modules/leaflet/dist ./gateway/web/vendor/node_modules/leaflet/dist
 COPY launcher ./launcher
 COPY docs ./docs
 RUN pip install --no-cache-dir --no-deps . && useradd --system --uid 10001 app \

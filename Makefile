@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead backup restore lock
+.PHONY: run vendor test unit integration e2e soak bench audit lint clean rebuild-stats replay-dead backup restore lock
 
 $(STAMP): pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -11,7 +11,16 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The pages' script libraries (Leaflet for the maps), pinned in gateway/web/vendor/package-lock.json
+# and served from the gateway's own origin. Without npm the pages work as without script: no map.
+VENDOR := gateway/web/vendor
+$(VENDOR)/node_modules/.package-lock.json: $(VENDOR)/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $(VENDOR) --no-audit --no-fund --loglevel=error; \
+	else echo "npm is missing: the pages will show no map (install Node.js's npm, then run make again)"; fi
+
+vendor: $(VENDOR)/node_modules/.package-lock.json
+
+run: $(STAMP) vendor
 	$(VENV)/bin/python -m launcher
 
 # Recompute the quality figures from the complaints, beside a running `make run` (same DATA_DIR).
@@ -30,7 +39,7 @@ backup: $(STAMP)
 restore: $(STAMP)
 	$(VENV)/bin/python -m launcher.backup restore $(FROM)
 
-test: $(STAMP)
+test: $(STAMP) vendor
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/python -m pytest
 
@@ -46,11 +55,11 @@ unit: $(STAMP)
 integration: $(STAMP)
 	$(VENV)/bin/python -m pytest tests/integration
 
-e2e: $(STAMP)
+e2e: $(STAMP) vendor
 	$(VENV)/bin/python -m pytest tests/e2e
 
 # Speed and memory beside the limits of this machine: starts `make run`, prints a table (about 7 min).
-bench: $(STAMP)
+bench: $(STAMP) vendor
 	$(VENV)/bin/python -m bench
 
 # Known vulnerabilities in the installed packages (pip-audit asks PyPI's advisory data, so it needs

@@ -46,3 +46,12 @@ def cells_around(lat: float, lon: float, radius_km: float) -> list[str]:
     ]
     own = f"{row}:{column}"
     return [own, *(c for c in around if c != own)]
+
+
+def cells_between(south: float, west: float, north: float, east: float, limit: int) -> list[str] | None:
+    """Return the cells holding every point of a box (its edges included), or None when more than `limit`."""
+    rows = range(_index(south), _index(north) + 1)
+    columns = range(_index(west), _index(east) + 1)
+    if len(rows) * len(columns) > limit:
+        return None
+    return [f"{row}:{column}" for row in rows for column in columns]

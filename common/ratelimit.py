@@ -87,6 +87,11 @@ def nearby_listings() -> Limit:
     return Limit.of("nearby", config.settings().rate_nearby)
 
 
+def reports_reads() -> Limit:
+    """Public reports listed or read from one client address (services/tracking/reports.py)."""
+    return Limit.of("reports", config.settings().rate_reports)
+
+
 def login_failures() -> Limit:
     """Failed sign-ins of one account from one client address."""
     return Limit.of("login", config.settings().rate_login_failures)

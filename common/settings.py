@@ -136,6 +136,18 @@ def _base_url(value: str) -> str:
     return url
 
 
+def _tiles_url(value: str) -> str:
+    """A tile server's address: http(s), with {z}, {x} and {y} in it, and {s} in the host at most."""
+    url = value.strip()
+    if not _is_url(url.replace("{s}", "a"), ("http", "https")):
+        raise ValueError(_url_words(("http", "https")))
+    if any(part not in url for part in ("{z}", "{x}", "{y}")):
+        raise ValueError("expected {z}, {x} and {y} in the address, where the tile's zoom and position go")
+    if any(c in url for c in "'\" ;"):
+        raise ValueError("expected a URL without quotes, spaces or semicolons")
+    return url
+
+
 def _urls(*schemes: str) -> Callable[[str], tuple[str, ...]]:
     """The URLs of a comma-separated list, each checked, without their last slash."""
 
@@ -313,6 +325,18 @@ class _Environment(Schema):
         "the time zone the pages and the emails show times in, and the queue counts its days left in "
         "(a name of the tz database)",
     )
+    map_tiles_url = _Parsed(
+        _tiles_url,
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "the maps' tiles, a URL with {z}, {x} and {y} (and {s} for a host's a, b, c): the pages' script "
+        "loads them from there, and their Content-Security-Policy allows images from that host only",
+    )
+    map_attribution = _text(
+        "© OpenStreetMap contributors", "the maps' attribution, as the tile server's licence asks it (text)"
+    )
+    map_attribution_url = _text(
+        "https://www.openstreetmap.org/copyright", "where the maps' attribution links to"
+    )
     trusted_proxies = _whole(
         0,
         "reverse proxies in front of the gateway (the client is that many X-Forwarded-For entries before "
@@ -346,6 +370,9 @@ class _Environment(Schema):
     )
     rate_nearby = _rates(
         Rate(60, 600), "already-reported listings per client address and window (COUNT/SECONDS)"
+    )
+    rate_reports = _rates(
+        Rate(300, 600), "public reports listed or read per client address and window (COUNT/SECONDS)"
     )
     tracking_token_ttl = _whole(3600, "lifetime of a citizen's token, in seconds", 1)
     staff_token_ttl = _whole(8 * 3600, "lifetime of a staff member's token, in seconds", 1)

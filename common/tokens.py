@@ -122,6 +122,37 @@ def follow_confirmation_claims(token: str) -> dict:
     return verify(FOLLOW_PURPOSE, token, follow_confirm_ttl())
 
 
+ALERT_CONFIRM_PURPOSE = "alert-confirm"
+ALERT_UNSUBSCRIBE_PURPOSE = "alert-unsubscribe"
+
+
+def issue_alert_confirmation(alert: str) -> str:
+    """Return the token of the link that confirms a request for alerts: this subscription only."""
+    return issue(ALERT_CONFIRM_PURPOSE, {"alert": alert})
+
+
+def alert_confirmation_claims(token: str) -> dict:
+    """Return the subscription of a genuine, unexpired confirmation; else raise Unauthorized."""
+    return _alert_claims(ALERT_CONFIRM_PURPOSE, token, follow_confirm_ttl())
+
+
+def issue_alert_unsubscribe(alert: str) -> str:
+    """Return the token of a subscriber's link to stop an alert, as long-lived as a follower's."""
+    return issue(ALERT_UNSUBSCRIBE_PURPOSE, {"alert": alert})
+
+
+def alert_unsubscribe_claims(token: str) -> dict:
+    """Return the subscription of a genuine link to stop; else raise Unauthorized."""
+    return _alert_claims(ALERT_UNSUBSCRIBE_PURPOSE, token, UNFOLLOW_TTL)
+
+
+def _alert_claims(purpose: str, token: str, max_age: int) -> dict:
+    claims = verify(purpose, token, max_age)
+    if not isinstance(claims, dict) or not isinstance(claims.get("alert"), str):
+        raise Unauthorized("The access token is not valid.")
+    return claims
+
+
 STAFF_PURPOSE = "staff"
 ALL_DISTRICTS = "*"
 # The staff accounts, kept by tracking. Every service reads a member's current state there to

@@ -53,6 +53,21 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# The brands an ISO media file names in its `ftyp` box when it is an HEIF image: what iPhones (and
+# other phones) take photos in by default, which Pillow cannot read.
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heif", b"mif1", b"msf1"}
+HEIC_REFUSED = "in HEIC format: send a JPEG"  # the field's message, which the pages recognise
+HEIC_MESSAGE = (
+    "This photo is in HEIC format, which cannot be read here: send it as a JPEG. On an iPhone, choose"
+    " Settings → Camera → Formats → Most Compatible for the next photos, or share this one as JPEG."
+)
+
+
+def is_heic(data: bytes) -> bool:
+    """Return whether the content is an HEIC/HEIF image, by the major brand of its `ftyp` box."""
+    return data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
+
+
 def _verified_image(data: bytes) -> str | None:
     from PIL import Image, UnidentifiedImageError
 
@@ -86,6 +101,8 @@ def read_upload(upload: FileStorage, field: str = "file") -> tuple[bytes, str, s
     if not data:
         raise UnsupportedMediaType("The document is empty.", fields={field: ["empty"]})
     content_type = sniff(data)
+    if content_type is None and is_heic(data):
+        raise UnsupportedMediaType(HEIC_MESSAGE, fields={field: [HEIC_REFUSED]})
     if content_type is None:
         raise UnsupportedMediaType(
             "Only PDF, JPEG and PNG documents are accepted.", fields={field: ["not a PDF, JPEG or PNG file"]}

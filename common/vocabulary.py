@@ -93,6 +93,13 @@ class Deadline(StrEnum):
     ANSWER = "answer"
 
 
+class Frequency(StrEnum):
+    """How often a subscriber to the alerts for a place is emailed: at each new report, or weekly."""
+
+    EACH = "each"
+    WEEKLY = "weekly"
+
+
 class EventType(StrEnum):
     """The events' types, which are also their routing keys."""
 
@@ -111,5 +118,8 @@ class EventType(StrEnum):
     FEEDBACK_GIVEN = "complaint.feedback_given"
     OVERDUE = "complaint.overdue"
     MEMBER_CHANGED = "staff.member_changed"
+    ALERT_REQUESTED = "alert.requested"
+    ALERT_MATCHED = "alert.matched"
+    ALERT_DIGEST_COMPILED = "alert.digest_compiled"
     NOTIFICATION_SENT = "notification.sent"
     NOTIFICATION_FAILED = "notification.failed"

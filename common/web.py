@@ -154,3 +154,8 @@ def client_address() -> str:
     if not entries:
         return request.remote_addr or ""
     return entries[max(0, len(entries) - 1 - config.settings().trusted_proxies)]
+
+
+def public_address() -> str:
+    """Return where the public reaches the platform: PUBLIC_URL, else the address this request came to."""
+    return config.settings().public_url or request.host_url.rstrip("/")

@@ -12,7 +12,7 @@ from referencing.jsonschema import DRAFT202012
 ROOT = Path(__file__).resolve().parents[1]
 ASYNCAPI = ROOT / "docs" / "asyncapi.yaml"
 # The routing keys of the platform's own events (tests publish others, `test.*`, of their own).
-PLATFORM_KEYS = ("complaint.#", "staff.#", "notification.#")
+PLATFORM_KEYS = ("complaint.#", "staff.#", "notification.#", "alert.#")
 
 
 class EventContract:

@@ -22,7 +22,19 @@ from common import config
 from common.errors import http_headers
 
 # The page modules join the blueprint as they are imported: citizens', staff's, and what they share.
-from gateway.web import citizen, filing, filters, i18n, staff, staff_admin, staff_answers  # noqa: F401
+from gateway.web import (  # noqa: F401
+    alerts,
+    citizen,
+    filing,
+    filters,
+    i18n,
+    maps,
+    reports,
+    staff,
+    staff_admin,
+    staff_answers,
+    staff_map,
+)
 from gateway.web.shared import (
     error_page,
     is_page,

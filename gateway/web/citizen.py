@@ -215,8 +215,11 @@ def reopen(number: str):
 
 
 @web.get("/complaints/<number>/documents/<document_id>")
-def document(number: str, document_id: str):
+@web.get("/complaints/<number>/documents/<document_id>/<any(thumb, display):name>")
+def document(number: str, document_id: str, name: str | None = None):
+    """A document as it was sent, or a photo's thumbnail or display copy."""
     token = _token(number)
     if token is None:
         return redirect(url_for("web.track", number=number))
-    return download("tracking", f"/api/v1/complaints/{number}/documents/{document_id}", token)
+    path = f"/api/v1/complaints/{number}/documents/{document_id}" + (f"/{name}" if name else "")
+    return download("tracking", path, token)

@@ -11,7 +11,7 @@ import re
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from common import config
+from common import config, uploads
 from gateway.web import charts, i18n
 from gateway.web.upstream import Answer, call
 
@@ -24,10 +24,33 @@ LANGUAGE_COOKIE = "lang"
 YEAR = 365 * 24 * 3600
 # Addresses that answer JSON (or Prometheus' text): everything else is a page.
 API_PREFIXES = ("/api/", "/open311/", "/health", "/metrics")
+# nginx's own error pages: no script, no map.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
+
+
+def page_policy() -> str:
+    """Return the pages' Content-Security-Policy: scripts and requests to the gateway's own origin
+    only (Leaflet and map.js, gateway/web/maps.py), images from it and from the tile server only."""
+    return (
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+        f"img-src 'self' data: {tile_source(config.settings().map_tiles_url)}; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def tile_source(url: str) -> str:
+    """Return the CSP source of a tile server's URL: its origin, `{s}`'s host a wildcard."""
+    scheme, _, rest = url.partition("://")
+    host = rest.split("/", 1)[0]
+    labels = host.split(".")
+    for n, label in enumerate(labels):
+        if "{s}" in label:  # CSP's wildcard stands for the leftmost labels only
+            host = ".".join(["*", *labels[n + 1 :]])
+            break
+    return f"{scheme}://{host}"
 
 
 @web.before_app_request
@@ -43,7 +66,7 @@ def _language() -> None:
 def _headers(response):
     if not is_page(request.path):
         return response
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = page_policy()
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
@@ -134,6 +157,8 @@ def problem(answer: Answer) -> str:
     }
     if answer.status == 400 and answer.field_errors():
         return _("form.has_errors")  # each field's own message says what to correct
+    if answer.status == 415 and any(uploads.HEIC_REFUSED in why for why in answer.field_errors().values()):
+        return _("error.heic")  # an iPhone's photo: how to send it as a JPEG
     text = _(known.get(answer.status, "error.invalid"))
     # The API says why a step is refused, in English: worth adding on an English page only.
     if answer.status == 409 and answer.message and g.get("lang") == "en":
@@ -166,13 +191,13 @@ def optional(value: str | None) -> str | None:
 
 
 def download(service: str, path: str, token: str) -> Response:
-    """Pass a document or an export through, as the API gives it (an attachment, not sniffed)."""
+    """Pass a document, a photo's copy or an export through, as the API gives it and lets it be cached."""
     answer = call(service, "GET", path, token=token, stream=True)
     if not answer.ok:
         abort(answer.status if answer.status in (401, 403, 404, 503) else 502)
     upstream = answer.response
     response = Response(upstream.iter_content(64 * 1024), status=200)
-    for header in ("Content-Type", "Content-Disposition", "Content-Length"):
+    for header in ("Content-Type", "Content-Disposition", "Content-Length", "Cache-Control", "ETag"):
         if header in upstream.headers:
             response.headers[header] = upstream.headers[header]
     return response

@@ -302,11 +302,12 @@ def staff_document(number: str):
 
 
 @web.get("/staff/complaints/<number>/documents/<document_id>")
+@web.get("/staff/complaints/<number>/documents/<document_id>/<any(thumb, display):name>")
 @signed_in
-def staff_download(number: str, document_id: str):
-    return download(
-        "tracking", f"/api/v1/staff/complaints/{number}/documents/{document_id}", member()["token"]
-    )
+def staff_download(number: str, document_id: str, name: str | None = None):
+    """A document as it was sent, or a photo's thumbnail or display copy."""
+    path = f"/api/v1/staff/complaints/{number}/documents/{document_id}" + (f"/{name}" if name else "")
+    return download("tracking", path, member()["token"])
 
 
 # ---- figures and exports --------------------------------------------------------------------

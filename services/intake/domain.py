@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from common import blobs, config, outbox, photos
+from common import config, outbox, photos
+from common.documents import store_document
 from common.envelope import isoformat, utcnow
 from common.errors import BadRequest, Conflict, NotFound
 from common.vocabulary import Kind, Status
@@ -84,16 +83,7 @@ def submit(
     if data["district"] is None and channel is None:
         message = DISTRICT_FAR if data["location"] else DISTRICT_REQUIRED
         raise BadRequest(message, fields={"district": [message]})
-    stored = [
-        {
-            "id": uuid.uuid4().hex,
-            "blob": blobs.put(db, content, content_type),
-            "filename": filename,
-            "content_type": content_type,
-            "size": len(content),
-        }
-        for content, content_type, filename in documents
-    ]
+    stored = [store_document(db, *document) for document in documents]
     category = current["categories"][data["category"]]
     district = current["districts"].get(data["district"])
     now = utcnow()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
+from common.documents import Copies, CopySizes
 from common.vocabulary import Channel, Kind, Language, Status
 from services.intake import rules
 
@@ -45,6 +46,9 @@ class Document(TypedDict):
     filename: str
     content_type: str
     size: int
+    copies: NotRequired[Copies]  # a photo's (common/documents.py)
+    copy_sizes: NotRequired[CopySizes]
+    point: NotRequired[Point]  # the GPS position the photo carried
 
 
 class Origin(TypedDict):

@@ -20,6 +20,7 @@ from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
 from common.schemas import Email, StrictSchema, Text
 from common.vocabulary import Kind, Language
+from common.web import public_address
 from services.intake import domain, keys, rules, store
 from services.intake.schemas import PHONE
 
@@ -55,8 +56,7 @@ def _catalogue() -> dict:
 @open311.get(f"/discovery.{FORMAT}")
 def discovery(fmt: str):
     """Where the API is, what it speaks, and who to contact."""
-    settings = config.settings()
-    base = settings.public_url or request.host_url.rstrip("/")
+    settings, base = config.settings(), public_address()
     return respond(
         "discovery",
         {

@@ -134,12 +134,13 @@ def same_request(earlier: Mapping | None, request: str) -> bool:
 # ---- anonymisation --------------------------------------------------------------------------
 
 
-def erased(language: str | None) -> dict:
+def erased(language: str | None, documents: list[dict] | None = None) -> dict:
     """Return what anonymising a complaint writes: no contact, address, point or consent to publish.
 
-    The language stays, as it was (French when it was none): it names no one.
+    The language stays, as it was (French when it was none): it names no one. Its `documents`,
+    when given, are written again without the points their photos carried.
     """
-    return {
+    fields = {
         "citizen": {"name": None, "email": None, "phone": None, "language": language or DEFAULT_LANGUAGE},
         "address": None,
         "location": None,
@@ -147,6 +148,9 @@ def erased(language: str | None) -> dict:
         "publish": False,
         "anonymised": True,
     }
+    if documents is not None:
+        fields["documents"] = [{k: v for k, v in d.items() if k != "point"} for d in documents]
+    return fields
 
 
 # ---- Open311's fields -----------------------------------------------------------------------

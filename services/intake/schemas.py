@@ -47,7 +47,8 @@ class ComplaintSchema(StrictSchema):
         load_default=False,
         metadata={
             "description": "The citizen's separate consent (law 09-08) to publish the complaint's subject,"
-            " description, address and location in the Open311 answers; never the name, email or phone."
+            " description, address, location and the display copies of its photos (without their"
+            " metadata) in the public reports and the Open311 answers; never the name, email or phone."
             " Without it (the default), Open311 shows only the category, district, status and dates."
         },
     )

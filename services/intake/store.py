@@ -139,11 +139,12 @@ def number_of_token(db: Database, token: str) -> str | None:
 
 def anonymise(db: Database, number: str) -> None:
     """Remove the citizen's contact, address and point, and their consent to publish, from a complaint."""
-    complaint = db[COMPLAINTS].find_one({"_id": number}, {"citizen.language": 1})
+    complaint = db[COMPLAINTS].find_one({"_id": number}, {"citizen.language": 1, "documents": 1})
     if complaint is None:
         return
     language = (complaint.get("citizen") or {}).get("language")
-    db[COMPLAINTS].update_one({"_id": number}, {"$set": rules.erased(language)})
+    erased = rules.erased(language, complaint.get("documents", []))
+    db[COMPLAINTS].update_one({"_id": number}, {"$set": erased})
 
 
 def find_complaint(db: Database, number: str) -> dict | None:

@@ -28,7 +28,7 @@ def deliver(db: Database, trigger: Event, email: Email) -> None:
     finds it still `sending` and sends it again, with the same Message-ID.
     """
     number, template, recipient, role = (
-        trigger["data"]["number"],
+        trigger["data"].get("number"),  # an alert's request to confirm and its digest are of no one complaint
         email["template"],
         email["recipient"],
         email["role"],
@@ -46,15 +46,12 @@ def deliver(db: Database, trigger: Event, email: Email) -> None:
         return
     context = {**email["context"], **links.for_email(email, number)}
     subject, text, html = templates.render(template, email["language"], context)
+    headers = {"X-Complaint-Number": number} if number else {}
+    headers["X-Notification-Key"] = key
+    if "unsubscribe_url" in context:  # an alert's: mail clients show their own button to stop
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
     try:
-        message = mail.build(
-            to=recipient,
-            subject=subject,
-            text=text,
-            html=html,
-            headers={"X-Complaint-Number": number, "X-Notification-Key": key},
-            key=key,
-        )
+        message = mail.build(to=recipient, subject=subject, text=text, html=html, headers=headers, key=key)
         mail.send(message)
     except mail.TemporaryFailure as exc:
         # The mail server is down or busy: the consumer brings the event back later.
@@ -64,18 +61,18 @@ def deliver(db: Database, trigger: Event, email: Email) -> None:
         store.free_send_slot(db, recipient, key, cap_per_hour(), pool)
         _fail(db, key, report, "failed", str(exc), attempted=True)
         return
-    sent = events.sent(report)
-    store.mark_done(db, key, status="sent", events=[sent], attempted=True)
-    outbox.publish_now(db, store.OUTBOX, key, [sent])
+    sent = events.outcome(events.sent, report)
+    store.mark_done(db, key, status="sent", events=sent, attempted=True)
+    outbox.publish_now(db, store.OUTBOX, key, sent)
     log.info("email sent", extra={"number": number, "template": template, "recipient_role": role})
 
 
 def _fail(
     db: Database, key: str, report: Report, status: str, reason: str, *, attempted: bool = False
 ) -> None:
-    failed = events.failed(report, status, reason)
-    store.mark_done(db, key, status=status, events=[failed], error=reason, attempted=attempted)
-    outbox.publish_now(db, store.OUTBOX, key, [failed])
+    failed = events.outcome(events.failed, report, status, reason)
+    store.mark_done(db, key, status=status, events=failed, error=reason, attempted=attempted)
+    outbox.publish_now(db, store.OUTBOX, key, failed)
     log.warning(
         "email not sent", extra={"number": report["number"], "template": report["template"], "status": status}
     )

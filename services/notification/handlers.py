@@ -10,7 +10,7 @@ from pymongo.database import Database
 from common import mongo
 from common.consumer import DependencyUnavailable
 from common.vocabulary import EventType
-from services.notification import rules, store
+from services.notification import alert_rules, rules, store
 from services.notification.delivery import deliver
 from services.notification.model import Contact, Event
 
@@ -108,6 +108,12 @@ def on_anonymised(db: Database, event: Event) -> None:
     )
 
 
+def on_alert(db: Database, event: Event) -> None:
+    """Email an alert's subscriber: the request to confirm, a new report, or the week's reports."""
+    for email in alert_rules.plan(event):
+        deliver(db, event, email)
+
+
 MEMBER_FIELDS = ("username", "role", "districts", "name", "email", "language", "active")
 
 
@@ -140,4 +146,7 @@ HANDLERS = {
     EventType.FOLLOWED: _with_db(on_followed),
     EventType.UNFOLLOWED: _with_db(on_unfollowed),
     EventType.MEMBER_CHANGED: _with_db(on_member_changed),
+    EventType.ALERT_REQUESTED: _with_db(on_alert),
+    EventType.ALERT_MATCHED: _with_db(on_alert),
+    EventType.ALERT_DIGEST_COMPILED: _with_db(on_alert),
 }

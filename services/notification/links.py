@@ -34,6 +34,8 @@ def for_email(email: Email, number: str) -> dict:
         }
     if link == "staff":
         return {"staff_url": f"{public_url()}/staff/complaints/{number}"}
+    if link in ("alert_confirm", "alert"):
+        return alert_links(email)
     follower = email["follower_id"]
     if link == "confirm":
         # The page opens in the email's language, whatever the browser's.
@@ -43,3 +45,19 @@ def for_email(email: Email, number: str) -> dict:
         return {"confirm_url": f"{public_url()}/complaints/{number}/follow/confirm?{query}"}
     query = urlencode({"token": tokens.issue_unfollow(number, follower), "lang": email["language"]})
     return {"unfollow_url": f"{public_url()}/complaints/{number}/unfollow?{query}"}
+
+
+def alert_links(email: Email) -> dict:
+    """Return an alert's links: to confirm it, or to stop it and the public reports' address.
+
+    Each page opens in the email's language; a report's page is `{reports_url}/{number}`.
+    """
+    alert, language = email["alert_id"], email["language"]
+    if email["link"] == "alert_confirm":
+        query = urlencode({"token": tokens.issue_alert_confirmation(alert), "lang": language})
+        return {"confirm_url": f"{public_url()}/alerts/confirm?{query}"}
+    query = urlencode({"token": tokens.issue_alert_unsubscribe(alert), "lang": language})
+    return {
+        "unsubscribe_url": f"{public_url()}/alerts/unsubscribe?{query}",
+        "reports_url": f"{public_url()}/reports",
+    }

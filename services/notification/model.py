@@ -77,12 +77,13 @@ class Delivery(TypedDict):
 class Report(TypedDict):
     """The data of `notification.sent`; `notification.failed` adds `reason` and `status`."""
 
-    number: str
+    number: str | None
     template: str
     recipient_role: str
     language: str
     trigger: str  # the type of the event that called for the email
     trigger_id: str
+    alert: NotRequired[str]  # an alert's email: the subscription's id (`number` is null but for a report's)
 
 
 # ---- the events notification reads (only the fields it uses) ---------------------------------
@@ -205,11 +206,61 @@ class MemberChangedData(TypedDict):
     active: NotRequired[bool]
 
 
+class AlertData(TypedDict):
+    """The subscription an alert event is for: its address, language and place."""
+
+    id: str  # the subscription's id, which its links name
+    email: str
+    language: NotRequired[str | None]
+    frequency: str
+    district: str | None
+    district_name: NotRequired[dict[str, str] | None]
+    lat: float | None
+    lon: float | None
+    radius_m: int | None
+
+
+class ReportData(TypedDict):
+    """A published report as alerts tell it: never anything of its citizen."""
+
+    number: str
+    kind: str
+    category: str
+    category_name: NotRequired[dict[str, str] | None]
+    district: str | None
+    district_name: NotRequired[dict[str, str] | None]
+    status: str
+    subject: str
+    submitted_at: str
+    distance_m: NotRequired[int | None]
+
+
+class AlertRequestedData(TypedDict):
+    alert: AlertData
+    expires_at: str
+
+
+class AlertMatchedData(TypedDict):
+    number: str  # the report's
+    alert: AlertData
+    report: ReportData
+    distance_m: int | None
+
+
+class AlertDigestData(TypedDict):
+    alert: AlertData
+    reports: list[ReportData]
+    total: int
+    since: str
+    until: str
+
+
 # ---- what plan() decides ---------------------------------------------------------------------
 
 # The link an email carries, added when it is sent (links are signed): the citizen's link that
-# opens the complaint, a follower's link to stop following or to confirm, the staff's back office.
-Link = Literal["complaint", "unfollow", "confirm", "staff"]
+# opens the complaint, a follower's link to stop following or to confirm, the staff's back office,
+# and a subscriber's to confirm their alerts or stop them (with the public reports' address).
+Link = Literal["complaint", "unfollow", "confirm", "staff", "alert_confirm", "alert"]
 
 
 class Email(TypedDict):
@@ -222,3 +273,4 @@ class Email(TypedDict):
     context: dict
     link: Link
     follower_id: NotRequired[str]  # the follower's key, which their links name
+    alert_id: NotRequired[str]  # the subscription's id, which its links name

@@ -33,6 +33,7 @@ from services.notification.model import (
 
 FOLLOWER = "follower"  # the role of an email to a follower
 FOLLOWERS_POOL = "followers"  # the sending slots of the emails strangers can cause (see store)
+SUBSCRIBER, ALERTS_POOL = "subscriber", "alerts"  # an alert for a place's emails, and their own slots
 # What a follower's email may name of the complaint: never its citizen's words.
 FOLLOWER_NAMES = ("number", "category_name", "district_name")
 
@@ -91,7 +92,7 @@ def staff_roles(event: Event, contact: Contact) -> tuple[str, ...]:
 
 def sending_pool(role: str) -> str:
     """Return the pool of sending slots an email takes ("" for the address's own emails)."""
-    return FOLLOWERS_POOL if role == FOLLOWER else ""
+    return {FOLLOWER: FOLLOWERS_POOL, SUBSCRIBER: ALERTS_POOL}.get(role, "")
 
 
 def plan(event: Event, contact: Contact, staff: list[StaffMember]) -> list[Email]:

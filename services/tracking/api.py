@@ -9,8 +9,10 @@ from common import bodies, mongo, ratelimit, uploads
 from common.errors import BadRequest, NotFound
 from common.vocabulary import Actor
 from common.web import client_address, json_body
-from services.tracking import domain, following, store
+from services.tracking import accounts, alerts, domain, following, store
 from services.tracking.schemas import (
+    AlertRequestSchema,
+    AlertTokenSchema,
     FeedbackSchema,
     FollowerTokenSchema,
     FollowSchema,
@@ -28,6 +30,7 @@ _remark_schema = RemarkSchema()
 _reopen_schema = ReopenSchema()
 _feedback_schema = FeedbackSchema()
 _nearby_schema, _follow_schema, _token_schema = NearbyQuerySchema(), FollowSchema(), FollowerTokenSchema()
+_alert_schema, _alert_token_schema = AlertRequestSchema(), AlertTokenSchema()
 
 
 def _citizen(number: str) -> str:
@@ -56,6 +59,24 @@ def send_document(document: dict, content) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# A copy's address names one document's copy, which never changes (its blob is keyed by its content).
+COPY_CACHING = "private, max-age=31536000, immutable"
+
+
+def send_copy(document: dict, head: dict, content, name: str) -> Response:
+    """Return a photo's copy (a JPEG made by the platform) to be shown inline, cached by the browser."""
+    response = Response(content, mimetype=head["content_type"])
+    response.headers["Content-Length"] = str(head["size"])
+    stem = document["filename"].rsplit(".", 1)[0]
+    response.headers["Content-Disposition"] = dump_options_header(
+        "inline", {"filename": f"{stem}-{name}.jpg"}
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = COPY_CACHING
+    response.set_etag(head["_id"])
+    return response.make_conditional(request)
 
 
 @api.post("/tracking")
@@ -152,6 +173,35 @@ def post_unfollow(number: str):
     return jsonify(following.unfollow(mongo.database(), number, data["token"]))
 
 
+@api.post("/alerts")
+def post_alert():
+    """Ask for the new published reports of a place by email: 202, a link to confirm is sent.
+
+    The same answer whatever the address; requests count against RATE_SUBMISSIONS per client, as
+    requests to follow do.
+    """
+    db, client, submissions = mongo.database(), client_address(), ratelimit.submissions()
+    ratelimit.check(db, submissions, client)
+    data = _alert_schema.load(json_body())
+    names = accounts.catalogue_districts() if data.get("district") else None
+    with ratelimit.taken(db, submissions, client):
+        return jsonify(alerts.request(db, data, names)), 202
+
+
+@api.post("/alerts/confirm")
+def post_alert_confirmation():
+    """Confirm a request for alerts, with the token of the link emailed to the address."""
+    data = _alert_token_schema.load(json_body())
+    return jsonify(alerts.confirm(mongo.database(), data["token"]))
+
+
+@api.post("/alerts/unsubscribe")
+def post_alert_unsubscription():
+    """Stop an alert, with the token of the link in each of its emails."""
+    data = _alert_token_schema.load(json_body())
+    return jsonify(alerts.unsubscribe(mongo.database(), data["token"]))
+
+
 @api.get("/complaints/<number>")
 def get_complaint(number: str):
     """Return the complaint's public view to the holder of its access token."""
@@ -171,6 +221,20 @@ def get_document(number: str, document_id: str):
     """Download one of the complaint's documents."""
     document, content = domain.open_document(mongo.database(), _citizen(number), document_id)
     return send_document(document, content)
+
+
+@api.get("/complaints/<number>/documents/<document_id>/thumb")
+def get_document_thumb(number: str, document_id: str):
+    """Return a photo's thumbnail: a JPEG of about 320 pixels, upright, without metadata."""
+    copy = domain.open_copy(mongo.database(), _citizen(number), document_id, "thumb")
+    return send_copy(*copy, "thumb")
+
+
+@api.get("/complaints/<number>/documents/<document_id>/display")
+def get_document_display(number: str, document_id: str):
+    """Return a photo's display copy: a JPEG of about 1280 pixels, upright, without metadata."""
+    copy = domain.open_copy(mongo.database(), _citizen(number), document_id, "display")
+    return send_copy(*copy, "display")
 
 
 @api.post("/complaints/<number>/remarks")

@@ -9,6 +9,7 @@ from common.web import create_service_app
 from services.tracking import accounts, store
 from services.tracking.api import api
 from services.tracking.open311 import open311
+from services.tracking.reports import reports
 from services.tracking.staff_api import staff_api
 
 
@@ -17,5 +18,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     mongo.on_first_use(store.ensure_indexes)
     mongo.on_first_use(accounts.bootstrap_admin)
     return create_service_app(
-        "tracking", [api, staff_api, open311], test_config, ready_checks=("store", "broker", "queue")
+        "tracking", [api, staff_api, open311, reports], test_config, ready_checks=("store", "broker", "queue")
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 from pymongo.database import Database
 
 from common import blobs, config, tokens, uploads
+from common.documents import store_document
 from common.errors import BadRequest, Conflict, NotFound, Unauthorized
 from common.vocabulary import Actor, Status
 from services.tracking import events, policy, rules, store, views
@@ -133,16 +134,7 @@ def view(db: Database, number: str) -> dict:
 
 def add_document(db: Database, number: str, upload, *, by: Actor) -> dict:
     """Store a checked document and add it to the complaint; return its description."""
-    data, content_type, filename = uploads.read_upload(upload)
-    blob = blobs.put(db, data, content_type)
-    document = {
-        "id": uuid.uuid4().hex,
-        "blob": blob,
-        "filename": filename,
-        "content_type": content_type,
-        "size": len(data),
-        "by": by,
-    }
+    document = {**store_document(db, *uploads.read_upload(upload)), "by": by}
 
     def change(complaint: Complaint, now: datetime) -> Changes:
         if complaint["status"] == Status.CLOSED:
@@ -158,11 +150,31 @@ def add_document(db: Database, number: str, upload, *, by: Actor) -> dict:
 
 def open_document(db: Database, number: str, document_id: str) -> tuple[dict, object]:
     """Return a document's description and an iterator over its bytes."""
-    complaint = store.find_by_number(db, number)
-    found = next((d for d in (complaint or {}).get("documents", []) if d["id"] == document_id), None)
-    if found is None or blobs.head(db, found["blob"]) is None:
+    found = _document(db, number, document_id)
+    if blobs.head(db, found["blob"]) is None:
         raise NotFound("No such document.")
     return found, blobs.read(db, found["blob"])
+
+
+def open_copy(db: Database, number: str, document_id: str, name: str) -> tuple[dict, dict, object]:
+    """Return a photo's copy (`thumb` or `display`): its document, its blob's head, its bytes.
+
+    A document without copies (a PDF, a photo added before copies were made) has none: 404.
+    """
+    found = _document(db, number, document_id)
+    key = (found.get("copies") or {}).get(name)
+    head = blobs.head(db, key) if key else None
+    if head is None:
+        raise NotFound("This document has no such copy.")
+    return found, head, blobs.read(db, key)
+
+
+def _document(db: Database, number: str, document_id: str) -> dict:
+    complaint = store.find_by_number(db, number)
+    found = next((d for d in (complaint or {}).get("documents", []) if d["id"] == document_id), None)
+    if found is None:
+        raise NotFound("No such document.")
+    return found
 
 
 def add_remark(db: Database, number: str, text: str) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from common.envelope import isoformat, new_event
@@ -194,3 +195,65 @@ def member_changed(account: dict) -> dict:
         "active": account.get("active", True),
     }
     return new_event(EventType.MEMBER_CHANGED, source=SOURCE, subject=account["_id"], data=data)
+
+
+# ---- alerts for a place -------------------------------------------------------------------------
+
+# The namespace of the ids derived from what an event is about (uuid5): the same report matched
+# again for the same subscriber, or the same week's digest, is the same event, which notification
+# sends once.
+ALERT_EVENTS = uuid.UUID("5f0c6a2e-8b1d-4e0f-9a57-3c2d1b0e4f68")
+
+
+def _times(data: dict) -> dict:
+    return {key: isoformat(value) if isinstance(value, datetime) else value for key, value in data.items()}
+
+
+def _subscriber(alert: dict) -> dict:
+    """Return the subscription as its events name it: its address (personal data) and its place."""
+    fields = ("email", "language", "frequency", "district", "district_name", "lat", "lon", "radius_m")
+    return {"id": alert["_id"], **{key: alert.get(key) for key in fields}}
+
+
+def _alert_event(type_: EventType, alert: dict, *, about: str | None = None, **data) -> dict:
+    event = new_event(
+        type_, source=SOURCE, subject=alert["_id"], data={"alert": _subscriber(alert), **_times(data)}
+    )
+    if about is not None:
+        event["id"] = str(uuid.uuid5(ALERT_EVENTS, f"{type_}:{alert['_id']}:{about}"))
+    return event
+
+
+def alert_requested(alert: dict) -> dict:
+    """Return alert.requested: an address asked for alerts and must confirm (personal data)."""
+    return _alert_event(
+        EventType.ALERT_REQUESTED, alert, at=alert["requested_at"], expires_at=alert["expires_at"]
+    )
+
+
+def alert_matched(alert: dict, report: dict, distance_m: int | None, at: datetime) -> dict:
+    """Return alert.matched: a new published report for one subscriber who asked for each (one event each)."""
+    return _alert_event(
+        EventType.ALERT_MATCHED,
+        alert,
+        about=report["number"],
+        number=report["number"],
+        report=_times(report),
+        distance_m=distance_m,
+        at=at,
+    )
+
+
+def alert_digest_compiled(
+    alert: dict, reports: list[dict], *, total: int, since: datetime, until: datetime
+) -> dict:
+    """Return alert.digest_compiled: a weekly subscriber's reports of the week, newest first."""
+    return _alert_event(
+        EventType.ALERT_DIGEST_COMPILED,
+        alert,
+        about=isoformat(until),
+        reports=[_times(report) for report in reports],
+        total=total,
+        since=since,
+        until=until,
+    )

@@ -9,7 +9,7 @@ from pymongo.database import Database
 from common import mongo
 from common.envelope import utcnow
 from common.vocabulary import Actor, Channel, EventType, Status
-from services.tracking import nearby, store
+from services.tracking import alerts, nearby, store
 from services.tracking.model import Changes, Complaint
 from services.tracking.rules import normalize_email
 from services.tracking.schemas import SubmittedSchema
@@ -93,8 +93,11 @@ def record_notified(db: Database, number: str, trigger_id: str, at: str) -> None
 
 
 def on_submitted(event: dict) -> None:
-    """Record a new complaint so that its citizen can track it."""
-    record_submitted(mongo.database(), _submitted.load(event["data"]), event["id"])
+    """Record a new complaint so that its citizen can track it; tell the alerts it matches if published."""
+    db, data = mongo.database(), _submitted.load(event["data"])
+    document = submitted_document(data, event["id"])
+    store.record_submission(db, document=document)
+    alerts.tell(db, document, data.get("district_name"))  # again when redelivered: sent once all the same
 
 
 def on_notification_sent(event: dict) -> None:

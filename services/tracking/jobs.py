@@ -1,4 +1,5 @@
-"""Tracking's periodic jobs: flag overdue complaints once per deadline, close answered ones.
+"""Tracking's periodic jobs: flag overdue complaints once per deadline, close answered ones, and
+forget unconfirmed requests and send the weekly digests of the alerts for a place.
 
 They read the open complaints (`tracking_open`, each complaint by _id), not the history: the
 store can only look a document up by _id, and a scan of every complaint each minute would
@@ -16,7 +17,7 @@ from pymongo.database import Database
 from common import config
 from common.envelope import isoformat, utcnow
 from common.vocabulary import Actor, Status
-from services.tracking import domain, events, following, policy, privacy, rules, store
+from services.tracking import alerts, domain, events, following, policy, privacy, rules, store
 from services.tracking.model import Changes, Complaint
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,11 @@ def run_all(db: Database) -> None:
     """Run the jobs on open complaints; the anonymisation, which reads the history, once a day."""
     flagged, closed, anonymised = flag_overdue(db), close_expired(db), 0
     expired = following.expire(db, utcnow())
+    alerts_expired, digests = alerts.expire(db, utcnow()), alerts.send_digests(db)
     if time.monotonic() - _last_anonymisation[0] >= config.settings().retention_check_seconds:
         anonymised = privacy.anonymise_expired(db)
         _last_anonymisation[0] = time.monotonic()
-    if flagged or closed or anonymised or expired:
+    if flagged or closed or anonymised or expired or alerts_expired or digests:
         log.info(
             "periodic jobs",
             extra={
@@ -90,5 +92,7 @@ def run_all(db: Database) -> None:
                 "closed": closed,
                 "anonymised": anonymised,
                 "follow_requests_expired": expired,
+                "alert_requests_expired": alerts_expired,
+                "alert_digests": digests,
             },
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
+from common.documents import Copies, CopySizes
 from common.vocabulary import Actor, Channel, Deadline, Kind, Language, Outcome, Role, Status
 
 
@@ -44,6 +45,9 @@ class Document(TypedDict):
     size: int
     by: Actor
     added_at: datetime
+    copies: NotRequired[Copies]  # a photo's thumbnail and display copy (common/documents.py)
+    copy_sizes: NotRequired[CopySizes]
+    point: NotRequired[Location]  # the GPS position the photo carried
 
 
 class Remark(TypedDict):
@@ -97,7 +101,7 @@ class AuditEntry(TypedDict):
     role: Role | Actor  # Actor.SYSTEM for the platform's own actions
     action: str
     # The action's details, some of: previous, status, department, agent, district, document,
-    # duplicate, into, reason, personal_data, filters.
+    # duplicate, into, reason, personal_data, filters, copy (a photo's display copy opened).
     previous: NotRequired[str | None]
     status: NotRequired[Status]
 
@@ -290,3 +294,29 @@ class MemberChangedData(TypedDict):
     email: str | None
     language: Language
     active: bool
+
+
+class Alert(TypedDict):
+    """A subscription to the alerts for a place (tracking_alerts, alerts.py): personal data."""
+
+    _id: str  # a digest of the address and the place (alerts.alert_id)
+    key: str  # the address's digest, as a follower's (following.follower_id): its caps, export, erasure
+    email: str
+    language: Language
+    frequency: str  # common.vocabulary.Frequency: "each" or "weekly"
+    district: str | None  # a district's alerts, else None
+    district_name: dict | None  # its names, for the emails
+    lat: float | None  # a point's alerts, else None (and so are the radius and the box)
+    lon: float | None
+    radius_m: int | None
+    lat_min: float | None  # the box around the circle (rules.alert_box), the store's prefilter
+    lat_max: float | None
+    lon_min: float | None
+    lon_max: float | None
+    state: str  # "pending" until confirmed, then "confirmed"
+    requested_at: datetime
+    expires_at: datetime | None  # while pending: then it is deleted
+    since: NotRequired[datetime]  # once confirmed: reports filed from then on are sent
+    digest_due: NotRequired[datetime | None]  # a weekly subscriber's next digest
+    digest: NotRequired[dict[str, dict]]  # the reports collected for it, by number (rules.report_of)
+    outbox: NotRequired[dict[str, dict]]

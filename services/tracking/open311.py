@@ -8,7 +8,8 @@ The citizen's words are published only with their consent (`publish`, law 09-08)
 request shows its category, district, status and dates, and nothing the citizen wrote or where.
 With it, also the subject, description, address, point and link, and the notes of the staff (or
 the platform's own): `status_notes` is the last of them. A citizen's note (a reopening reason) is
-never published.
+never published. `media_url` is then the public display copy of the citizen's first photo
+(/api/v1/reports/{number}/photos/{id}), else the link an Open311 client gave.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import Blueprint, request
 from common import config, mongo
 from common.errors import BadRequest, NotFound
 from common.open311 import PREFIX, respond
+from common.web import public_address
 from services.tracking import queue_store, rules, store, views
 from services.tracking.rules import normalize_number, public_note, published
 
@@ -38,8 +40,19 @@ def _status(complaint: dict) -> str:
 
 
 def _last_note(complaint: dict) -> str | None:
-    notes = (public_note(complaint, e) for e in reversed(complaint.get("timeline", [])))
-    return next((note for note in notes if note), None)
+    answers = rules.public_answers(complaint)
+    return public_note(complaint, answers[-1]) if answers else None
+
+
+def _media_url(complaint: dict) -> str | None:
+    """Return the public display copy of the first of its citizen's photos, else the link a client gave.
+
+    Both only with the consent to publish (rules.public_photos is empty without it).
+    """
+    photos = rules.public_photos(complaint)
+    if photos:
+        return public_address() + views.photo_path(complaint["_id"], photos[0]["id"])
+    return complaint.get("media_url") if published(complaint) else None
 
 
 def service_request(complaint: dict, *, extensions: bool = False) -> dict:
@@ -64,7 +77,7 @@ def service_request(complaint: dict, *, extensions: bool = False) -> dict:
         "zipcode": None,
         "lat": location.get("lat"),
         "long": location.get("lon"),
-        "media_url": shown.get("media_url"),
+        "media_url": _media_url(complaint),
     }
     if extensions:
         found["district"] = complaint["district"]

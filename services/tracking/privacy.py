@@ -1,14 +1,14 @@
 """The citizen's personal data (law 09-08): anonymised after the retention period, exported and
 erased on request by an administrator.
 
-Anonymising a complaint removes what identifies its citizen: name, email and phone, the address
-and the point, and the citizen's own words that came after the filing (remarks, rating comments,
-reopening reasons), and the consent to publish: Open311 no longer shows the subject, description or
-any note. The complaint itself (category, district, subject, description, timeline and the staff's
-answers) stays as the administration's record, and the figures are unchanged. Its followers are
-other people who reported the same thing: a closed complaint loses them, an open one (its citizen
-asked for erasure) keeps them. Tracking publishes `complaint.anonymised`, on which intake and
-notification erase their own copies.
+Anonymising a complaint removes what identifies its citizen: name, email and phone, the address and
+the point (its photos' points too), and the citizen's own words that came after the filing
+(remarks, rating comments, reopening reasons), and the consent to publish: Open311 no longer shows
+the subject, description or any note. The complaint itself (category, district, subject,
+description, timeline and the staff's answers) stays as the administration's record, and the
+figures are unchanged. Its followers are other people who reported the same thing: a closed
+complaint loses them, an open one (its citizen asked for erasure) keeps them. Tracking publishes
+`complaint.anonymised`, on which intake and notification erase their own copies.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from common import config, tokens
 from common.envelope import utcnow
 from common.errors import NotFound
 from common.vocabulary import Actor, Language, Role, Status
-from services.tracking import events, following, store, views
+from services.tracking import alerts, events, following, store, views
 from services.tracking.model import Changes, Complaint
 from services.tracking.rules import normalize_email
 
@@ -64,6 +64,9 @@ def anonymise(db: Database, number: str, *, reason: str, by: str = Actor.SYSTEM)
                     for f in current.get("feedback", [])
                 ],
                 "timeline": timeline,
+                "documents": [
+                    {k: v for k, v in d.items() if k != "point"} for d in current.get("documents", [])
+                ],
                 "anonymised_at": at,
             },
             "append": {
@@ -114,19 +117,20 @@ def _follows(db: Database, email: str) -> list[dict]:
     return found
 
 
-def _citizen_data(db: Database, email: str) -> tuple[list[dict], list[dict]]:
-    """Return a citizen's complaints and follows; 404 when the platform has neither."""
+def _citizen_data(db: Database, email: str) -> tuple[list[dict], list[dict], list[dict]]:
+    """Return a citizen's complaints, follows and alerts for a place; 404 when the platform has none."""
     complaints = store.find_by_email_key(db, normalize_email(email))
     follows = _follows(db, email)
-    if not complaints and not follows:
-        raise NotFound("No complaint has this email address, and it follows none.")
-    return complaints, follows
+    subscriptions = [{**a, "since": views.time_text(a["since"])} for a in alerts.of_address(db, email)]
+    if not complaints and not follows and not subscriptions:
+        raise NotFound("No complaint has this email address, and it follows none and has no alerts.")
+    return complaints, follows, subscriptions
 
 
 def export(db: Database, claims: dict, email: str) -> dict:
     """Return everything the platform keeps about a citizen, for their access request (admins)."""
     tokens.require_role(claims, Role.ADMIN)
-    complaints, follows = _citizen_data(db, email)
+    complaints, follows, subscriptions = _citizen_data(db, email)
     now = utcnow()
     store.log_export(
         db,
@@ -148,6 +152,7 @@ def export(db: Database, claims: dict, email: str) -> dict:
         "email": email,
         "complaints": [views.staff_view(c, now) for c in complaints],
         "follows": follows,
+        "alerts": subscriptions,
     }
 
 
@@ -156,14 +161,16 @@ def erase(db: Database, claims: dict, email: str) -> dict:
 
     Anonymising a complaint ends its citizen's access tokens at once (domain.authorize), and the
     address stops following every complaint, confirmed or not (complaint.unfollowed, on which
-    notification forgets it). Return the numbers of both.
+    notification forgets it). Its alerts for a place are deleted. Return the numbers of both, and
+    how many alerts were deleted.
     """
     tokens.require_role(claims, Role.ADMIN)
-    complaints, follows = _citizen_data(db, email)
+    complaints, follows, _alerts = _citizen_data(db, email)
     numbers = [c["_id"] for c in complaints]
     for number in numbers:
         anonymise(db, number, reason="request", by=claims["sub"])
     key = following.follower_id(email)
     for number in store.follows_of(db, key):
         following.remove(db, number, key, reason="erased")
-    return {"anonymised": numbers, "unfollowed": [f["number"] for f in follows]}
+    removed = alerts.erase(db, email)
+    return {"anonymised": numbers, "unfollowed": [f["number"] for f in follows], "alerts_removed": removed}

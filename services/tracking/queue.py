@@ -1,4 +1,4 @@
-"""The staff queue: the complaints a member may list, filtered, searched, paged, and exported."""
+"""The staff queue: the complaints a member may list, filtered, searched, paged, exported, and mapped."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pymongo.database import Database
 from common import tokens
 from common.envelope import utcnow
 from common.vocabulary import Role
-from services.tracking import queue_store, rules, search, search_store, staff_store, store, views
+from services.tracking import grid, queue_store, rules, search, search_store, staff_store, store, views
 from services.tracking.model import Complaint, audit_entry
 
 
@@ -65,10 +65,7 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
         items = list(queue_store.by_numbers(db, numbers))
     else:
         parts, late, shown = queue_store.parts(criteria, now=now, late=query.get("overdue"))
-        if query.get("overdue") is False:  # all of them less the late ones: $nor would read every one
-            total = sum(queue_store.count(db, m) for m in parts) - sum(queue_store.count(db, m) for m in late)
-        else:
-            total = sum(queue_store.count(db, m) for m in shown)
+        total = _count(db, (parts, late, shown), query.get("overdue"))
         items = queue_store.page(db, shown, skip=(page - 1) * size, limit=size)
     if items:  # the queue shows citizens' names: who saw which, as for a complaint's page
         store.log_read(
@@ -81,6 +78,55 @@ def queue(db: Database, claims: dict, query: dict) -> dict:
         "total_capped": bool(searched) and total >= search.COUNTED,
         "page": page,
         "page_size": size,
+    }
+
+
+def _count(db: Database, parts: tuple[list[dict], list[dict], list[dict]], overdue: bool | None) -> int:
+    """Return how many complaints the queue's parts (queue_store.parts) show."""
+    whole, late, shown = parts
+    if overdue is False:  # all of them less the late ones: $nor would read every one
+        return sum(queue_store.count(db, m) for m in whole) - sum(queue_store.count(db, m) for m in late)
+    return sum(queue_store.count(db, m) for m in shown)
+
+
+# The staff's map groups this many points at most: the newest of its filters in its box (each one
+# read costs the embedded store about a third of a millisecond).
+MAP_POINTS = 1000
+
+
+def map_groups(db: Database, claims: dict, query: dict) -> dict:
+    """Return the points of the complaints the queue's filters show, grouped on a grid (grid.groups).
+
+    `total` counts the complaints of the filters, as the queue does, and `unplaced` those of them
+    without a point; the groups hold the newest MAP_POINTS of those in the box (`bbox`, else
+    anywhere), `shown` of them, and `capped` says whether more were left out. A search (`q`) reads
+    its newest MAP_POINTS complaints, and counts `unplaced` among them.
+    """
+    now, box = utcnow(), query.get("bbox")
+    criteria = _criteria(claims, query)
+    searched = search.words(query.get("q"))
+    if criteria is None or (query.get("q") and not searched):
+        return {"groups": [], "total": 0, "unplaced": 0, "shown": 0, "capped": False}
+    if searched:  # the queue's search, its first MAP_POINTS complaints
+        match = queue_store.match(criteria, now=now, late=query.get("overdue"))
+        first = MAP_POINTS + 1
+        numbers, total = search_store.page(db, store.COMPLAINTS, searched, match, skip=0, limit=first)
+        read = list(queue_store.by_numbers(db, numbers[:MAP_POINTS], queue_store.POINT))
+        unplaced, capped = sum(not c.get("location") for c in read), len(numbers) > MAP_POINTS
+    else:
+        parts = queue_store.parts(criteria, now=now, late=query.get("overdue"))
+        total = _count(db, parts, query.get("overdue"))
+        unplaced = _count(db, tuple(queue_store.without_point(p) for p in parts), query.get("overdue"))
+        read = queue_store.points(db, parts[2], cells=grid.cells(box) if box else None, limit=MAP_POINTS + 1)
+        read, capped = read[:MAP_POINTS], len(read) > MAP_POINTS
+    shown = [c for c in read if c.get("location") and (box is None or box.holds(c["location"]))]
+    points = ((c["_id"], c["location"]["lat"], c["location"]["lon"]) for c in shown)
+    return {
+        "groups": grid.groups(points, grid.cell_degrees(query["zoom"])),
+        "total": total,
+        "unplaced": unplaced,
+        "shown": len(shown),
+        "capped": capped,
     }
 
 

@@ -19,8 +19,13 @@ from services.tracking import rules, search
 from services.tracking.model import Complaint
 from services.tracking.store import COMPLAINTS, EXPORTED, NEWEST_FIRST, SUMMARY_EXCLUDE
 
-# What Open311 reads of a complaint: its timeline, never its contact.
-SERVICE_REQUEST_EXCLUDE = {"outbox": 0, "audit": 0, "notes": 0, "citizen": 0, "documents": 0, "remarks": 0}
+# What Open311 reads of a complaint: its timeline and documents (its photos' copies), never its contact.
+SERVICE_REQUEST_EXCLUDE = {"outbox": 0, "audit": 0, "notes": 0, "citizen": 0, "remarks": 0}
+# What the staff's map reads of a complaint: its point, and its order.
+POINT = {"location": 1, "submitted_at": 1}
+# A merged page's parts are read their share of the page at a time (this many at most), not the
+# driver's 101 each: the first page of seven parts reads a few more complaints than it shows, not 707.
+MERGED_BATCH = 100
 
 
 def overdue(now: datetime) -> dict:
@@ -87,7 +92,9 @@ def by_numbers(
         yield from (found[n] for n in batch if n in found)
 
 
-def page(db: Database, matches: list[dict], *, skip: int, limit: int) -> list[Complaint]:
+def page(
+    db: Database, matches: list[dict], *, skip: int, limit: int, projection: dict = SUMMARY_EXCLUDE
+) -> list[Complaint]:
     """Return one page of the complaints matching one of filters that no complaint meets two of.
 
     Each is read from its own index, newest first, and the pages merged: the overdue queue (a
@@ -95,21 +102,40 @@ def page(db: Database, matches: list[dict], *, skip: int, limit: int) -> list[Co
     filter would have SQLite sort every complaint of them for one page.
     """
     if len(matches) == 1:
-        return list(_newest_first(db, matches[0], SUMMARY_EXCLUDE).skip(skip).limit(limit))
-    merged = _merged(db, matches, SUMMARY_EXCLUDE, limit=skip + limit)
+        return list(_newest_first(db, matches[0], projection).skip(skip).limit(limit))
+    merged = _merged(db, matches, projection, limit=skip + limit)
     return list(itertools.islice(merged, skip, skip + limit))
 
 
 def _merged(db: Database, matches: list[dict], projection: dict, *, limit: int = 0) -> Iterator[Complaint]:
     """Yield the complaints of filters no complaint meets two of, newest first, each read from its index."""
     streams = [_newest_first(db, found, projection).limit(limit) for found in matches]
+    if limit:
+        batch = min(-(-limit // len(streams)) + 1, MERGED_BATCH)  # each its share of the page, and one
+        streams = [stream.batch_size(batch) for stream in streams]
     return heapq.merge(*streams, key=lambda c: (-c["submitted_at"].timestamp(), c["_id"]))
 
 
-def count(db: Database, found: dict) -> int:
-    """Return how many complaints match."""
+def count(db: Database, found: dict, *, limit: int = 0) -> int:
+    """Return how many complaints match (at most `limit`, when given: the store stops counting there)."""
     # The count command, not count_documents' aggregation: both stores count it from an index.
-    return db.command("count", COMPLAINTS, query=found)["n"]
+    return db.command("count", COMPLAINTS, query=found, **({"limit": limit} if limit else {}))["n"]
+
+
+def points(db: Database, matches: list[dict], *, cells: list[str] | None, limit: int) -> list[Complaint]:
+    """Return the points of the newest complaints matching one of the filters (no complaint meets two).
+
+    Only those with a point: in these cells of common/geo.py's grid when given (a map's box), else
+    anywhere. Each filter is read newest first from its own index, as `page` reads them.
+    """
+    where = {"cell": {"$in": cells}} if cells is not None else {"cell": {"$ne": None}}
+    placed = [{"$and": [found, where]} for found in matches]
+    return list(itertools.islice(_merged(db, placed, POINT, limit=limit), limit))
+
+
+def without_point(matches: list[dict]) -> list[dict]:
+    """Return the filters narrowed to the complaints that have no point (no grid cell)."""
+    return [{"$and": [found, {"cell": None}]} for found in matches]
 
 
 def export(db: Database, matches: list[dict]) -> Iterator[Complaint]:

@@ -7,8 +7,10 @@ tests/unit/tracking/test_rules.py holds it to tables of cases.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 
+from common import geo
 from common.vocabulary import ANSWERED_STATUSES, DECIDING_ROLES, OPEN_STATUSES, Actor, Deadline, Status
 from services.tracking.model import Complaint, TimelineEntry
 
@@ -160,3 +162,111 @@ def public_note(complaint: Complaint, entry: TimelineEntry) -> str | None:
     if not published(complaint) or entry.get("by") not in PUBLIC_AUTHORS:
         return None
     return entry.get("note") or None
+
+
+def public_answers(complaint: Complaint) -> list[TimelineEntry]:
+    """Return the timeline entries whose note the public may read (public_note), oldest first."""
+    return [entry for entry in complaint.get("timeline", []) if public_note(complaint, entry)]
+
+
+def public_photos(complaint: Complaint) -> list[dict]:
+    """Return the documents the public may see of a complaint: the photos its citizen sent, by their copies.
+
+    Only with the consent to publish, and only the citizen's: a staff member's documents are the
+    district's working papers, which nobody consented to publish. Only the copies made for showing
+    (no metadata, no GPS position) are ever served, never the original.
+    """
+    if not published(complaint):
+        return []
+    return [d for d in complaint.get("documents", []) if d.get("copies") and d.get("by") == Actor.CITIZEN]
+
+
+# The public reports' status filter: a status, or one of the two groups Open311 knows as open and
+# closed (`done`: "closed" is a status of its own).
+STATUS_GROUPS: dict[str, tuple[Status, ...]] = {"open": OPEN_STATUSES, "done": PUBLICLY_CLOSED}
+
+
+def statuses_of(wanted: str | None) -> tuple[Status, ...]:
+    """Return the statuses a public reports' filter names: a group's, one, or every status (None)."""
+    if not wanted:
+        return tuple(Status)
+    return STATUS_GROUPS.get(wanted) or (Status(wanted),)
+
+
+# ---- alerts for a place: which new published reports go to whom, and the weekly digest ------------
+
+ALERT_RADIUS_M = (100, 5000)  # the radius a subscriber may choose around their point, in metres
+# The widest box of a point alert in degrees of latitude: how far below a report's point the store's
+# range on `lat_min` reaches (alerts_store.confirmed_around).
+ALERT_LAT_SPAN = 2.002 * ALERT_RADIUS_M[1] / 1000 / geo.KM_PER_DEGREE
+DIGEST_EVERY = timedelta(days=7)
+DIGEST_SHOWN = 50  # the reports one digest lists, newest first; it says how many there were
+# What an alert's email may say of a report: never anything of its citizen.
+REPORT_FIELDS = ("kind", "category", "category_name", "district", "status", "subject", "submitted_at")
+
+
+def alert_box(lat: float, lon: float, radius_m: int) -> dict[str, float]:
+    """Return the box, in degrees, holding a point alert's circle: the store's prefilter of its reports.
+
+    Its longitude is widened at the circle's latitude nearest a pole, and a hair more each way, so
+    that no point of the circle falls outside; a circle across the antimeridian is cut there (a
+    city's alerts are not).
+    """
+    dlat = radius_m * 1.001 / 1000 / geo.KM_PER_DEGREE
+    shrink = max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 0.001)
+    dlon = min(dlat / shrink, 180.0)
+    return {
+        "lat_min": max(lat - dlat, -90.0),
+        "lat_max": min(lat + dlat, 90.0),
+        "lon_min": max(lon - dlon, -180.0),
+        "lon_max": min(lon + dlon, 180.0),
+    }
+
+
+def report_of(complaint: Complaint, district_name: dict | None = None) -> dict | None:
+    """Return what alerts may tell of a new complaint, or None unless its citizen consented to publish it."""
+    if not published(complaint):
+        return None
+    return {
+        "number": complaint["_id"],
+        **{key: complaint.get(key) for key in REPORT_FIELDS},
+        "district_name": district_name,
+    }
+
+
+def alert_match(alert: dict, report: dict, location: dict | None) -> dict | None:
+    """Return how a confirmed alert matches a new report (`distance_m` from its point), or None.
+
+    A district alert takes its district's reports; a point alert, those whose point is within its
+    radius (haversine). Neither takes a report filed before the alert was confirmed.
+    """
+    if alert.get("since") is None or report["submitted_at"] < alert["since"]:
+        return None
+    if alert.get("district"):
+        return {"distance_m": None} if report.get("district") == alert["district"] else None
+    if not location or alert.get("lat") is None:
+        return None
+    km = geo.distance_km(alert["lat"], alert["lon"], location["lat"], location["lon"])
+    return {"distance_m": round(km * 1000)} if km * 1000 <= alert["radius_m"] else None
+
+
+def next_digest(due: datetime, now: datetime) -> datetime:
+    """Return when a weekly digest comes next after the one due at `due`: a week on, after `now`.
+
+    A platform stopped for weeks sends one digest, of everything collected, not one per week missed.
+    """
+    return due + DIGEST_EVERY * (max(0, (now - due) // DIGEST_EVERY) + 1)
+
+
+def digest_reports(collected: dict[str, dict], now_known: dict[str, Complaint]) -> list[dict]:
+    """Return the reports a digest lists: those still published, with their status now, newest first.
+
+    `collected` are the reports as matched, by number; `now_known` the same complaints as they are
+    now: one whose consent was withdrawn since (anonymised) or that is gone is left out.
+    """
+    kept = [
+        {**report, "status": now_known[number]["status"]}
+        for number, report in collected.items()
+        if number in now_known and published(now_known[number])
+    ]
+    return sorted(kept, key=lambda r: (r["submitted_at"], r["number"]), reverse=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from common.schemas import Email, Flag, StrictSchema, Text, Whole
-from common.vocabulary import DEFAULT_LANGUAGE, Channel, Language, Outcome, Role, Status
+from common.schemas import Email, Flag, Number, StrictSchema, Text, Whole
+from common.vocabulary import DEFAULT_LANGUAGE, Channel, Frequency, Language, Outcome, Role, Status
+from services.tracking import grid
+from services.tracking.rules import ALERT_RADIUS_M, STATUS_GROUPS
 
 
 class TrackingRequestSchema(StrictSchema):
@@ -30,6 +32,7 @@ class SubmittedSchema(Schema):
     category_name = fields.Dict(load_default=None, allow_none=True)
     department = fields.String(load_default=None)
     district = fields.String(required=True, allow_none=True)  # None: an Open311 request to place
+    district_name = fields.Dict(load_default=None, allow_none=True)  # what alerts call it
     subject = fields.String(required=True)
     description = fields.String(required=True)
     address = fields.String(load_default=None, allow_none=True)
@@ -112,6 +115,43 @@ class FollowerTokenSchema(StrictSchema):
     token = Text(required=True, validate=validate.Length(min=1, max=500))
 
 
+class AlertRequestSchema(StrictSchema):
+    """A request for the alerts of a place: a district, or a point and a radius."""
+
+    email = Email(required=True)
+    language = Text(validate=validate.OneOf(tuple(Language)), load_default=DEFAULT_LANGUAGE)
+    frequency = Text(
+        required=True,
+        validate=validate.OneOf(tuple(Frequency)),
+        metadata={"description": "`each`: an email per new report; `weekly`: one digest a week."},
+    )
+    district = Text(
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "A catalogue district (else 400); or give lat, lon and radius_m."},
+    )
+    lat = Number(validate=validate.Range(-90, 90), allow_nan=False)
+    lon = Number(validate=validate.Range(-180, 180), allow_nan=False)
+    radius_m = Whole(
+        validate=validate.Range(*ALERT_RADIUS_M), metadata={"description": "Metres around the point."}
+    )
+
+    @validates_schema
+    def _one_place(self, data, **kwargs):
+        point = [name for name in ("lat", "lon", "radius_m") if name in data]
+        if "district" in data and point:
+            raise ValidationError("Give a district, or a point and its radius, not both.", "district")
+        if "district" not in data:
+            for name in ("lat", "lon", "radius_m"):
+                if name not in point:
+                    raise ValidationError("Give a district, or lat, lon and radius_m.", name)
+
+
+class AlertTokenSchema(StrictSchema):
+    """The token of an alert's emailed link: to confirm it, or to stop it."""
+
+    token = Text(required=True, validate=validate.Length(min=1, max=500))
+
+
 class MergeSchema(StrictSchema):
     into = Text(required=True, validate=NUMBER, metadata={"description": "The number of the complaint kept."})
     public_note = Text(validate=validate.Length(max=4000), load_default=None, allow_none=True)
@@ -152,6 +192,48 @@ class QueueQuerySchema(StrictSchema):
     q = Text(validate=validate.Length(max=200), load_default=None)
     page = fields.Integer(validate=validate.Range(min=1, max=100000), load_default=1)
     page_size = fields.Integer(validate=validate.Range(min=1, max=100), load_default=20)
+
+
+class Bbox(Text):
+    """A map's box, `west,south,east,north` in degrees, as a grid.Box."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return grid.parse_box(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as wrong:
+            raise ValidationError(str(wrong)) from None
+
+
+BBOX = {"description": "west,south,east,north, in degrees (a map's bounds)."}
+
+
+class MapQuerySchema(QueueQuerySchema):
+    """The staff's map: the queue's filters (without its page), a box and a zoom."""
+
+    bbox = Bbox(load_default=None, metadata=BBOX)
+    zoom = fields.Integer(validate=validate.Range(*grid.ZOOMS), load_default=12)
+
+
+# The public reports are paged through their first REPORTS_REACH: a deeper page is refused.
+REPORTS_REACH = 1000
+
+
+class ReportsQuerySchema(StrictSchema):
+    """The public reports' filters and page."""
+
+    district = Text(validate=validate.Length(max=64), load_default=None)
+    category = Text(validate=validate.Length(max=64), load_default=None)
+    status = Text(validate=validate.OneOf((*STATUS_GROUPS, *Status)), load_default=None)
+    bbox = Bbox(load_default=None, metadata=BBOX)
+    page = fields.Integer(validate=validate.Range(min=1, max=REPORTS_REACH), load_default=1)
+    per_page = fields.Integer(validate=validate.Range(min=1, max=50), load_default=20)
+
+    @validates_schema
+    def _within_reach(self, data, **kwargs):
+        if (data.get("page", 1) - 1) * data.get("per_page", 20) >= REPORTS_REACH:
+            raise ValidationError(
+                f"Only the newest {REPORTS_REACH} reports of a filter are listed: narrow it instead.", "page"
+            )
 
 
 PASSWORD = {

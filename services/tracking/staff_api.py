@@ -10,11 +10,12 @@ from common.exports import csv_response
 from common.vocabulary import Role
 from common.web import client_address, json_body
 from services.tracking import accounts, privacy, queue, treatment
-from services.tracking.api import file_part, send_document
+from services.tracking.api import file_part, send_copy, send_document
 from services.tracking.schemas import (
     AssignmentSchema,
     CitizenRequestSchema,
     LoginSchema,
+    MapQuerySchema,
     MergeSchema,
     NoteSchema,
     PlacementSchema,
@@ -27,6 +28,7 @@ from services.tracking.schemas import (
 staff_api = Blueprint("staff", __name__, url_prefix="/api/v1/staff")
 _login, _queue, _transition = LoginSchema(), QueueQuerySchema(), TransitionSchema()
 _export = QueueQuerySchema(exclude=("page", "page_size"))
+_map = MapQuerySchema(exclude=("page", "page_size"))
 _assignment, _note, _district = AssignmentSchema(), NoteSchema(), PlacementSchema()
 _citizen, _merge = CitizenRequestSchema(), MergeSchema()
 _member, _member_change = StaffMemberSchema(), StaffChangeSchema()
@@ -59,6 +61,14 @@ def get_queue():
     who = claims()
     query = _queue.load({key: value for key, value in request.args.items() if value.strip()})
     return jsonify(queue.queue(mongo.database(), who, query))
+
+
+@staff_api.get("/complaints/map")
+def get_map():
+    """Return the points of the member's queue, with its filters, in a box, grouped on a grid (zoom)."""
+    who = claims()
+    query = _map.load({key: value for key, value in request.args.items() if value.strip()})
+    return jsonify(queue.map_groups(mongo.database(), who, query))
 
 
 @staff_api.get("/exports/complaints.csv")
@@ -136,6 +146,20 @@ def get_document(number: str, document_id: str):
     """Download one of the complaint's documents (the read is in the complaint's audit trail)."""
     document, content = treatment.open_document(mongo.database(), claims(), number, document_id)
     return send_document(document, content)
+
+
+@staff_api.get("/complaints/<number>/documents/<document_id>/thumb")
+def get_document_thumb(number: str, document_id: str):
+    """Return a photo's thumbnail (not in the audit trail: the complaint's read, which shows it, is)."""
+    copy = treatment.open_copy(mongo.database(), claims(), number, document_id, "thumb")
+    return send_copy(*copy, "thumb")
+
+
+@staff_api.get("/complaints/<number>/documents/<document_id>/display")
+def get_document_display(number: str, document_id: str):
+    """Return a photo's display copy (opening it is in the complaint's audit trail, as a download)."""
+    copy = treatment.open_copy(mongo.database(), claims(), number, document_id, "display")
+    return send_copy(*copy, "display")
 
 
 @staff_api.post("/citizens/export")

@@ -18,7 +18,7 @@ from common import outbox
 from common.envelope import utcnow
 from common.errors import NotFound
 from common.vocabulary import Status
-from services.tracking import nearby, nearby_store, search, search_store, staff_store
+from services.tracking import alerts_store, nearby, nearby_store, search, search_store, staff_store
 from services.tracking.model import Changes, Complaint
 
 COMPLAINTS = "tracking_complaints"
@@ -64,6 +64,14 @@ QUEUE_INDEXES = (
     [("status", ASCENDING), ("anonymised_at", ASCENDING), ("closed_at", ASCENDING)],  # retention
     [("email_key", ASCENDING)],  # a citizen's complaints, for an administrator
     *nearby_store.INDEXES,  # the open complaints near a point or at an address: already reported
+    # The public reports (reports_store): the published ones of a status, in a district or of a
+    # category, newest first; and those in a map's box, by its grid cells.
+    [("publish", ASCENDING), ("status", ASCENDING), *NEWEST_FIRST],
+    [("publish", ASCENDING), ("district", ASCENDING), ("status", ASCENDING), *NEWEST_FIRST],
+    [("publish", ASCENDING), ("category", ASCENDING), ("status", ASCENDING), *NEWEST_FIRST],
+    [("publish", ASCENDING), ("cell", ASCENDING), *NEWEST_FIRST],
+    # The staff's map: a district's complaints without a point (no cell), counted apart.
+    [("district", ASCENDING), ("cell", ASCENDING)],
 )
 # Indexes that earlier versions created and the ones above replace.
 REPLACED_INDEXES = ("district_1_status_1_submitted_at_-1",)
@@ -86,6 +94,7 @@ def ensure_indexes(db: Database) -> None:
     for keys in QUEUE_INDEXES:
         complaints.create_index(keys)
     search.ensure_indexes(db)
+    alerts_store.ensure_indexes(db)
     db[FOLLOWS].create_index([("key", ASCENDING)])
     db[FOLLOWS].create_index([("pending_until", ASCENDING)])
 
@@ -184,6 +193,14 @@ def append_audit(db: Database, number: str, entry: dict) -> None:
 def nearby_complaints(db: Database, **where) -> list[dict]:
     """Return the open complaints of a category near a point or at an address (services.tracking.nearby)."""
     return nearby.find(db, COMPLAINTS, **where)
+
+
+def find_many(db: Database, numbers: list[str], fields: tuple[str, ...]) -> dict[str, Complaint]:
+    """Return these fields of the complaints with these numbers, by number (those that exist)."""
+    if not numbers:
+        return {}
+    found = db[COMPLAINTS].find({"_id": {"$in": list(numbers)}}, dict.fromkeys(fields, 1))
+    return {complaint["_id"]: complaint for complaint in found}
 
 
 def find_by_email_key(db: Database, email_key: str) -> list[Complaint]:

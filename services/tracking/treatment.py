@@ -197,6 +197,20 @@ def open_document(db: Database, claims: dict, number: str, document_id: str):
     return found
 
 
+def open_copy(db: Database, claims: dict, number: str, document_id: str, name: str):
+    """Return a photo's copy for a member of its districts (domain.open_copy).
+
+    Opening the display copy is recorded in the audit trail, as a download is. The thumbnails are
+    not: the complaint's page shows them all each time it is read, and that read is recorded.
+    """
+    complaint = visible(db, claims, number)
+    found = domain.open_copy(db, complaint["_id"], document_id, name)
+    if name == "display":
+        read = audit_entry(claims, "document_read", utcnow(), document=document_id, copy=name)
+        store.append_audit(db, complaint["_id"], read)
+    return found
+
+
 def add_document(db: Database, claims: dict, number: str, upload) -> dict:
     """Add a document on behalf of the district."""
     complaint = visible(db, claims, number)

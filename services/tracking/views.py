@@ -15,8 +15,12 @@ def time_text(value) -> str:
 
 
 def document_view(document: dict) -> dict:
-    """Return a document's public description (never where its bytes are stored)."""
-    return {
+    """Return a document's description (never where its bytes are stored).
+
+    A photo's has its `copies`, each by its size in pixels (…/documents/{id}/thumb and /display
+    serve them), and the GPS `point` it carried.
+    """
+    view = {
         "id": document["id"],
         "filename": document["filename"],
         "content_type": document["content_type"],
@@ -24,6 +28,12 @@ def document_view(document: dict) -> dict:
         "added_at": time_text(document["added_at"]),
         "by": document["by"],
     }
+    if document.get("copies"):
+        sizes = document.get("copy_sizes") or {}
+        view["copies"] = {name: sizes.get(name) for name in document["copies"]}
+    if document.get("point"):
+        view["point"] = document["point"]
+    return view
 
 
 def remark_view(remark: dict) -> dict:
@@ -150,3 +160,47 @@ def queue_item(complaint: Complaint, now: datetime, names: dict | None = None) -
         "overdue": rules.is_overdue(complaint, now),
         "assignment": _assignment(complaint.get("assignment"), names or {}),
     }
+
+
+def photo_path(number: str, document_id: str) -> str:
+    """Return the public address of a published complaint's photo (its display copy; + /thumb)."""
+    return f"/api/v1/reports/{number}/photos/{document_id}"
+
+
+def report_view(complaint: Complaint, *, description: bool = False) -> dict:
+    """Return a published complaint as anyone may read it: what its citizen consented to publish.
+
+    The category, district, status and dates, the subject, address and point, the city's public
+    answers and the citizen's photos; never the citizen's name, email or phone, a photo's original,
+    name or GPS position, an internal note, a staff member's name, remarks or ratings. With
+    `description`, its description too (a report read alone).
+    """
+    location = complaint.get("location")
+    view = {
+        "number": complaint["_id"],
+        "kind": complaint["kind"],
+        "category": complaint["category"],
+        "category_name": complaint.get("category_name"),
+        "district": complaint["district"],
+        "status": complaint["status"],
+        "submitted_at": time_text(complaint["submitted_at"]),
+        "updated_at": time_text(complaint["updated_at"]),
+        "subject": complaint["subject"],
+        "address": complaint.get("address"),
+        "location": {"lat": location["lat"], "lon": location["lon"]} if location else None,
+        "answers": [
+            {"at": time_text(e["at"]), "status": e["status"], "note": rules.public_note(complaint, e)}
+            for e in rules.public_answers(complaint)
+        ],
+        "photos": [
+            {
+                "id": d["id"],
+                "thumb": f"{photo_path(complaint['_id'], d['id'])}/thumb",
+                "display": photo_path(complaint["_id"], d["id"]),
+            }
+            for d in rules.public_photos(complaint)
+        ],
+    }
+    if description:
+        view["description"] = complaint["description"]
+    return view

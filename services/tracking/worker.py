@@ -1,7 +1,7 @@
 """Tracking's worker: records submitted complaints, relays its outbox, runs the deadline jobs."""
 
 from common import config, mongo, ratelimit, worker
-from services.tracking import accounts, jobs, staff_store, store
+from services.tracking import accounts, alerts_store, jobs, staff_store, store
 from services.tracking.handlers import HANDLERS
 
 
@@ -21,7 +21,7 @@ def main() -> None:
     worker.run(
         "tracking",
         handlers=HANDLERS,
-        outboxes=(store.OUTBOX, staff_store.STAFF_OUTBOX),
+        outboxes=(store.OUTBOX, staff_store.STAFF_OUTBOX, alerts_store.OUTBOX),
         periodic=((config.settings().jobs_interval_seconds, periodic_jobs),),
     )
 

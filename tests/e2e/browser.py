@@ -26,7 +26,7 @@ PLURALS = {message.id[0] for message in catalog("pages", "fr") if message.plural
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", ROOT / "build" / "screenshots"))
 PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+DESKTOP = {"width": 1366, "height": 900}
 LOCALES = {"fr": "fr-MA", "ar": "ar-MA", "en": "en-GB"}
 
 
@@ -48,9 +48,11 @@ def chromium() -> Iterator[object]:
 class Person:
     """One person's browser (own cookies), in one language, on a phone or a desk."""
 
-    def __init__(self, browser, platform, lang: str, viewport: dict):
+    def __init__(self, browser, platform, lang: str, viewport: dict, script: bool = True):
         self.lang, self.base, self.width = lang, platform.url, viewport["width"]
-        self.context = browser.new_context(viewport=viewport, locale=LOCALES[lang])
+        self.context = browser.new_context(
+            viewport=viewport, locale=LOCALES[lang], java_script_enabled=script
+        )
         self.page = self.context.new_page()
         self.dialogs: list[str] = []
         self.page.on("dialog", lambda dialog: (self.dialogs.append(dialog.message), dialog.dismiss()))

@@ -14,6 +14,7 @@ import requests
 
 from tests.contract import Capture, HttpContract, check_published
 from tests.e2e.browser import PHONE, Person, chromium
+from tests.e2e.tiles import TileServer
 from tests.support import (
     complaint_body,
     free_port_block,
@@ -98,7 +99,14 @@ class Platform:
 
 
 @pytest.fixture(scope="session")
-def platform():
+def tiles():
+    """The maps' tiles, from a server of the tests' own (nothing is loaded from outside)."""
+    with TileServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def platform(tiles):
     """Start `make run` on a fresh DATA_DIR and free ports; stop it with SIGTERM afterwards."""
     data_dir = shared_tmp_dir("complaints-e2e-")
     base = free_port_block(10)  # GATEWAY_PORT … GATEWAY_PORT + 9 (launcher/settings.py)
@@ -114,6 +122,9 @@ def platform():
             "RATE_SUBMISSIONS": "100000/3600",
             "RATE_TRACKING_FAILURES": "100000/600",
             "RATE_NEARBY": "100000/600",  # each filing with a point or an address asks the listing
+            "RATE_REPORTS": "100000/600",  # the public reports' pages and the fuzzing of their API
+            "MAP_TILES_URL": tiles.url,
+            "MAP_ATTRIBUTION": "Tuiles de test",
         },
     )
     running = Platform(base, data_dir, process, log)
@@ -164,8 +175,8 @@ def people(browser, platform):
     """Return a maker of people, each with their own cookies, in a language, on a phone or a desk."""
     made: list[Person] = []
 
-    def make(lang: str, viewport: dict = PHONE) -> Person:
-        made.append(Person(browser, platform, lang, viewport))
+    def make(lang: str, viewport: dict = PHONE, script: bool = True) -> Person:
+        made.append(Person(browser, platform, lang, viewport, script))
         return made[-1]
 
     yield make

@@ -174,8 +174,39 @@ def test_the_readme_screenshots(people, platform):
     citizen.box("field.address").fill("40 rue Ibnou Mounir")
     citizen.label("field.email").fill("samir@example.ma")
     citizen.label("field.consent").check()
+    area = citizen.page.get_by_role("region", name=citizen.t("map.label"))
+    area.scroll_into_view_if_needed()
+    citizen.page.locator(".leaflet-tile-loaded").first.wait_for(state="attached")
+    box = area.bounding_box()
+    citizen.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # the map's tap
+    citizen.page.evaluate("window.scrollTo(0, 0)")
     citizen.shot("readme-filing-phone")
     agent = people("fr", DESKTOP)
     staff_sign_in(agent)
     wait_for(lambda: agent.go("/staff").ok and agent.page.locator("tbody tr").count() >= 3, 15, 0.5, "lines")
     agent.shot("readme-staff-queue")
+    for category, subject, point in (
+        ("public-lighting", "Lampadaire éteint boulevard Zerktouni", (33.5843, -7.6302)),
+        ("roads", "Chaussée effondrée rue Al Mouatamid", (33.5792, -7.6391)),
+        ("green-spaces", "Arbre tombé au parc de la Ligue arabe", (33.5866, -7.6231)),
+    ):
+        filed(
+            platform,
+            category=category,
+            district="maarif",
+            subject=subject,
+            publish=True,
+            location={"lat": point[0], "lon": point[1]},
+            email="readme@example.ma",
+        )
+    visitor = people("fr", DESKTOP)
+    wait_for(
+        lambda: (
+            visitor.go("/reports?district=maarif").ok and visitor.page.locator("path.map-point").count() >= 3
+        ),
+        15,
+        0.5,
+        "the reports on the map",
+    )
+    visitor.page.wait_for_timeout(500)  # the map's zoom to its points, drawn
+    visitor.shot("readme-reports")

@@ -58,6 +58,11 @@ def test_a_complaint_lives_its_whole_life(platform, team):
     download = me.get(f"/complaints/{number}/documents/{added.json()['id']}")
     assert download.status_code == 200 and download.content == png()
     assert download.headers["Content-Type"] == "image/png"
+    photo, letter = view["documents"][:2]  # the photo is shown by its copies, made by the platform
+    assert set(photo["copies"]) == {"thumb", "display"} and "copies" not in letter
+    thumb = me.get(f"/complaints/{number}/documents/{photo['id']}/thumb")
+    assert thumb.status_code == 200 and thumb.headers["Content-Type"] == "image/jpeg"
+    assert "immutable" in thumb.headers["Cache-Control"]
 
     agent = team["agent"]
     queue = agent.get("/staff/complaints", params={"q": "effondré", "status": "received"}).json()
@@ -65,6 +70,8 @@ def test_a_complaint_lives_its_whole_life(platform, team):
     full = agent.get(f"/staff/complaints/{number}").json()
     assert full["citizen"]["email"] == email
     assert agent.get(f"/staff/complaints/{number}/documents/{added.json()['id']}").content == png()
+    shown = agent.get(f"/staff/complaints/{number}/documents/{photo['id']}/display")
+    assert shown.status_code == 200 and shown.headers["Content-Type"] == "image/jpeg"
 
     moved = agent.post(
         f"/staff/complaints/{number}/transitions",

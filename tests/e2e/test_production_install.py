@@ -73,6 +73,9 @@ def interpolate(value: str, env: dict[str, str]) -> str:
     return re.sub(r"\$\$|\$\{(?P<name>\w+)(?:(?P<op>:?-)(?P<default>[^}]*))?\}", one, value)
 
 
+VENDOR_STAGE = re.compile(r"^/vendor/")
+
+
 def dockerfile() -> tuple[dict[str, str], list[tuple[list[str], str]], list[list[str]]]:
     """Return the Dockerfile's ENV, its COPY steps (sources, destination) and its `pip install` steps."""
     text = (ROOT / "Dockerfile").read_text()
@@ -81,13 +84,18 @@ def dockerfile() -> tuple[dict[str, str], list[tuple[list[str], str]], list[list
         for line in re.sub(r"\\\n", " ", text).splitlines()
         if line.strip() and not line.lstrip().startswith("#")
     ]
+    # The final stage's: the one before it installs the pages' libraries with `npm ci`, as
+    # `make vendor` did here, so its output is taken from the repository's installed copy.
+    last = max(n for n, line in enumerate(instructions) if line.startswith("FROM "))
     env, copies, installs = {}, [], []
-    for instruction in instructions:
+    for instruction in instructions[last:]:
         keyword, _, rest = instruction.partition(" ")
         if keyword == "ENV":
             env.update(pair.split("=", 1) for pair in shlex.split(rest))
         elif keyword == "COPY":
             *sources, destination = shlex.split(rest)
+            if sources[0] == "--from=vendor":
+                sources = [VENDOR_STAGE.sub("gateway/web/vendor/", s) for s in sources[1:]]
             copies.append((sources, destination))
         elif keyword == "RUN":
             for step in rest.split("&&"):
@@ -246,7 +254,11 @@ class Production:
             for source in sources:
                 target = self.app / destination
                 if (ROOT / source).is_dir():
-                    shutil.copytree(ROOT / source, target, ignore=shutil.ignore_patterns("__pycache__"))
+                    # .dockerignore keeps node_modules out of the build's context.
+                    ignore = shutil.ignore_patterns(
+                        "__pycache__", *([] if "node_modules" in source else ["node_modules"])
+                    )
+                    shutil.copytree(ROOT / source, target, ignore=ignore, dirs_exist_ok=True)
                 else:
                     target.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(ROOT / source, target)

@@ -201,6 +201,7 @@ def test_erasure_ends_follows_and_tokens_and_an_address_that_only_follows_is_era
     assert privacy.erase(db, ADMIN, "erase.me@example.ma") == {
         "anonymised": [own],
         "unfollowed": sorted([followed, asked], key=[f["number"] for f in exported["follows"]].index),
+        "alerts_removed": 0,
     }
     for number in (followed, asked):
         assert following.follower_id("erase.me@example.ma") not in followers(db, number)
@@ -216,7 +217,8 @@ def test_erasure_ends_follows_and_tokens_and_an_address_that_only_follows_is_era
     only = filed(db)
     following.request(db, only, "only.follows@example.ma", "fr")
     confirm(db, only, "only.follows@example.ma")
-    assert privacy.erase(db, ADMIN, "only.follows@example.ma") == {"anonymised": [], "unfollowed": [only]}
+    erased = privacy.erase(db, ADMIN, "only.follows@example.ma")
+    assert erased == {"anonymised": [], "unfollowed": [only], "alerts_removed": 0}
     assert followers(db, only) == {}
 
 

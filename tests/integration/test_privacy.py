@@ -83,7 +83,7 @@ def test_an_administrator_exports_then_erases_a_citizens_data(tracking_db, liste
     assert audit[-1]["action"] == "citizen_export" and audit[-1]["actor"] == "root"
 
     erased = privacy.erase(tracking_db, ADMIN, email)
-    assert erased == {"anonymised": [first, second], "unfollowed": []}
+    assert erased == {"anonymised": [first, second], "unfollowed": [], "alerts_removed": 0}
     for number in (first, second):
         assert treatment.read(tracking_db, ADMIN, number)["citizen"]["email"] is None
     assert {e["data"]["reason"] for e in published(2)} == {"request"}

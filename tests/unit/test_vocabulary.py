@@ -2,7 +2,18 @@
 
 import pytest
 
-from common.vocabulary import Actor, Channel, Deadline, EventType, Kind, Language, Outcome, Role, Status
+from common.vocabulary import (
+    Actor,
+    Channel,
+    Deadline,
+    EventType,
+    Frequency,
+    Kind,
+    Language,
+    Outcome,
+    Role,
+    Status,
+)
 from tests.contract import EventContract
 
 DOCUMENT = EventContract().document
@@ -36,6 +47,7 @@ def own_properties(schema: str) -> dict:
         (Outcome, own_properties("FeedbackGivenData")["outcome"]["enum"]),
         (Deadline, own_properties("OverdueData")["deadline"]["enum"]),
         (Actor, own_properties("StatusChangedData")["by"]["enum"]),
+        (Frequency, enum_at("AlertData", "properties", "frequency")),
     ],
     ids=lambda value: getattr(value, "__name__", ""),
 )

@@ -58,6 +58,7 @@ DEFAULTS = {
     "RATE_LOGIN_CLIENT_FAILURES": Rate(30, 900),
     "RATE_OPEN311_SUBMISSIONS": Rate(1000, 3600),
     "RATE_NEARBY": Rate(60, 600),
+    "RATE_REPORTS": Rate(300, 600),
     "TRACKING_TOKEN_TTL": 3600,
     "STAFF_TOKEN_TTL": 8 * 3600,
     "EMAIL_LINK_TTL": None,  # then 30 days more than REOPEN_WINDOW_DAYS (common/tokens.py)
@@ -86,6 +87,9 @@ DEFAULTS = {
     "SMTP_REUSE_SECONDS": 20.0,
     "MAIL_FROM": "Réclamations Casablanca <no-reply@reclamations.localhost>",
     "MAIL_CAP_PER_HOUR": 20,
+    "MAP_TILES_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_ATTRIBUTION": "© OpenStreetMap contributors",
+    "MAP_ATTRIBUTION_URL": "https://www.openstreetmap.org/copyright",
 }
 
 
@@ -182,6 +186,9 @@ def test_a_wrong_rate_is_named_with_its_value_and_how_to_write_it(unset):
         ("MONGO_DB", "complaints.prod", "a database name"),
         ("SMTP_CA_FILE", "/nowhere/ca.pem", "file"),
         ("MAIL_FROM", "the city", "an address"),
+        ("MAP_TILES_URL", "tiles.example.ma/{z}/{x}/{y}.png", "http:// or https://"),
+        ("MAP_TILES_URL", "https://tiles.example.ma/tile.png", "{z}, {x} and {y}"),
+        ("MAP_TILES_URL", "https://tiles.example.ma/{z}/{x}/{y}.png; script-src *", "without quotes, spaces"),
     ],
 )
 def test_a_wrong_value_stops_the_process_naming_the_variable(unset, variable, value, expected):

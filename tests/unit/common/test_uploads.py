@@ -61,3 +61,24 @@ def test_names_lose_their_folders_and_get_the_real_extension():
     assert uploads.safe_filename("تقرير.pdf", uploads.PDF) == "تقرير.pdf"
     _data, kind, name = uploads.read_upload(upload(image("PNG"), "shot.pdf", "application/pdf"))
     assert (kind, name) == (uploads.PNG, "shot.png")
+
+
+def heif(brand: bytes) -> bytes:
+    """Return the start of an ISO media file of this major brand, as a phone's HEIC photo begins."""
+    box = b"ftyp" + brand + b"\x00\x00\x00\x00" + b"mif1" + brand
+    return len(box + b"1234").to_bytes(4, "big") + box + b"\x00" * 64
+
+
+@pytest.mark.parametrize("brand", [b"heic", b"heix", b"hevc", b"heif", b"mif1", b"msf1"])
+def test_an_heic_photo_is_refused_saying_how_to_send_a_jpeg(brand):
+    with pytest.raises(UnsupportedMediaType) as refused:
+        uploads.read_upload(upload(heif(brand), "IMG_0001.HEIC", "image/heic"), "documents")
+    assert "HEIC" in refused.value.message and "JPEG" in refused.value.message
+    assert "Most Compatible" in refused.value.message
+    assert refused.value.fields == {"documents": [uploads.HEIC_REFUSED]}
+
+
+def test_other_iso_media_files_get_the_usual_refusal():
+    with pytest.raises(UnsupportedMediaType) as refused:
+        uploads.read_upload(upload(heif(b"avif")))
+    assert refused.value.fields == {"file": ["not a PDF, JPEG or PNG file"]}

@@ -210,6 +210,16 @@ def test_anonymising_erases_the_contact_address_point_and_consent_to_publish(lan
     assert erased["citizen"] == {"name": None, "email": None, "phone": None, "language": kept}
     assert (erased["address"], erased["location"], erased["nearest_district"]) == (None, None, None)
     assert erased["publish"] is False and erased["anonymised"] is True
+    assert "documents" not in erased  # unless given, the documents are left as they are
+
+
+def test_anonymising_erases_the_points_of_the_photos_and_keeps_their_copies():
+    photo = {"id": "p", "blob": "b", "copies": {"thumb": "t", "display": "d"}, "point": {"lat": 1, "lon": 2}}
+    pdf = {"id": "f", "blob": "c"}
+    assert rules.erased("fr", [photo, pdf])["documents"] == [
+        {"id": "p", "blob": "b", "copies": {"thumb": "t", "display": "d"}},
+        pdf,
+    ]
 
 
 @pytest.mark.parametrize(
