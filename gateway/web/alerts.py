@@ -89,9 +89,9 @@ def alerts_unsubscribe():
 def _emailed_link(words: str, api_path: str, *, done: str):
     """Show the page of an emailed link, whose button calls the API with its token (as following's)."""
     token = (request.values.get("token") or "")[:500]
-    page = {"token": token, "words": words, "action": request.endpoint}
+    page = {"number": None, "token": token, "words": words, "action": request.endpoint}
     if request.method == "GET":
-        return render_template("citizen/alerts_link.html", **page, error=None)
+        return render_template("citizen/emailed_link.html", **page, error=None)
     answer = call("tracking", "POST", api_path, json={"token": token})
     if answer.ok:
         flash(_(done), "success")
@@ -101,4 +101,4 @@ def _emailed_link(words: str, api_path: str, *, done: str):
     else:
         error = _("alerts.too_many") if answer.status == 409 else problem(answer)
     status = answer.status if answer.status in (404, 409) else 400
-    return render_template("citizen/alerts_link.html", **page, error=error), status
+    return render_template("citizen/emailed_link.html", **page, error=error), status

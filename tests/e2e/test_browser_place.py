@@ -89,7 +89,7 @@ def test_a_photo_with_its_position_places_the_complaint_of_a_citizen_on_a_phone(
     assert shown_point(citizen) == "33.57655, -7.63721"
     assert citizen.t("place.nearest", district=district_name(citizen, "maarif")) in facts
     assert district_name(citizen, "maarif") in citizen.page.locator(".facts dd").nth(2).inner_text()
-    assert citizen.page.get_by_role("link", name="trou.jpg").count() == 1  # the photo is kept
+    assert citizen.page.get_by_role("link", name="trou.jpg", exact=True).count() == 1  # the photo is kept
     assert citizen.page.locator("a[href^='geo:']").count() == 0  # the map links are the staff's
     citizen.shot("complaint-placed-by-photo")
 
