@@ -107,4 +107,17 @@ def on_notification_sent(event: dict) -> None:
         record_notified(mongo.database(), data["number"], data["trigger_id"], event["time"])
 
 
-HANDLERS = {EventType.SUBMITTED: on_submitted, EventType.NOTIFICATION_SENT: on_notification_sent}
+def on_placed(event: dict) -> None:
+    """Tell the alerts of a complaint's new district when staff place it (an Open311 request that came
+    without one, or a correction): its district's subscribers are told of it then, each once."""
+    db, data = mongo.database(), event["data"]
+    complaint = store.find_by_number(db, data["number"])
+    if complaint is not None and complaint.get("district") == data["district"]:  # not moved on since
+        alerts.tell(db, complaint, data.get("district_name"))
+
+
+HANDLERS = {
+    EventType.SUBMITTED: on_submitted,
+    EventType.PLACED: on_placed,
+    EventType.NOTIFICATION_SENT: on_notification_sent,
+}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from tests.e2e.browser import DESKTOP, PHONE, Person
 
@@ -102,3 +103,20 @@ def test_without_script_the_form_has_no_map_and_typed_coordinates_file_the_compl
         citizen.press("home.submit")
     citizen.page.wait_for_url(re.compile(r"/submitted$"))
     citizen.fits()
+
+
+def test_the_maps_files_go_compressed_and_the_pages_never(platform):
+    """Through nginx: the stylesheet and the maps' scripts gzipped; a page (it holds a CSRF token) not."""
+    pages, sent = requests.Session(), 0  # the pages are not the API: not checked against openapi.yaml
+    for path in (
+        "/static/leaflet/leaflet.js",
+        "/static/leaflet/leaflet.css",
+        "/static/map.js",
+        "/static/app.css",
+    ):
+        answer = pages.get(platform.url + path, headers={"Accept-Encoding": "gzip"}, stream=True)
+        assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "gzip", path
+        sent += len(answer.raw.read(decode_content=False))
+    print(f"the filing page's script and CSS, gzipped by nginx: {sent} bytes")
+    page = pages.get(platform.url + "/", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in page.headers

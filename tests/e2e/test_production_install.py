@@ -373,6 +373,10 @@ def test_the_entry_point_answers_from_the_committed_configuration(production):
     assert missing.json()["error"]["code"] == "not_found"
     page = requests.get(entry.url("/"), timeout=10)
     assert page.status_code == 200 and "<form" in page.text
+    # The maps' script, as the image installs it (its npm stage), served by the gateway itself
+    for path in re.findall(r'<script src="([^"]+)"', page.text):
+        assert requests.get(entry.url(path), timeout=10).status_code == 200, path
+    assert "/static/leaflet/leaflet.js" in page.text
 
 
 def test_a_complaint_goes_through_to_its_email(production):

@@ -20,7 +20,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from common import config, tokens
 from common.envelope import isoformat, new_event, utcnow
 from services.notification import handlers as notification
-from services.tracking import accounts, alerts, alerts_store, handlers, privacy
+from services.tracking import accounts, alerts, alerts_store, handlers, privacy, treatment
 
 ADMIN = {"sub": "root", "role": "admin", "districts": ["*"]}
 NAMES = {"fr": "Quartier des essais", "ar": "حي التجارب", "en": "Test quarter"}
@@ -78,7 +78,7 @@ class Alerts:
             "category": "roads",
             "category_name": ROADS,
             "department": "roads",
-            "district": district or self.district,
+            "district": self.district if district is None else district or None,  # "": none
             "district_name": NAMES,
             "subject": f"Nid de poule {number[-4:]}",
             "description": "Un trou profond devant l'école.",
@@ -191,6 +191,23 @@ def test_a_district_alert_receives_its_districts_reports_and_a_weekly_one_a_dige
     place.pump()
     latest = text(place.mails(weekly)[-1])
     assert f"/reports/{third}" in latest and f"/reports/{first}" not in latest
+
+
+def test_a_report_that_came_without_a_district_reaches_its_districts_alerts_once_staff_place_it(
+    place, db, listener
+):
+    subscriber = address()
+    place.subscribed(subscriber, district=place.district)
+    placed = listener("complaint.placed")
+    unplaced = place.file(location=None, district="")  # an Open311 request for staff to place
+    place.pump()
+    assert [m for m in place.mails(subscriber) if m["X-Complaint-Number"]] == []
+    treatment.place(db, ADMIN, unplaced, place.district)
+    [event] = [e for e in placed(1) if e["subject"] == unplaced]
+    handlers.HANDLERS[event["type"]](event)
+    handlers.HANDLERS[event["type"]](event)  # redelivered: told once all the same
+    place.pump()
+    assert [m["X-Complaint-Number"] for m in place.mails(subscriber) if m["X-Complaint-Number"]] == [unplaced]
 
 
 def test_the_answer_is_the_same_whatever_the_address_and_a_repeat_sends_no_second_email(place):
