@@ -3,15 +3,19 @@
 `/alerts` is the form (prefilled from `lat`, `lon`, `radius` and `district` in its address, as the
 public reports page links to it); `/alerts/confirm` and `/alerts/unsubscribe` are the pages of the
 links emailed to the address, whose button acts (a mail scanner opening a link does nothing). No
-script: the place is a district chosen in the catalogue's list, or a point typed with its radius.
+script needed: the place is a district chosen in the catalogue's list, or a point with its radius,
+typed as on the filing form (filing.coordinate) or tapped on its map where script runs.
 """
 
 from __future__ import annotations
+
+import math
 
 from flask import flash, g, redirect, render_template, request, url_for
 
 from common.vocabulary import Frequency
 from gateway.web import i18n
+from gateway.web.filing import coordinate
 from gateway.web.shared import catalogue, field_messages, names, problem, web
 from gateway.web.upstream import call
 
@@ -22,11 +26,12 @@ FIELDS = ("email", "language", "frequency", "area", "district", "lat", "lon", "r
 
 
 def _number(text: str) -> float | str:
-    """Return a typed number (a decimal comma taken as a point); the text itself when it is none."""
+    """Return a typed radius as a number; the text itself when it is none (the API names it)."""
     try:
-        return float(text.replace(",", "."))
+        number = float(text.replace(",", "."))
     except ValueError:
         return text
+    return number if math.isfinite(number) else text
 
 
 def _values(source) -> dict[str, str]:
@@ -45,7 +50,7 @@ def _body(values: dict[str, str]) -> dict:
         body["district"] = values["district"]
     else:
         radius = _number(values["radius"])
-        body.update(lat=_number(values["lat"]), lon=_number(values["lon"]))
+        body.update(lat=coordinate(values["lat"]), lon=coordinate(values["lon"]))
         body["radius_m"] = int(radius) if isinstance(radius, float) and radius.is_integer() else radius
     return body
 

@@ -1,8 +1,8 @@
 """The public reports: the complaints whose citizens consented to publish them, for anyone to read.
 
 Only a complaint for which rules.published holds is shown, and only what its citizen consented to
-publish (the filing form's checkbox: its subject, description, address and place; the consent
-Open311 follows) with its category, district, status and dates, the city's public answers
+publish (the filing form's checkbox: its subject, description, address, place and photos; the
+consent Open311 follows) with its category, district, status and dates, the city's public answers
 (rules.public_note) and the photos its citizen sent, as the copies made for showing
 (rules.public_photos): never the citizen's name, email or phone, a photo's original, name or GPS
 position, an internal note, a staff member's name, remarks or ratings (views.report_view). An
