@@ -285,7 +285,8 @@ def staff_place(number: str):
 def staff_merge(number: str):
     body = {
         "into": request.form.get("into", "").strip(),
-        "public_note": optional(request.form.get("public_note")),
+        # A name of its own: the transition's canned answer fills `public_note`, never this message
+        "public_note": optional(request.form.get("merge_note")),
     }
     return _act(number, "/merge", "merge", "merge.done", json=body)
 
